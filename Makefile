@@ -1,0 +1,87 @@
+# uscope: one binary (build/uscope) with its BPF object embedded, the demo
+# target umark, and the bats suite. `make deps` installs what is missing;
+# every other target depends on it, so a fresh Debian 12 needs only `make test`.
+
+BUILD    := build
+CC       := gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra
+CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Iprobes -Ihelpers -Iloader
+# libbpf is linked statically so build/uscope runs without libbpf installed.
+LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz
+
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) \
+	      -idirafter /usr/include/x86_64-linux-gnu
+
+HELPERS_SRC := $(wildcard helpers/*.c)
+HELPERS_SRC := $(filter-out helpers/uprobe_multi_abi_check.c,$(HELPERS_SRC))
+LOADER_SRC  := $(wildcard loader/*.c)
+HELPERS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(HELPERS_SRC))
+LOADER_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LOADER_SRC))
+
+.PHONY: all deps demo test bench install clean
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/uscope umark
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD) $(BUILD)/helpers $(BUILD)/loader: | deps
+	@mkdir -p $@
+
+# vmlinux.h: every kernel type, from the running kernel's BTF.
+$(BUILD)/vmlinux.h: | $(BUILD)
+	@test -r /sys/kernel/btf/vmlinux || { echo "error: this kernel has no BTF (/sys/kernel/btf/vmlinux); uscope needs CONFIG_DEBUG_INFO_BTF=y" >&2; exit 1; }
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+# The uprobe_multi attr layout written by helpers/uprobe_multi.c, checked against BTF.
+$(BUILD)/abi-check.stamp: helpers/uprobe_multi_abi_check.c $(BUILD)/vmlinux.h
+	$(CLANG) -target bpf -fsyntax-only -I$(BUILD) $<
+	@touch $@
+
+$(BUILD)/uscope.bpf.o: probes/uscope.bpf.c probes/uscope.h $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -I$(BUILD) -Iprobes -c $< -o $@
+
+$(BUILD)/uscope.skel.h: $(BUILD)/uscope.bpf.o
+	$(BPFTOOL) gen skeleton $< name uscope_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/helpers/%.o: helpers/%.c $(wildcard helpers/*.h) | $(BUILD)/helpers
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=gnu11 -c $< -o $@
+
+$(BUILD)/loader/%.o: loader/%.c $(wildcard loader/*.h helpers/*.h) probes/uscope.h $(BUILD)/uscope.skel.h | $(BUILD)/loader
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -std=gnu11 -c $< -o $@
+
+$(BUILD)/uscope: $(LOADER_OBJ) $(HELPERS_OBJ) $(BUILD)/abi-check.stamp
+	$(CC) $(CFLAGS) $(LDFLAGS) $(LOADER_OBJ) $(HELPERS_OBJ) $(LIBS) -lm -o $@
+
+include umark/umark.mk
+
+.PHONY: umark
+umark: $(UMARK_OUTPUTS)
+
+demo: all
+	@scripts/demo.sh
+
+test: all
+	@scripts/run-tests.sh
+
+bench: all
+	@BENCH=1 scripts/install-deps.sh
+	@scripts/bench.sh
+
+install: $(BUILD)/uscope
+	install -D -m 0755 $(BUILD)/uscope $(DESTDIR)$(PREFIX)/bin/uscope
+
+clean:
+	rm -rf $(BUILD)

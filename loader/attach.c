@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Attaches the plan's sites. See attach.h for the two paths.
+ *
+ * Why uprobe_multi is the default: on this kernel a perf-event uprobe costs
+ * about 0.1 s to detach (three serialized RCU grace periods), so 1,000 of
+ * them take minutes to go away, at exit and again when the target exits.
+ * A uprobe_multi link installs all its probes in one syscall and detaches
+ * them together. The perf path stays for kernels before 6.6.
+ *
+ * A program loaded with expected attach type BPF_TRACE_UPROBE_MULTI cannot
+ * make a perf-event link and vice versa, so the path is fixed before load.
+ *
+ * USDT on the multi path: libbpf 1.1's bpf_program__attach_usdt() makes one
+ * perf-event uprobe per location, so uscope attaches USDT locations itself,
+ * in one link per binary, with each semaphore's file offset as the link's
+ * ref_ctr_offset (the kernel then raises the semaphore in the target while
+ * the probe is attached), and fills libbpf's spec map from its own parsed
+ * argument specs: the BPF cookie of each location is its spec id (what
+ * usdt.bpf.h expects), and the spec's usdt_cookie is the site id.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "attach.h"
+#include "usdt_spec.h"
+#include "util.h"
+#include "uscope.skel.h"
+#include "../helpers/kernel_features.h"
+#include "../helpers/uprobe_multi.h"
+#include "../probes/uscope.h"
+
+static const char *kind_name[] = { "entry", "return", "USDT" };
+
+const char *attach_mode_name(enum attach_mode mode)
+{
+	return mode == ATTACH_MULTI ? "uprobe_multi" : mode == ATTACH_PERF ? "perf-event uprobes" : "auto";
+}
+
+int attach__resolve_mode(enum attach_mode asked, enum attach_mode *out)
+{
+	int multi;
+
+	if (asked == ATTACH_PERF) {
+		*out = ATTACH_PERF;
+		return 0;
+	}
+	multi = kfeat_uprobe_multi();
+	if (multi < 0) {
+		err_msg("cannot probe the kernel for uprobe_multi support: %s", strerror(-multi));
+		return multi;
+	}
+	if (!multi && asked == ATTACH_MULTI) {
+		err_msg("--attach multi: this kernel has no uprobe_multi links (needs Linux 6.6+)");
+		return -ENOTSUP;
+	}
+	*out = multi ? ATTACH_MULTI : ATTACH_PERF;
+	if (kfeat_bpf_cookie() <= 0) {
+		err_msg("this kernel has no BPF cookies for uprobes (needs Linux 5.15+)");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int attach__prepare(struct uscope_bpf *skel, const struct plan *plan, enum attach_mode mode)
+{
+	struct bpf_program *progs[3] = { skel->progs.generic_entry, skel->progs.generic_return,
+					 skel->progs.usdt_site };
+	size_t kinds[3];
+	int i, err;
+
+	plan__kind_counts(plan, kinds);
+	for (i = 0; i < 3; i++) {
+		bpf_program__set_autoload(progs[i], kinds[i] > 0);
+		if (mode == ATTACH_MULTI) {
+			err = bpf_program__set_expected_attach_type(
+				progs[i], (enum bpf_attach_type)USCOPE_BPF_TRACE_UPROBE_MULTI);
+			if (err)
+				return err;
+		}
+	}
+	/* One spec per location on the multi path; libbpf dedups specs on the perf path. */
+	if (plan->nlocs > 256)
+		return bpf_map__set_max_entries(skel->maps.__bpf_usdt_specs, plan->nlocs);
+	return 0;
+}
+
+static int add_link(struct attach_state *st, struct bpf_link *link)
+{
+	struct bpf_link **n = realloc(st->links, (st->nlinks + 1) * sizeof(*n));
+
+	if (!n) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
+	}
+	st->links = n;
+	st->links[st->nlinks++] = link;
+	return 0;
+}
+
+static int add_fd(struct attach_state *st, int fd)
+{
+	int *n = realloc(st->fds, (st->nfds + 1) * sizeof(*n));
+
+	if (!n) {
+		close(fd);
+		return -ENOMEM;
+	}
+	st->fds = n;
+	st->fds[st->nfds++] = fd;
+	return 0;
+}
+
+static void report_failure(int err, const char *what, size_t n, const char *path, pid_t pid)
+{
+	if (err == -ESRCH && pid > 0)
+		err_msg("cannot attach %zu %s probe(s) in '%s': process %d has exited", n, what, path, pid);
+	else
+		err_msg("cannot attach %zu %s probe(s) in '%s': %s", n, what, path, strerror(-err));
+}
+
+/* One uprobe_multi link for the sites of one (binary, function kind). */
+static int attach_multi_funcs(struct uscope_bpf *skel, const struct plan *plan, uint32_t bi, int kind,
+			      pid_t pid, struct attach_state *st)
+{
+	struct bpf_program *prog = kind == USCOPE_SITE_ENTRY ? skel->progs.generic_entry
+							     : skel->progs.generic_return;
+	struct uprobe_multi_opts o = { .retprobe = kind == USCOPE_SITE_RETURN, .pid = pid };
+	uint64_t *offsets, *cookies;
+	size_t i, n = 0;
+	int fd;
+
+	for (i = 0; i < plan->nsites; i++)
+		n += plan->sites[i].bin == bi && plan->sites[i].kind == kind;
+	if (!n)
+		return 0;
+	offsets = malloc(n * sizeof(*offsets));
+	cookies = malloc(n * sizeof(*cookies));
+	if (!offsets || !cookies) {
+		free(offsets);
+		free(cookies);
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0, n = 0; i < plan->nsites; i++) {
+		if (plan->sites[i].bin != bi || plan->sites[i].kind != kind)
+			continue;
+		offsets[n] = plan->sites[i].offset;
+		cookies[n++] = i;
+	}
+	o.offsets = offsets;
+	o.cookies = cookies;
+	o.cnt = n;
+	fd = uprobe_multi_link_create(bpf_program__fd(prog), plan->bins[bi].open_path, &o);
+	free(offsets);
+	free(cookies);
+	if (fd < 0) {
+		report_failure(fd, kind_name[kind], n, plan->bins[bi].path, pid);
+		return fd;
+	}
+	st->probes += n;
+	return add_fd(st, fd);
+}
+
+/* One uprobe_multi link for every USDT location of one binary. */
+static int attach_multi_usdt(struct uscope_bpf *skel, const struct plan *plan, uint32_t bi, pid_t pid,
+			     struct attach_state *st)
+{
+	struct uprobe_multi_opts o = { .pid = pid };
+	uint64_t *offsets, *refs, *cookies;
+	int map_fd = bpf_map__fd(skel->maps.__bpf_usdt_specs), fd, err = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < plan->nlocs; i++)
+		n += plan->sites[plan->locs[i].site].bin == bi;
+	if (!n)
+		return 0;
+	offsets = malloc(n * sizeof(*offsets));
+	refs = malloc(n * sizeof(*refs));
+	cookies = malloc(n * sizeof(*cookies));
+	if (!offsets || !refs || !cookies) {
+		err_msg("out of memory");
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0, n = 0; i < plan->nlocs; i++) {
+		const struct usdt_loc *l = &plan->locs[i];
+		struct bpf_usdt_spec_abi spec;
+		uint32_t key = i;
+
+		if (plan->sites[l->site].bin != bi)
+			continue;
+		usdt_spec__fill(&spec, l->note, l->site);
+		if (bpf_map_update_elem(map_fd, &key, &spec, BPF_ANY)) {
+			err = -errno;
+			err_msg("cannot store the USDT spec of %s: %s", plan->sites[l->site].name,
+				strerror(errno));
+			goto out;
+		}
+		offsets[n] = l->note->offset;
+		refs[n] = l->note->sema_offset;
+		cookies[n++] = key;	/* spec id: what usdt.bpf.h looks up */
+	}
+	o.offsets = offsets;
+	o.ref_ctr_offsets = refs;
+	o.cookies = cookies;
+	o.cnt = n;
+	fd = uprobe_multi_link_create(bpf_program__fd(skel->progs.usdt_site), plan->bins[bi].open_path, &o);
+	if (fd < 0) {
+		report_failure(fd, kind_name[USCOPE_SITE_USDT], n, plan->bins[bi].path, pid);
+		err = fd;
+		goto out;
+	}
+	st->probes += n;
+	err = add_fd(st, fd);
+out:
+	free(offsets);
+	free(refs);
+	free(cookies);
+	return err;
+}
+
+static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, size_t id, pid_t pid,
+			    struct attach_state *st)
+{
+	const struct site *s = &plan->sites[id];
+	const struct binary *b = &plan->bins[s->bin];
+	struct bpf_link *link;
+	int err;
+
+	if (s->kind == USCOPE_SITE_USDT) {
+		const struct usdt_note *n = plan->locs[s->first_loc].note;
+		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = id);
+
+		link = bpf_program__attach_usdt(skel->progs.usdt_site, pid > 0 ? pid : -1, b->open_path,
+						n->provider, n->name, &uo);
+	} else {
+		LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = id, .retprobe = s->kind == USCOPE_SITE_RETURN);
+		struct bpf_program *prog = s->kind == USCOPE_SITE_ENTRY ? skel->progs.generic_entry
+									: skel->progs.generic_return;
+
+		link = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, b->open_path, s->offset, &po);
+	}
+	if (!link) {
+		err = -errno;
+		if (err == -ESRCH && pid > 0)
+			err_msg("cannot attach %s (%s) in '%s': process %d has exited", s->name,
+				kind_name[s->kind], b->path, pid);
+		else
+			err_msg("cannot attach %s (%s) in '%s': %s", s->name, kind_name[s->kind], b->path,
+				strerror(-err));
+		return err;
+	}
+	st->probes += s->kind == USCOPE_SITE_USDT ? s->nlocs : 1;
+	return add_link(st, link);
+}
+
+int attach__run(struct uscope_bpf *skel, const struct plan *plan, enum attach_mode mode, pid_t pid,
+		volatile sig_atomic_t *stop, struct attach_state *st)
+{
+	size_t i;
+	int err = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->mode = mode;
+	if (mode == ATTACH_MULTI &&
+	    bpf_map__value_size(skel->maps.__bpf_usdt_specs) != sizeof(struct bpf_usdt_spec_abi)) {
+		err_msg("libbpf's USDT spec layout is not the one uscope knows; use --attach perf");
+		return -ENOTSUP;
+	}
+	for (i = 0; i < (mode == ATTACH_MULTI ? plan->nbins : plan->nsites) && !err; i++) {
+		if (*stop) {
+			err = -EINTR;
+			break;
+		}
+		if (mode == ATTACH_PERF) {
+			err = attach_perf_site(skel, plan, i, pid, st);
+			continue;
+		}
+		err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_ENTRY, pid, st);
+		if (!err)
+			err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_RETURN, pid, st);
+		if (!err)
+			err = attach_multi_usdt(skel, plan, i, pid, st);
+	}
+	if (err)
+		attach__destroy(st);
+	return err;
+}
+
+void attach__destroy(struct attach_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nfds; i++)
+		close(st->fds[i]);
+	for (i = 0; i < st->nlinks; i++)
+		bpf_link__destroy(st->links[i]);
+	free(st->fds);
+	free(st->links);
+	st->fds = NULL;
+	st->links = NULL;
+	st->nfds = st->nlinks = 0;
+}

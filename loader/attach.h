@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * attach: the site table in, links out. The rest of uscope never touches a
+ * link. Two paths, chosen once per run:
+ *   multi  one uprobe_multi link per (binary, entry|return|usdt), carrying
+ *          the arrays of offsets, semaphore offsets and cookies (6.6+)
+ *   perf   one perf-event uprobe per function site, and libbpf's
+ *          bpf_program__attach_usdt() per USDT site (5.15+)
+ */
+#ifndef USCOPE_ATTACH_H
+#define USCOPE_ATTACH_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "plan.h"
+
+struct uscope_bpf;
+
+enum attach_mode { ATTACH_AUTO, ATTACH_MULTI, ATTACH_PERF };
+
+struct attach_state {
+	enum attach_mode mode;	/* what was used: MULTI or PERF */
+	int *fds;		/* uprobe_multi link fds */
+	size_t nfds;
+	struct bpf_link **links;	/* perf-event and libbpf USDT links */
+	size_t nlinks;
+	size_t probes;		/* kernel probe points installed */
+};
+
+const char *attach_mode_name(enum attach_mode mode);
+
+/* AUTO -> the best path this kernel has; MULTI checked. Message printed on failure. */
+int attach__resolve_mode(enum attach_mode asked, enum attach_mode *out);
+
+/* Before load: expected attach types, which programs load, USDT spec map size. */
+int attach__prepare(struct uscope_bpf *skel, const struct plan *plan, enum attach_mode mode);
+
+/*
+ * After load: attach every site (PID 0: every process). Stops early, with
+ * everything detached, when *STOP becomes nonzero. On failure prints one
+ * message, detaches what was attached and returns a negative errno.
+ */
+int attach__run(struct uscope_bpf *skel, const struct plan *plan, enum attach_mode mode, pid_t pid,
+		volatile sig_atomic_t *stop, struct attach_state *st);
+
+void attach__destroy(struct attach_state *st);
+
+#endif

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Builds the site table from probe specs. See plan.h for the model.
+ *
+ * Cost: one fnmatch() per (spec, symbol); functions are already sorted by
+ * offset, so aliases sit next to each other and deduplication is an array
+ * lookup by the alias group's first index, with no hashing and no
+ * per-symbol allocation, so 50,000 functions plan in milliseconds.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include "plan.h"
+#include "util.h"
+#include "../probes/uscope.h"
+
+/* Per binary and kind: which site each alias group already became (id + 1). */
+struct dedup {
+	uint32_t *site_of[2];	/* [entry|return][func index of group leader] */
+	uint32_t *leader;	/* func index -> index of first func at that offset */
+};
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *r = strndup(s, n);
+
+	if (!r)
+		err_msg("out of memory");
+	return r;
+}
+
+int probe_spec__parse(const char *text, struct probe_spec *spec)
+{
+	const char *rest = text, *colon;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->text = text;
+	if (strncmp(text, "usdt:", 5) == 0) {
+		/* usdt:PROVIDER:NAME or usdt:BINARY:PROVIDER:NAME */
+		const char *p[3];
+		int n = 0;
+
+		spec->kind = PROBE_USDT;
+		rest = text + 5;
+		for (const char *c = rest; *c; c++)
+			if (*c == ':' && n < 3)
+				p[n++] = c;
+		if (n == 1) {
+			spec->glob = xstrndup(rest, p[0] - rest);
+			spec->name_glob = xstrndup(p[0] + 1, strlen(p[0] + 1));
+		} else if (n == 2) {
+			spec->binary = xstrndup(rest, p[0] - rest);
+			spec->glob = xstrndup(p[0] + 1, p[1] - p[0] - 1);
+			spec->name_glob = xstrndup(p[1] + 1, strlen(p[1] + 1));
+		} else {
+			err_msg("probe '%s': expected usdt:PROVIDER:NAME or usdt:BINARY:PROVIDER:NAME", text);
+			return -EINVAL;
+		}
+		if (!spec->glob || !spec->name_glob || (n == 2 && !spec->binary))
+			return -ENOMEM;
+		if (!*spec->glob || !*spec->name_glob || (spec->binary && !*spec->binary)) {
+			err_msg("probe '%s': empty provider, name or binary", text);
+			return -EINVAL;
+		}
+		return 0;
+	}
+
+	spec->kind = PROBE_ENTRY;
+	if (strncmp(text, "ret:", 4) == 0) {
+		spec->kind = PROBE_RETURN;
+		rest = text + 4;
+	}
+	/* BINARY:GLOB; symbol names never hold ':' (C++ names are mangled). */
+	colon = strrchr(rest, ':');
+	if (colon) {
+		spec->binary = xstrndup(rest, colon - rest);
+		rest = colon + 1;
+		if (!spec->binary)
+			return -ENOMEM;
+		if (!*spec->binary) {
+			err_msg("probe '%s': empty binary name", text);
+			return -EINVAL;
+		}
+	}
+	if (!*rest) {
+		err_msg("probe '%s': empty function glob", text);
+		return -EINVAL;
+	}
+	spec->glob = xstrndup(rest, strlen(rest));
+	return spec->glob ? 0 : -ENOMEM;
+}
+
+void probe_spec__free(struct probe_spec *spec)
+{
+	free(spec->binary);
+	free(spec->glob);
+	free(spec->name_glob);
+	memset(spec, 0, sizeof(*spec));
+}
+
+int plan__add_binary(struct plan *plan, const char *path, const char *open_path)
+{
+	struct binary *bins, *b;
+	size_t i;
+
+	for (i = 0; i < plan->nbins; i++)
+		if (strcmp(plan->bins[i].path, path) == 0)
+			return i;
+	bins = realloc(plan->bins, (plan->nbins + 1) * sizeof(*bins));
+	if (!bins)
+		goto oom;
+	plan->bins = bins;
+	b = &bins[plan->nbins];
+	memset(b, 0, sizeof(*b));
+	b->path = strdup(path);
+	b->open_path = strdup(open_path ? open_path : path);
+	if (!b->path || !b->open_path) {
+		free(b->path);
+		free(b->open_path);
+		goto oom;
+	}
+	return plan->nbins++;
+oom:
+	err_msg("out of memory");
+	return -ENOMEM;
+}
+
+int binary__load_funcs(struct binary *bin)
+{
+	int err;
+
+	if (bin->funcs_loaded)
+		return 0;
+	err = elf_funcs__load(bin->open_path, &bin->funcs);
+	if (err) {
+		err_msg("'%s': %s", bin->path, elf_strerror(err));
+		return err;
+	}
+	bin->funcs_loaded = 1;
+	return 0;
+}
+
+int binary__load_notes(struct binary *bin)
+{
+	int err;
+
+	if (bin->notes_loaded)
+		return 0;
+	err = usdt_notes__load(bin->open_path, &bin->notes);
+	if (err) {
+		err_msg("'%s': %s", bin->path, elf_strerror(err));
+		return err;
+	}
+	if (bin->notes.skipped)
+		warn_msg("'%s': skipped %zu malformed USDT note(s): %s", bin->path,
+			 bin->notes.skipped, bin->notes.skipped_why);
+	bin->notes_loaded = 1;
+	return 0;
+}
+
+static int add_site(struct plan *plan, size_t *cap, const struct site *s)
+{
+	if (plan->nsites == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct site *n = realloc(plan->sites, ncap * sizeof(*n));
+
+		if (!n) {
+			err_msg("out of memory");
+			return -ENOMEM;
+		}
+		plan->sites = n;
+		*cap = ncap;
+	}
+	plan->sites[plan->nsites] = *s;
+	return plan->nsites++;
+}
+
+static int dedup_init(struct dedup *d, const struct elf_func_list *fl)
+{
+	size_t i;
+
+	d->leader = malloc(fl->cnt * sizeof(*d->leader) + 1);
+	d->site_of[0] = calloc(fl->cnt + 1, sizeof(uint32_t));
+	d->site_of[1] = calloc(fl->cnt + 1, sizeof(uint32_t));
+	if (!d->leader || !d->site_of[0] || !d->site_of[1]) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < fl->cnt; i++)
+		d->leader[i] = (i && fl->funcs[i].offset == fl->funcs[i - 1].offset) ? d->leader[i - 1] : i;
+	return 0;
+}
+
+static void dedup_free(struct dedup *d)
+{
+	free(d->leader);
+	free(d->site_of[0]);
+	free(d->site_of[1]);
+}
+
+static int match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32_t bi,
+		       const struct probe_spec *spec)
+{
+	const struct elf_func_list *fl = &plan->bins[bi].funcs;
+	int kind = spec->kind == PROBE_RETURN ? USCOPE_SITE_RETURN : USCOPE_SITE_ENTRY;
+	uint32_t *site_of = dd[bi].site_of[kind];
+	size_t i, matched = 0;
+
+	for (i = 0; i < fl->cnt; i++) {
+		const struct elf_func *f = &fl->funcs[i];
+		uint32_t g = dd[bi].leader[i];
+		struct site s = { .kind = kind, .bin = bi, .name = f->name, .offset = f->offset };
+		int id;
+
+		if (fnmatch(spec->glob, f->name, 0))
+			continue;
+		matched++;
+		if (site_of[g])
+			continue;
+		id = add_site(plan, cap, &s);
+		if (id < 0)
+			return id;
+		site_of[g] = id + 1;
+	}
+	if (!matched) {
+		err_msg("no function matches '%s' in '%s'", spec->glob, plan->bins[bi].path);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Why uscope cannot read this note's arguments in BPF, or NULL if it can. */
+static const char *usdt_unsupported(const struct usdt_note *n)
+{
+	int i;
+
+	if (n->args_err)
+		return n->args_why;
+	for (i = 0; i < n->nargs; i++) {
+		if (n->args[i].kind == USDT_ARG_MEM_SIB)
+			return "scale-index-base arguments are not supported by this libbpf";
+		if (n->args[i].kind != USDT_ARG_CONST && n->args[i].reg_off < 0)
+			return "%rip-relative arguments are not supported";
+	}
+	return NULL;
+}
+
+static int match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct probe_spec *spec)
+{
+	const struct usdt_note_list *nl = &plan->bins[bi].notes;
+	size_t i, j, matched = 0, first_site = plan->nsites;
+
+	if (!nl->has_section) {
+		err_msg("'%s' has no USDT notes (.note.stapsdt)", plan->bins[bi].path);
+		return -ENOENT;
+	}
+	for (i = 0; i < nl->cnt; i++) {
+		const struct usdt_note *n = &nl->notes[i];
+		const char *why;
+		struct site s = { .kind = USCOPE_SITE_USDT, .bin = bi };
+		char *name, **owned;
+		int found = 0, id;
+
+		if (fnmatch(spec->glob, n->provider, 0) || fnmatch(spec->name_glob, n->name, 0))
+			continue;
+		why = usdt_unsupported(n);
+		if (why) {
+			warn_msg("skipping USDT probe %s:%s at 0x%llx in '%s': %s", n->provider, n->name,
+				 (unsigned long long)n->pc, plan->bins[bi].path, why);
+			continue;
+		}
+		matched++;
+		/* Sites of this binary may come from earlier specs too. */
+		for (j = 0; j < plan->nsites && !found; j++) {
+			const struct site *o = &plan->sites[j];
+			size_t pl = strlen(n->provider);
+
+			found = o->kind == USCOPE_SITE_USDT && o->bin == bi &&
+				strncmp(o->name, n->provider, pl) == 0 && o->name[pl] == ':' &&
+				strcmp(o->name + pl + 1, n->name) == 0;
+		}
+		(void)first_site;
+		if (found)
+			continue;
+		if (asprintf(&name, "%s:%s", n->provider, n->name) < 0) {
+			err_msg("out of memory");
+			return -ENOMEM;
+		}
+		owned = realloc(plan->owned, (plan->nowned + 1) * sizeof(*owned));
+		if (!owned) {
+			free(name);
+			err_msg("out of memory");
+			return -ENOMEM;
+		}
+		plan->owned = owned;
+		owned[plan->nowned++] = name;
+		s.name = name;
+		s.offset = n->offset;
+		id = add_site(plan, cap, &s);
+		if (id < 0)
+			return id;
+	}
+	if (!matched) {
+		err_msg("no USDT probe matches '%s:%s' in '%s'", spec->glob, spec->name_glob,
+			plan->bins[bi].path);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* Gather each USDT site's locations, contiguous, deduplicated by offset. */
+static int collect_locations(struct plan *plan)
+{
+	size_t i, k, total = 0;
+
+	for (i = 0; i < plan->nsites; i++)
+		if (plan->sites[i].kind == USCOPE_SITE_USDT)
+			total += plan->bins[plan->sites[i].bin].notes.cnt;
+	if (!total)
+		return 0;
+	plan->locs = calloc(total, sizeof(*plan->locs));
+	if (!plan->locs) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < plan->nsites; i++) {
+		struct site *s = &plan->sites[i];
+		const struct usdt_note_list *nl = &plan->bins[s->bin].notes;
+
+		if (s->kind != USCOPE_SITE_USDT)
+			continue;
+		s->first_loc = plan->nlocs;
+		for (k = 0; k < nl->cnt; k++) {
+			const struct usdt_note *n = &nl->notes[k];
+			size_t pl = strlen(n->provider), d;
+			int dup = 0;
+
+			if (strncmp(s->name, n->provider, pl) || s->name[pl] != ':' ||
+			    strcmp(s->name + pl + 1, n->name) || usdt_unsupported(n))
+				continue;
+			for (d = s->first_loc; d < plan->nlocs && !dup; d++)
+				dup = plan->locs[d].note->offset == n->offset;
+			if (dup)
+				continue;
+			plan->locs[plan->nlocs].site = i;
+			plan->locs[plan->nlocs].note = n;
+			plan->nlocs++;
+		}
+		s->nlocs = plan->nlocs - s->first_loc;
+	}
+	return 0;
+}
+
+int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, int default_bin)
+{
+	struct dedup *dd = NULL;
+	size_t cap = plan->nsites, i, ndd = 0;
+	int err = 0;
+
+	for (i = 0; i < nspecs && !err; i++) {
+		int bi = default_bin;
+
+		if (specs[i].binary) {
+			bi = plan__add_binary(plan, specs[i].binary, NULL);
+			if (bi < 0)
+				return bi;
+		}
+		if (bi < 0) {
+			err_msg("probe '%s': no binary to probe (give -x, -p or -c)", specs[i].text);
+			err = -EINVAL;
+			break;
+		}
+		if (specs[i].kind == PROBE_USDT) {
+			err = binary__load_notes(&plan->bins[bi]);
+			if (!err)
+				err = match_usdt(plan, &cap, bi, &specs[i]);
+			continue;
+		}
+		err = binary__load_funcs(&plan->bins[bi]);
+		if (err)
+			break;
+		if (ndd < plan->nbins) {
+			struct dedup *n = realloc(dd, plan->nbins * sizeof(*dd));
+
+			if (!n) {
+				err_msg("out of memory");
+				err = -ENOMEM;
+				break;
+			}
+			dd = n;
+			memset(dd + ndd, 0, (plan->nbins - ndd) * sizeof(*dd));
+			ndd = plan->nbins;
+		}
+		if (!dd[bi].leader && (err = dedup_init(&dd[bi], &plan->bins[bi].funcs)))
+			break;
+		err = match_funcs(plan, &cap, dd, bi, &specs[i]);
+	}
+	for (i = 0; i < ndd; i++)
+		dedup_free(&dd[i]);
+	free(dd);
+	if (!err)
+		err = collect_locations(plan);
+	return err;
+}
+
+void plan__kind_counts(const struct plan *plan, size_t out[3])
+{
+	size_t i;
+
+	out[0] = out[1] = out[2] = 0;
+	for (i = 0; i < plan->nsites; i++)
+		out[plan->sites[i].kind]++;
+}
+
+void plan__free(struct plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nbins; i++) {
+		elf_funcs__free(&plan->bins[i].funcs);
+		usdt_notes__free(&plan->bins[i].notes);
+		free(plan->bins[i].path);
+		free(plan->bins[i].open_path);
+	}
+	for (i = 0; i < plan->nowned; i++)
+		free(plan->owned[i]);
+	free(plan->owned);
+	free(plan->bins);
+	free(plan->sites);
+	free(plan->locs);
+	memset(plan, 0, sizeof(*plan));
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Finds and watches the traced process. See target.h.
+ *
+ * -c forks first and makes the child wait on a pipe before exec: the probes
+ * are attached to the child's pid while it still runs uscope's image, so
+ * uprobe_multi's pid filter holds from the first instruction of the new
+ * program, and no early call is missed. If attaching fails, the pipe is
+ * closed unwritten and the child exits without ever running the command.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wordexp.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include "target.h"
+#include "util.h"
+
+static int pidfd_open(pid_t pid)
+{
+	int fd = syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int target__open_pid(struct target *t, const char *pid_str)
+{
+	char link[64], buf[PATH_MAX];
+	uint64_t v;
+	ssize_t n;
+	int fd;
+
+	if (!parse_u64(pid_str, INT32_MAX, &v) || v == 0) {
+		err_msg("invalid PID '%s'", pid_str);
+		return -EINVAL;
+	}
+	t->pid = v;
+	fd = pidfd_open(t->pid);
+	if (fd < 0) {
+		if (fd == -ESRCH)
+			err_msg("no process with PID %d", t->pid);
+		else
+			err_msg("cannot watch PID %d: %s", t->pid, strerror(-fd));
+		return fd;
+	}
+	t->pidfd = fd;
+	snprintf(link, sizeof(link), "/proc/%d/exe", t->pid);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		err_msg("cannot read the executable of PID %d: %s", t->pid, strerror(errno));
+		return -errno;
+	}
+	buf[n] = 0;
+	t->exe = strdup(buf);
+	t->exe_open = strdup(link);
+	return t->exe && t->exe_open ? 0 : -ENOMEM;
+}
+
+/* execvp's search, done up front so an unknown command is reported before forking. */
+static char *find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+	struct stat st;
+
+	if (strchr(name, '/'))
+		return stat(name, &st) == 0 && S_ISREG(st.st_mode) ? realpath(name, NULL) : NULL;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, len ? path : ".", name) < (int)sizeof(buf) &&
+		    stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+			return realpath(buf, NULL);
+		path += len + (path[len] == ':');
+	}
+	return NULL;
+}
+
+int target__spawn(struct target *t, const char *cmd)
+{
+	wordexp_t *we = calloc(1, sizeof(*we));
+	int go[2], fd;
+	char c;
+
+	if (!we)
+		return -ENOMEM;
+	t->we = we;
+	if (wordexp(cmd, we, WRDE_NOCMD) || we->we_wordc == 0) {
+		err_msg("cannot split command '%s'", cmd);
+		return -EINVAL;
+	}
+	t->argv = we->we_wordv;
+	t->exe = find_program(t->argv[0]);
+	if (!t->exe) {
+		err_msg("command '%s' not found", t->argv[0]);
+		return -ENOENT;
+	}
+	t->exe_open = strdup(t->exe);
+	if (!t->exe_open || pipe2(go, O_CLOEXEC))
+		return -errno;
+	fflush(NULL);
+	t->pid = fork();
+	if (t->pid < 0) {
+		err_msg("fork: %s", strerror(errno));
+		return -errno;
+	}
+	if (t->pid == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);	/* uscope gave up: never run the command */
+		execv(t->exe, t->argv);
+		fprintf(stderr, "uscope: cannot run '%s': %s\n", t->exe, strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	t->go_fd = go[1];
+	t->child = true;
+	fd = pidfd_open(t->pid);
+	if (fd < 0)
+		return fd;
+	t->pidfd = fd;
+	return 0;
+}
+
+void target__release(struct target *t)
+{
+	if (t->go_fd >= 0) {
+		if (write(t->go_fd, "g", 1) != 1)
+			warn_msg("cannot release the command: %s", strerror(errno));
+		close(t->go_fd);
+		t->go_fd = -1;
+	}
+}
+
+char *target__open_path(const struct target *t, const char *binary)
+{
+	char *p;
+
+	if (t->pid > 0 && !t->child && binary[0] == '/') {
+		if (asprintf(&p, "/proc/%d/root%s", t->pid, binary) < 0)
+			return NULL;
+		return p;
+	}
+	return strdup(binary);
+}
+
+void target__close(struct target *t, bool kill_child)
+{
+	if (t->child && t->pid > 0) {
+		if (t->go_fd >= 0) {
+			close(t->go_fd);	/* the child exits without running the command */
+			t->go_fd = -1;
+		}
+		if (kill_child)
+			kill(t->pid, SIGKILL);
+		waitpid(t->pid, NULL, kill_child ? 0 : WNOHANG);
+	}
+	if (t->go_fd >= 0)
+		close(t->go_fd);
+	if (t->pidfd >= 0)
+		close(t->pidfd);
+	if (t->we) {
+		wordfree(t->we);
+		free(t->we);
+	}
+	free(t->exe);
+	free(t->exe_open);
+	memset(t, 0, sizeof(*t));
+	t->pidfd = t->go_fd = -1;
+}

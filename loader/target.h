@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * target: the process uscope traces, if any.
+ *   -p PID  an existing process; its executable is /proc/PID/exe and other
+ *           binaries are opened through /proc/PID/root (containers)
+ *   -c CMD  a child started stopped before exec, so the probes are in place
+ *           before its first instruction, then released
+ * Both end the trace when the process exits (watched through a pidfd).
+ */
+#ifndef USCOPE_TARGET_H
+#define USCOPE_TARGET_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct target {
+	pid_t pid;		/* 0: none, trace every process */
+	int pidfd;		/* readable when the process has exited, -1 when none */
+	bool child;		/* started by -c; reaped by us */
+	int go_fd;		/* -c: write end of the pipe that releases the child */
+	char *exe;		/* executable path shown to the user */
+	char *exe_open;		/* executable path to open (/proc/PID/exe for -p) */
+	char **argv;		/* -c: the split command (wordexp) */
+	void *we;		/* -c: wordexp_t holding argv */
+};
+
+/* -p: check PID exists, open its pidfd. Message printed on failure. */
+int target__open_pid(struct target *t, const char *pid_str);
+
+/* -c: split CMD like a shell, find the program on PATH, fork it stopped. */
+int target__spawn(struct target *t, const char *cmd);
+
+/* -c: let the child exec (call once attached). */
+void target__release(struct target *t);
+
+/* Path to open for BINARY in the target's mount namespace (allocated). */
+char *target__open_path(const struct target *t, const char *binary);
+
+/* Kill an unreleased child, reap a finished one, close fds. */
+void target__close(struct target *t, bool kill_child);
+
+#endif

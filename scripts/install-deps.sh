@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, only the Debian packages uscope needs that are missing.
+# Runs `apt-get update` at most once, and only when something must be installed,
+# so a machine that already has everything is left alone (and needs no network).
+set -euo pipefail
+
+# Build: compilers, libbpf/libelf headers, bpftool for vmlinux.h and skeletons,
+# sys/sdt.h for umark's USDT probes. Test: bats, binutils (readelf oracle),
+# util-linux (unshare), procps (pgrep/ps), iproute2 is not needed.
+pkgs=(
+  clang llvm gcc make pkg-config
+  libbpf-dev libelf-dev zlib1g-dev
+  bpftool systemtap-sdt-dev
+  bats binutils util-linux procps
+)
+# Extra peers used only by `make bench` (asked for with BENCH=1).
+if [[ "${BENCH:-0}" == 1 ]]; then
+  pkgs+=(bpftrace bpfcc-tools time)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: nothing missing"
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  sudo=sudo
+else
+  sudo=
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
