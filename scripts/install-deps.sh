@@ -11,7 +11,7 @@ pkgs=(
   clang llvm gcc make pkg-config
   libbpf-dev libelf-dev zlib1g-dev
   bpftool systemtap-sdt-dev
-  bats binutils util-linux procps
+  bats binutils util-linux procps jq
 )
 # Extra peers used only by `make bench` (asked for with BENCH=1).
 if [[ "${BENCH:-0}" == 1 ]]; then
