@@ -65,19 +65,29 @@ int attach__resolve_mode(enum attach_mode asked, enum attach_mode *out)
 	return 0;
 }
 
-int attach__prepare(struct uscope_bpf *skel, const struct plan *plan, enum attach_mode mode)
+/* The program that serves sites of KIND. */
+static struct bpf_program *prog_for(struct uscope_bpf *skel, const struct attach_cfg *cfg, int kind)
 {
-	struct bpf_program *progs[3] = { skel->progs.generic_entry, skel->progs.generic_return,
-					 skel->progs.usdt_site };
+	if (kind == USCOPE_SITE_ENTRY)
+		return cfg->noop ? skel->progs.noop_entry : skel->progs.generic_entry;
+	return kind == USCOPE_SITE_RETURN ? skel->progs.generic_return : skel->progs.usdt_site;
+}
+
+int attach__prepare(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg)
+{
 	size_t kinds[3];
 	int i, err;
 
 	plan__kind_counts(plan, kinds);
+	bpf_program__set_autoload(skel->progs.noop_entry, false);
+	bpf_program__set_autoload(skel->progs.generic_entry, false);
 	for (i = 0; i < 3; i++) {
-		bpf_program__set_autoload(progs[i], kinds[i] > 0);
-		if (mode == ATTACH_MULTI) {
+		struct bpf_program *prog = prog_for(skel, cfg, i);
+
+		bpf_program__set_autoload(prog, kinds[i] > 0);
+		if (cfg->mode == ATTACH_MULTI) {
 			err = bpf_program__set_expected_attach_type(
-				progs[i], (enum bpf_attach_type)USCOPE_BPF_TRACE_UPROBE_MULTI);
+				prog, (enum bpf_attach_type)USCOPE_BPF_TRACE_UPROBE_MULTI);
 			if (err)
 				return err;
 		}
@@ -124,10 +134,10 @@ static void report_failure(int err, const char *what, size_t n, const char *path
 
 /* One uprobe_multi link for the sites of one (binary, function kind). */
 static int attach_multi_funcs(struct uscope_bpf *skel, const struct plan *plan, uint32_t bi, int kind,
-			      pid_t pid, struct attach_state *st)
+			      const struct attach_cfg *cfg, struct attach_state *st)
 {
-	struct bpf_program *prog = kind == USCOPE_SITE_ENTRY ? skel->progs.generic_entry
-							     : skel->progs.generic_return;
+	struct bpf_program *prog = prog_for(skel, cfg, kind);
+	pid_t pid = cfg->pid;
 	struct uprobe_multi_opts o = { .retprobe = kind == USCOPE_SITE_RETURN, .pid = pid };
 	uint64_t *offsets, *cookies;
 	size_t i, n = 0;
@@ -223,9 +233,10 @@ out:
 	return err;
 }
 
-static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, size_t id, pid_t pid,
-			    struct attach_state *st)
+static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, size_t id,
+			    const struct attach_cfg *cfg, struct attach_state *st)
 {
+	pid_t pid = cfg->pid;
 	const struct site *s = &plan->sites[id];
 	const struct binary *b = &plan->bins[s->bin];
 	struct bpf_link *link;
@@ -239,10 +250,7 @@ static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, si
 						n->provider, n->name, &uo);
 	} else {
 		LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = id, .retprobe = s->kind == USCOPE_SITE_RETURN);
-		struct bpf_program *prog = s->kind == USCOPE_SITE_ENTRY ? skel->progs.generic_entry
-									: skel->progs.generic_return;
-
-		link = bpf_program__attach_uprobe_opts(prog, pid > 0 ? pid : -1, b->open_path, s->offset, &po);
+		link = bpf_program__attach_uprobe_opts(prog_for(skel, cfg, s->kind), pid > 0 ? pid : -1, b->open_path, s->offset, &po);
 	}
 	if (!link) {
 		err = -errno;
@@ -258,9 +266,10 @@ static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, si
 	return add_link(st, link);
 }
 
-int attach__run(struct uscope_bpf *skel, const struct plan *plan, enum attach_mode mode, pid_t pid,
+int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg,
 		volatile sig_atomic_t *stop, struct attach_state *st)
 {
+	enum attach_mode mode = cfg->mode;
 	size_t i;
 	int err = 0;
 
@@ -277,14 +286,14 @@ int attach__run(struct uscope_bpf *skel, const struct plan *plan, enum attach_mo
 			break;
 		}
 		if (mode == ATTACH_PERF) {
-			err = attach_perf_site(skel, plan, i, pid, st);
+			err = attach_perf_site(skel, plan, i, cfg, st);
 			continue;
 		}
-		err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_ENTRY, pid, st);
+		err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_ENTRY, cfg, st);
 		if (!err)
-			err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_RETURN, pid, st);
+			err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_RETURN, cfg, st);
 		if (!err)
-			err = attach_multi_usdt(skel, plan, i, pid, st);
+			err = attach_multi_usdt(skel, plan, i, cfg->pid, st);
 	}
 	if (err)
 		attach__destroy(st);

@@ -11,6 +11,7 @@
 #define USCOPE_ATTACH_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "plan.h"
@@ -30,18 +31,24 @@ struct attach_state {
 
 const char *attach_mode_name(enum attach_mode mode);
 
+struct attach_cfg {
+	enum attach_mode mode;	/* resolved: MULTI or PERF */
+	pid_t pid;		/* 0: every process */
+	bool noop;		/* entries get an empty program (benchmark floor) */
+};
+
 /* AUTO -> the best path this kernel has; MULTI checked. Message printed on failure. */
 int attach__resolve_mode(enum attach_mode asked, enum attach_mode *out);
 
 /* Before load: expected attach types, which programs load, USDT spec map size. */
-int attach__prepare(struct uscope_bpf *skel, const struct plan *plan, enum attach_mode mode);
+int attach__prepare(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg);
 
 /*
- * After load: attach every site (PID 0: every process). Stops early, with
+ * After load: attach every site. Stops early, with
  * everything detached, when *STOP becomes nonzero. On failure prints one
  * message, detaches what was attached and returns a negative errno.
  */
-int attach__run(struct uscope_bpf *skel, const struct plan *plan, enum attach_mode mode, pid_t pid,
+int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg,
 		volatile sig_atomic_t *stop, struct attach_state *st);
 
 void attach__destroy(struct attach_state *st);

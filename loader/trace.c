@@ -39,6 +39,7 @@ struct trace_opts {
 	bool count;
 	bool json;
 	bool hex;
+	bool noop;
 	int nargs;
 	uint64_t ringbuf_size;
 	char **probes;
@@ -70,6 +71,7 @@ static void trace_usage(FILE *f)
 "      --args N          function arguments to record, 0-6 (default 6)\n"
 "      --hex             print values in hex (text output)\n"
 "      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
+"      --noop            attach an empty program to entries (benchmark floor; counts nothing)\n"
 "  -h, --help            this help\n"
 "\n"
 "PROBE:\n"
@@ -86,7 +88,7 @@ static void trace_usage(FILE *f)
 
 static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 {
-	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF };
+	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP };
 	static const struct option longopts[] = {
 		{ "binary", required_argument, NULL, 'x' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -98,6 +100,7 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 		{ "args", required_argument, NULL, OPT_ARGS },
 		{ "hex", no_argument, NULL, OPT_HEX },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -145,6 +148,10 @@ static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
 			break;
 		case OPT_HEX:
 			o->hex = true;
+			break;
+		case OPT_NOOP:
+			o->noop = true;
+			o->count = true;
 			break;
 		case OPT_ARGS:
 			if (!parse_u64(optarg, USCOPE_FUNC_ARGS, &v)) {
@@ -254,7 +261,7 @@ static int resolve_binaries(struct run *r, int *default_bin)
 	return 0;
 }
 
-static int setup_bpf(struct run *r, enum attach_mode mode)
+static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 {
 	size_t nsites = r->plan.nsites;
 	int err;
@@ -273,7 +280,7 @@ static int setup_bpf(struct run *r, enum attach_mode mode)
 	if (!err)
 		err = bpf_map__set_max_entries(r->skel->maps.events, r->opts.count ? 4096 : r->opts.ringbuf_size);
 	if (!err)
-		err = attach__prepare(r->skel, &r->plan, mode);
+		err = attach__prepare(r->skel, &r->plan, cfg);
 	if (err) {
 		err_msg("cannot size the BPF maps: %s", strerror(-err));
 		return err;
@@ -380,7 +387,7 @@ int cmd_trace(int argc, char **argv)
 {
 	struct run r = { .target = { .pidfd = -1, .go_fd = -1 } };
 	struct sigaction sa = { .sa_handler = on_signal };
-	enum attach_mode mode;
+	struct attach_cfg cfg = {};
 	const char *missing;
 	int i, err, default_bin, status = 1;
 	uint64_t t;
@@ -412,14 +419,16 @@ int cmd_trace(int argc, char **argv)
 	if (resolve_binaries(&r, &default_bin) ||
 	    plan__build(&r.plan, r.specs, r.opts.nprobes, default_bin))
 		goto cleanup;
-	if (attach__resolve_mode(r.opts.attach, &mode) || setup_bpf(&r, mode))
+	cfg.pid = r.target.pid;
+	cfg.noop = r.opts.noop;
+	if (attach__resolve_mode(r.opts.attach, &cfg.mode) || setup_bpf(&r, &cfg))
 		goto cleanup;
 	r.out = (struct output){ .f = stdout, .plan = &r.plan, .json = r.opts.json, .hex = r.opts.hex };
 	if (stop_signal)
 		goto cleanup;
 
 	t = now_ns();
-	err = attach__run(r.skel, &r.plan, mode, r.target.pid, &stop_signal, &r.links);
+	err = attach__run(r.skel, &r.plan, &cfg, &stop_signal, &r.links);
 	if (err) {
 		if (err == -EINTR)
 			status = 0;

@@ -118,6 +118,16 @@ int generic_entry(struct pt_regs *ctx)
 	return 0;
 }
 
+/*
+ * Does nothing: attached instead of generic_entry by `uscope trace --noop`
+ * so benchmarks can measure the floor, the cost of the uprobe itself.
+ */
+SEC("uprobe")
+int noop_entry(struct pt_regs *ctx __attribute__((unused)))
+{
+	return 0;
+}
+
 SEC("uretprobe")
 int generic_return(struct pt_regs *ctx)
 {
