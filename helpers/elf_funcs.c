@@ -14,6 +14,7 @@
  * thousands of symbols costs two allocations, not tens of thousands.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +50,11 @@ static int cmp_func(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* The symbol table to read: .symtab if there is one, else .dynsym. */
+/*
+ * The symbol table to read: .symtab if there is one, else .dynsym (*OUT is
+ * NULL when there is neither). *FROM_DYNSYM is 1 whenever .symtab is missing,
+ * as elf_funcs.h documents, so a binary with no table at all reads as stripped.
+ */
 static int find_symtab(const struct elf_file *ef, Elf_Scn **out,
 		       GElf_Shdr *out_shdr, int *from_dynsym)
 {
@@ -59,6 +64,7 @@ static int find_symtab(const struct elf_file *ef, Elf_Scn **out,
 	int ret;
 
 	*out = NULL;
+	*from_dynsym = 1;
 	while ((ret = elf_file__next_section(ef, &scn, &shdr, &name)) > 0) {
 		if (shdr.sh_type == SHT_SYMTAB) {
 			*out = scn;
@@ -76,7 +82,6 @@ static int find_symtab(const struct elf_file *ef, Elf_Scn **out,
 	if (dyn) {
 		*out = dyn;
 		*out_shdr = dyn_shdr;
-		*from_dynsym = 1;
 	}
 	return 0;
 }
@@ -115,6 +120,10 @@ int elf_funcs__load(const char *path, struct elf_func_list *out)
 	if (!syms)
 		goto done;	/* NOBITS (a debug-only stub) or empty */
 	nsyms = syms->d_size / sizeof(Elf64_Sym);
+	if (nsyms > INT_MAX) {		/* gelf_getsym takes an int */
+		err = -EBADMSG;
+		goto err_out;
+	}
 
 	/* The string table named by sh_link, itself a checked section. */
 	if (sym_shdr.sh_link == 0 || sym_shdr.sh_link >= ef.shnum) {

@@ -231,31 +231,45 @@ static int parse_one(const struct tok *t, struct usdt_arg *arg, char *why, size_
 	return 0;
 }
 
+/* The next blank-separated token at *P, or false at the end of the string. */
+static bool next_tok(const char **p, struct tok *t)
+{
+	const char *s = *p;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!*s)
+		return false;
+	t->s = s;
+	while (*s && !isspace((unsigned char)*s))
+		s++;
+	t->len = (size_t)(s - t->s);
+	*p = s;
+	return true;
+}
+
 int usdt_args__parse(const char *str, struct usdt_arg *args, char *why, size_t why_len)
 {
 	const char *p = str ? str : "";
+	struct tok t;
 	int n = 0, err;
 
 	if (why && why_len)
 		why[0] = '\0';
 
-	for (;;) {
-		struct tok t;
+	/* Count first, so that too many arguments is reported as such. */
+	while (next_tok(&p, &t))
+		n++;
+	if (n > USDT_MAX_ARGS) {
+		if (why && why_len)
+			snprintf(why, why_len, "%d arguments, more than %d", n, USDT_MAX_ARGS);
+		return -E2BIG;
+	}
 
-		while (isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		t.s = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		t.len = (size_t)(p - t.s);
+	p = str ? str : "";
+	n = 0;
+	while (next_tok(&p, &t)) {
 		t.idx = n + 1;
-		if (n == USDT_MAX_ARGS) {
-			if (why && why_len)
-				snprintf(why, why_len, "more than %d arguments", USDT_MAX_ARGS);
-			return -E2BIG;
-		}
 		err = parse_one(&t, &args[n], why, why_len);
 		if (err)
 			return err;

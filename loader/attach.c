@@ -159,7 +159,7 @@ static int attach_multi_funcs(struct uscope_bpf *skel, const struct plan *plan, 
 		if (plan->sites[i].bin != bi || plan->sites[i].kind != kind)
 			continue;
 		offsets[n] = plan->sites[i].offset;
-		cookies[n++] = i;
+		cookies[n++] = USCOPE_COOKIE(i, plan->sites[i].slot);
 	}
 	o.offsets = offsets;
 	o.cookies = cookies;
@@ -249,7 +249,8 @@ static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, si
 		link = bpf_program__attach_usdt(skel->progs.usdt_site, pid > 0 ? pid : -1, b->open_path,
 						n->provider, n->name, &uo);
 	} else {
-		LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = id, .retprobe = s->kind == USCOPE_SITE_RETURN);
+		LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = USCOPE_COOKIE(id, s->slot),
+			    .retprobe = s->kind == USCOPE_SITE_RETURN);
 		link = bpf_program__attach_uprobe_opts(prog_for(skel, cfg, s->kind), pid > 0 ? pid : -1, b->open_path, s->offset, &po);
 	}
 	if (!link) {
@@ -280,18 +281,24 @@ int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct a
 		err_msg("libbpf's USDT spec layout is not the one uscope knows; use --attach perf");
 		return -ENOTSUP;
 	}
-	for (i = 0; i < (mode == ATTACH_MULTI ? plan->nbins : plan->nsites) && !err; i++) {
+	for (i = 0; mode == ATTACH_PERF && i < 2 * plan->nsites && !err; i++) {
+		/* Two passes, returns first (see below). */
+		size_t id = i % plan->nsites;
+
+		if (*stop)
+			err = -EINTR;
+		else if ((plan->sites[id].kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
+			err = attach_perf_site(skel, plan, id, cfg, st);
+	}
+	for (i = 0; mode == ATTACH_MULTI && i < plan->nbins && !err; i++) {
 		if (*stop) {
 			err = -EINTR;
 			break;
 		}
-		if (mode == ATTACH_PERF) {
-			err = attach_perf_site(skel, plan, i, cfg, st);
-			continue;
-		}
-		err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_ENTRY, cfg, st);
+		/* Returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
+		err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_RETURN, cfg, st);
 		if (!err)
-			err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_RETURN, cfg, st);
+			err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_ENTRY, cfg, st);
 		if (!err)
 			err = attach_multi_usdt(skel, plan, i, cfg->pid, st);
 	}

@@ -21,13 +21,17 @@ struct output {
 	bool hex;		/* arguments and return values in hex */
 	uint64_t t0_ns;		/* text timestamps are seconds since this */
 	bool header_done;
+	int str_arg;		/* --str K, -1: none */
 };
 
 const char *site_kind_name(int kind);	/* "entry", "return", "usdt" */
 
 void output__event(struct output *o, const struct uscope_event *e);
 
-/* COUNTS[site id]; only sites that were hit are printed, busiest first. */
+/* COUNTS[site id]; only sites that were hit are printed, busiest first, at most TOP (0: all). */
 void output__counts(struct output *o, const uint64_t *counts, size_t top);
+
+/* --latency: HISTS[slot], summed over CPUs; one histogram per function that returned. */
+void output__hists(struct output *o, const struct uscope_hist *hists, size_t top);
 
 #endif

@@ -181,7 +181,7 @@ static int dedup_init(struct dedup *d, const struct elf_func_list *fl)
 {
 	size_t i;
 
-	d->leader = malloc(fl->cnt * sizeof(*d->leader) + 1);
+	d->leader = calloc(fl->cnt + 1, sizeof(*d->leader));
 	d->site_of[0] = calloc(fl->cnt + 1, sizeof(uint32_t));
 	d->site_of[1] = calloc(fl->cnt + 1, sizeof(uint32_t));
 	if (!d->leader || !d->site_of[0] || !d->site_of[1]) {
@@ -200,13 +200,15 @@ static void dedup_free(struct dedup *d)
 	free(d->site_of[1]);
 }
 
-static int match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32_t bi,
-		       const struct probe_spec *spec)
+/* Adds the sites of every function matching SPEC in binary BI; returns how many matched. */
+static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32_t bi,
+			const struct probe_spec *spec)
 {
 	const struct elf_func_list *fl = &plan->bins[bi].funcs;
 	int kind = spec->kind == PROBE_RETURN ? USCOPE_SITE_RETURN : USCOPE_SITE_ENTRY;
 	uint32_t *site_of = dd[bi].site_of[kind];
-	size_t i, matched = 0;
+	size_t i;
+	long matched = 0;
 
 	for (i = 0; i < fl->cnt; i++) {
 		const struct elf_func *f = &fl->funcs[i];
@@ -219,16 +221,20 @@ static int match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32_
 		matched++;
 		if (site_of[g])
 			continue;
+		if (plan->latency)
+			s.slot = plan->nslots++;
 		id = add_site(plan, cap, &s);
 		if (id < 0)
 			return id;
 		site_of[g] = id + 1;
+		if (plan->latency) {	/* its return, in the same slot */
+			s.kind = USCOPE_SITE_RETURN;
+			id = add_site(plan, cap, &s);
+			if (id < 0)
+				return id;
+		}
 	}
-	if (!matched) {
-		err_msg("no function matches '%s' in '%s'", spec->glob, plan->bins[bi].path);
-		return -ENOENT;
-	}
-	return 0;
+	return matched;
 }
 
 /* Why uscope cannot read this note's arguments in BPF, or NULL if it can. */
@@ -247,15 +253,13 @@ static const char *usdt_unsupported(const struct usdt_note *n)
 	return NULL;
 }
 
-static int match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct probe_spec *spec)
+/* Adds the sites of every USDT probe matching SPEC in binary BI; returns how many notes matched. */
+static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct probe_spec *spec)
 {
 	const struct usdt_note_list *nl = &plan->bins[bi].notes;
-	size_t i, j, matched = 0, first_site = plan->nsites;
+	size_t i, j;
+	long matched = 0;
 
-	if (!nl->has_section) {
-		err_msg("'%s' has no USDT notes (.note.stapsdt)", plan->bins[bi].path);
-		return -ENOENT;
-	}
 	for (i = 0; i < nl->cnt; i++) {
 		const struct usdt_note *n = &nl->notes[i];
 		const char *why;
@@ -281,7 +285,6 @@ static int match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct 
 				strncmp(o->name, n->provider, pl) == 0 && o->name[pl] == ':' &&
 				strcmp(o->name + pl + 1, n->name) == 0;
 		}
-		(void)first_site;
 		if (found)
 			continue;
 		if (asprintf(&name, "%s:%s", n->provider, n->name) < 0) {
@@ -302,12 +305,7 @@ static int match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct 
 		if (id < 0)
 			return id;
 	}
-	if (!matched) {
-		err_msg("no USDT probe matches '%s:%s' in '%s'", spec->glob, spec->name_glob,
-			plan->bins[bi].path);
-		return -ENOENT;
-	}
-	return 0;
+	return matched;
 }
 
 /* Gather each USDT site's locations, contiguous, deduplicated by offset. */
@@ -353,49 +351,89 @@ static int collect_locations(struct plan *plan)
 	return 0;
 }
 
-int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, int default_bin)
+/* Match SPEC in binary BI: load what it needs, return how many matched. */
+static long match_in(struct plan *plan, size_t *cap, struct dedup **dd, size_t *ndd, int bi,
+		     const struct probe_spec *spec)
+{
+	int err;
+
+	if (spec->kind == PROBE_USDT) {
+		err = binary__load_notes(&plan->bins[bi]);
+		return err ? err : match_usdt(plan, cap, bi, spec);
+	}
+	err = binary__load_funcs(&plan->bins[bi]);
+	if (err)
+		return err;
+	if (*ndd < plan->nbins) {
+		struct dedup *n = realloc(*dd, plan->nbins * sizeof(**dd));
+
+		if (!n) {
+			err_msg("out of memory");
+			return -ENOMEM;
+		}
+		memset(n + *ndd, 0, (plan->nbins - *ndd) * sizeof(*n));
+		*dd = n;
+		*ndd = plan->nbins;
+	}
+	if (!(*dd)[bi].leader && (err = dedup_init(&(*dd)[bi], &plan->bins[bi].funcs)))
+		return err;
+	return match_funcs(plan, cap, *dd, bi, spec);
+}
+
+static void report_no_match(const struct plan *plan, const struct probe_spec *spec, const int *bins,
+			    size_t nbins)
+{
+	const struct binary *b = &plan->bins[bins[0]];
+
+	if (spec->kind == PROBE_USDT && nbins == 1 && !b->notes.has_section)
+		err_msg("'%s' has no USDT notes (.note.stapsdt), so nothing matches '%s'", b->path, spec->text);
+	else if (spec->kind == PROBE_USDT)
+		err_msg("no USDT probe matches '%s:%s' in '%s'%s", spec->glob, spec->name_glob, b->path,
+			nbins > 1 ? " or the other binaries" : "");
+	else
+		err_msg("no function matches '%s' in '%s'%s", spec->glob, b->path,
+			nbins > 1 ? " or the other binaries" : "");
+}
+
+int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, const int *default_bins,
+		size_t ndefault)
 {
 	struct dedup *dd = NULL;
-	size_t cap = plan->nsites, i, ndd = 0;
+	size_t cap = plan->nsites, i, k, ndd = 0;
 	int err = 0;
 
 	for (i = 0; i < nspecs && !err; i++) {
-		int bi = default_bin;
+		const int *bins = default_bins;
+		size_t nbins = ndefault;
+		long matched = 0, m;
+		int bi;
 
 		if (specs[i].binary) {
-			bi = plan__add_binary(plan, specs[i].binary, NULL);
-			if (bi < 0)
-				return bi;
+			bi = specs[i].bin;	/* resolved by the caller */
+			bins = &bi;
+			nbins = 1;
 		}
-		if (bi < 0) {
+		if (!nbins) {
 			err_msg("probe '%s': no binary to probe (give -x, -p or -c)", specs[i].text);
 			err = -EINVAL;
 			break;
 		}
-		if (specs[i].kind == PROBE_USDT) {
-			err = binary__load_notes(&plan->bins[bi]);
-			if (!err)
-				err = match_usdt(plan, &cap, bi, &specs[i]);
-			continue;
-		}
-		err = binary__load_funcs(&plan->bins[bi]);
-		if (err)
+		if (plan->latency && specs[i].kind != PROBE_ENTRY) {
+			err_msg("probe '%s': --latency takes function globs only", specs[i].text);
+			err = -EINVAL;
 			break;
-		if (ndd < plan->nbins) {
-			struct dedup *n = realloc(dd, plan->nbins * sizeof(*dd));
-
-			if (!n) {
-				err_msg("out of memory");
-				err = -ENOMEM;
-				break;
-			}
-			dd = n;
-			memset(dd + ndd, 0, (plan->nbins - ndd) * sizeof(*dd));
-			ndd = plan->nbins;
 		}
-		if (!dd[bi].leader && (err = dedup_init(&dd[bi], &plan->bins[bi].funcs)))
-			break;
-		err = match_funcs(plan, &cap, dd, bi, &specs[i]);
+		for (k = 0; k < nbins && !err; k++) {
+			m = match_in(plan, &cap, &dd, &ndd, bins[k], &specs[i]);
+			if (m < 0)
+				err = m;
+			else
+				matched += m;
+		}
+		if (!err && !matched) {
+			report_no_match(plan, &specs[i], bins, nbins);
+			err = -ENOENT;
+		}
 	}
 	for (i = 0; i < ndd; i++)
 		dedup_free(&dd[i]);

@@ -32,6 +32,7 @@ struct site {
 	uint32_t bin;		/* index into plan.bins */
 	const char *name;	/* function, or "provider:name" */
 	uint64_t offset;	/* function's file offset */
+	uint32_t slot;		/* --latency: the function's histogram, shared with its pair */
 	uint32_t first_loc;	/* USDT: its locations in plan.locs */
 	uint32_t nlocs;
 };
@@ -46,7 +47,8 @@ enum probe_kind { PROBE_ENTRY, PROBE_RETURN, PROBE_USDT };
 struct probe_spec {
 	const char *text;	/* as the user wrote it, for messages */
 	enum probe_kind kind;
-	char *binary;		/* NULL: the default binary */
+	char *binary;		/* NULL: the default binaries */
+	int bin;		/* index of binary in plan.bins, once resolved */
 	char *glob;		/* function glob, or provider glob for USDT */
 	char *name_glob;	/* USDT name glob */
 };
@@ -60,7 +62,8 @@ struct plan {
 	size_t nlocs;
 	char **owned;		/* strings the plan allocated (USDT site names) */
 	size_t nowned;
-	pid_t pid;		/* resolve paths through /proc/PID/root when > 0 */
+	int latency;		/* each entry site gets a return site in the same slot */
+	size_t nslots;		/* --latency: functions timed */
 };
 
 /* Parse one PROBE argument. Returns 0 or -EINVAL (message printed). */
@@ -71,11 +74,13 @@ void probe_spec__free(struct probe_spec *spec);
 int plan__add_binary(struct plan *plan, const char *path, const char *open_path);
 
 /*
- * Match every spec; DEFAULT_BIN is the index used by specs that name no binary
- * (-1: none; such a spec is an error). Prints one message and returns a
- * negative errno on failure.
+ * Match every spec. A spec that names no binary is matched in each of the
+ * NDEFAULT binaries DEFAULT_BINS (the -x ones, or the target's executable)
+ * and must match in at least one. Prints one message and returns a negative
+ * errno on failure.
  */
-int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, int default_bin);
+int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, const int *default_bins,
+		size_t ndefault);
 void plan__free(struct plan *plan);
 
 /* Counts of each kind, for the "Attached" line. */

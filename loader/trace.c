@@ -13,7 +13,8 @@
  * attached (links are fds: even SIGKILL cannot leak a probe).
  */
 #include <errno.h>
-#include <getopt.h>
+#include <time.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -26,170 +27,17 @@
 #include "output.h"
 #include "plan.h"
 #include "target.h"
+#include "trace_opts.h"
+#include "binpath.h"
 #include "util.h"
 #include "uscope.skel.h"
 #include "../helpers/kernel_features.h"
-
-struct trace_opts {
-	const char *binary;	/* -x */
-	const char *pid;	/* -p */
-	const char *command;	/* -c */
-	double duration;	/* -d, 0: until stopped */
-	enum attach_mode attach;
-	bool count;
-	bool json;
-	bool hex;
-	bool noop;
-	int nargs;
-	uint64_t ringbuf_size;
-	char **probes;
-	int nprobes;
-};
 
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-static void trace_usage(FILE *f)
-{
-	fprintf(f,
-"Usage: uscope trace [options] PROBE...\n"
-"Attach to functions and USDT probes of a binary and report hits.\n"
-"\n"
-"Options:\n"
-"  -x, --binary PATH     the binary to probe (default: the executable of -p or -c)\n"
-"  -p, --pid PID         trace only this running process; end when it exits\n"
-"  -c, --command CMD     run CMD (split like a shell would) with the probes already\n"
-"                        attached, trace only it, end when it exits\n"
-"  -d, --duration SECS   stop after SECS (fractions allowed)\n"
-"      --attach MODE     auto (default), multi (uprobe_multi links) or perf\n"
-"      --count           print hit counts per probe at the end instead of events\n"
-"      --json            JSON Lines on stdout\n"
-"      --args N          function arguments to record, 0-6 (default 6)\n"
-"      --hex             print values in hex (text output)\n"
-"      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
-"      --noop            attach an empty program to entries (benchmark floor; counts nothing)\n"
-"  -h, --help            this help\n"
-"\n"
-"PROBE:\n"
-"  GLOB                  entry of every function matching GLOB (fnmatch)\n"
-"  ret:GLOB              return of every function matching GLOB (prints the return value)\n"
-"  usdt:PROVIDER:NAME    every USDT probe matching, globs allowed in both parts\n"
-"  Each may name its binary: BINARY:GLOB, ret:BINARY:GLOB, usdt:BINARY:PROVIDER:NAME\n"
-"\n"
-"Examples:\n"
-"  uscope trace -c './build/umark -n 3 -i 0' func_uprobe1 ret:func_uprobe1\n"
-"  uscope trace -p 1234 --count 'umark_op_*'\n"
-"  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n");
-}
-
-static int parse_trace_args(int argc, char **argv, struct trace_opts *o)
-{
-	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP };
-	static const struct option longopts[] = {
-		{ "binary", required_argument, NULL, 'x' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "command", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "attach", required_argument, NULL, OPT_ATTACH },
-		{ "count", no_argument, NULL, OPT_COUNT },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "args", required_argument, NULL, OPT_ARGS },
-		{ "hex", no_argument, NULL, OPT_HEX },
-		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
-		{ "noop", no_argument, NULL, OPT_NOOP },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	uint64_t v;
-	int c;
-
-	o->nargs = USCOPE_FUNC_ARGS;
-	o->ringbuf_size = 4 << 20;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":x:p:c:d:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'x':
-			o->binary = optarg;
-			break;
-		case 'p':
-			o->pid = optarg;
-			break;
-		case 'c':
-			o->command = optarg;
-			break;
-		case 'd':
-			if (!parse_seconds(optarg, &o->duration)) {
-				err_msg("invalid duration '%s': expected a positive number of seconds", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_ATTACH:
-			if (!strcmp(optarg, "auto"))
-				o->attach = ATTACH_AUTO;
-			else if (!strcmp(optarg, "multi"))
-				o->attach = ATTACH_MULTI;
-			else if (!strcmp(optarg, "perf"))
-				o->attach = ATTACH_PERF;
-			else {
-				err_msg("invalid --attach mode '%s': expected auto, multi or perf", optarg);
-				return -EINVAL;
-			}
-			break;
-		case OPT_COUNT:
-			o->count = true;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case OPT_HEX:
-			o->hex = true;
-			break;
-		case OPT_NOOP:
-			o->noop = true;
-			o->count = true;
-			break;
-		case OPT_ARGS:
-			if (!parse_u64(optarg, USCOPE_FUNC_ARGS, &v)) {
-				err_msg("invalid --args '%s': expected 0 to %d", optarg, USCOPE_FUNC_ARGS);
-				return -EINVAL;
-			}
-			o->nargs = v;
-			break;
-		case OPT_RINGBUF:
-			if (!parse_u64(optarg, 1ull << 30, &v) || v < 4096 || (v & (v - 1))) {
-				err_msg("invalid --ringbuf-size '%s': expected a power of 2 from 4096 to 1 GiB",
-					optarg);
-				return -EINVAL;
-			}
-			o->ringbuf_size = v;
-			break;
-		case 'h':
-			trace_usage(stdout);
-			exit(0);
-		case ':':
-			err_msg("option '%s' needs a value", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			err_msg("unknown option '%s' (see uscope trace --help)", argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
-	o->probes = argv + optind;
-	o->nprobes = argc - optind;
-	if (o->pid && o->command) {
-		err_msg("-p and -c cannot be used together");
-		return -EINVAL;
-	}
-	if (!o->nprobes) {
-		err_msg("no probe given (see uscope trace --help)");
-		return -EINVAL;
-	}
-	return 0;
 }
 
 struct run {
@@ -202,6 +50,8 @@ struct run {
 	struct ring_buffer *rb;
 	struct output out;
 	uint64_t events;
+	uint64_t *prev_counts;	/* --interval: totals at the last print */
+	struct stat exe_st;	/* -p: the executable, to notice an exec */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -215,83 +65,163 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Sum a per-CPU u64 array map into OUT[0..n). */
-static int sum_percpu(struct bpf_map *map, uint64_t *out, size_t n)
+/* Sum the per-CPU values of keys [0, n) of MAP, each value WORDS u64 wide, into OUT. */
+static int sum_percpu(struct bpf_map *map, uint64_t *out, size_t n, size_t words)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(map), c;
 	uint64_t *vals;
 	uint32_t k;
+	size_t w;
 
 	if (ncpu <= 0)
 		return -EINVAL;
-	vals = calloc(ncpu, sizeof(*vals));
+	vals = calloc((size_t)ncpu * words, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
+	memset(out, 0, n * words * sizeof(*out));
 	for (k = 0; k < n; k++) {
-		out[k] = 0;
 		if (bpf_map_lookup_elem(fd, &k, vals))
 			continue;
 		for (c = 0; c < ncpu; c++)
-			out[k] += vals[c];
+			for (w = 0; w < words; w++)
+				out[k * words + w] += vals[c * words + w];
 	}
 	free(vals);
 	return 0;
 }
 
-static int resolve_binaries(struct run *r, int *default_bin)
+/* Histograms summed over CPUs; min over the CPUs that saw a sample, max over all. */
+static struct uscope_hist *read_hists(struct run *r)
 {
-	const char *shown = r->opts.binary ? r->opts.binary : r->target.exe;
-	char *open_path;
-	int bi;
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(r->skel->maps.hists), c, b;
+	struct uscope_hist *out = calloc(r->plan.nslots + 1, sizeof(*out)), *vals;
+	uint32_t k;
 
-	*default_bin = -1;
-	if (!shown)
-		return 0;
-	if (r->opts.binary)
-		open_path = target__open_path(&r->target, r->opts.binary);
-	else
-		open_path = strdup(r->target.exe_open);
-	if (!open_path)
-		return -ENOMEM;
-	bi = plan__add_binary(&r->plan, shown, open_path);
-	free(open_path);
-	if (bi < 0)
-		return bi;
-	*default_bin = bi;
+	vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
+	if (!out || !vals) {
+		free(out);
+		free(vals);
+		return NULL;
+	}
+	for (k = 0; k < r->plan.nslots; k++) {
+		struct uscope_hist *h = &out[k];
+
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		for (c = 0; c < ncpu; c++) {
+			const struct uscope_hist *v = &vals[c];
+
+			if (!v->count)
+				continue;
+			for (b = 0; b < USCOPE_HIST_BUCKETS; b++)
+				h->buckets[b] += v->buckets[b];
+			h->count += v->count;
+			h->sum_ns += v->sum_ns;
+			if (!h->min_ns || v->min_ns < h->min_ns)
+				h->min_ns = v->min_ns;
+			if (v->max_ns > h->max_ns)
+				h->max_ns = v->max_ns;
+		}
+	}
+	free(vals);
+	return out;
+}
+
+static uint64_t sum_one(struct bpf_map *map, size_t n)
+{
+	uint64_t *v = calloc(n + 1, sizeof(*v)), total = 0;
+	size_t i;
+
+	if (v && !sum_percpu(map, v, n, 1))
+		for (i = 0; i < n; i++)
+			total += v[i];
+	free(v);
+	return total;
+}
+
+/* -x binaries (resolved like bcc: paths, library names, programs), else the target's executable. */
+static int resolve_binaries(struct run *r, int *bins, size_t *nbins)
+{
+	char *shown, *open_path;
+	int i, bi;
+
+	*nbins = 0;
+	for (i = 0; i < r->opts.nbinaries; i++) {
+		if (binpath_resolve(r->opts.binaries[i], &r->target, &shown, &open_path))
+			return -ENOENT;
+		bi = plan__add_binary(&r->plan, shown, open_path);
+		free(shown);
+		free(open_path);
+		if (bi < 0)
+			return bi;
+		bins[(*nbins)++] = bi;
+	}
+	if (!*nbins && r->target.exe) {
+		bi = plan__add_binary(&r->plan, r->target.exe, r->target.exe_open);
+		if (bi < 0)
+			return bi;
+		bins[(*nbins)++] = bi;
+	}
+	/* Binaries named inside probes (BIN:GLOB). */
+	for (i = 0; i < r->opts.nprobes; i++) {
+		struct probe_spec *sp = &r->specs[i];
+
+		if (!sp->binary)
+			continue;
+		if (binpath_resolve(sp->binary, &r->target, &shown, &open_path))
+			return -ENOENT;
+		sp->bin = plan__add_binary(&r->plan, shown, open_path);
+		free(shown);
+		free(open_path);
+		if (sp->bin < 0)
+			return sp->bin;
+	}
 	return 0;
 }
 
 static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 {
-	size_t nsites = r->plan.nsites;
+	const struct trace_opts *o = &r->opts;
+	struct uscope_bpf *skel;
+	bool events = !o->count && !o->latency && !o->noop;
 	int err;
 
-	r->skel = uscope_bpf__open();
-	if (!r->skel) {
+	skel = r->skel = uscope_bpf__open();
+	if (!skel) {
 		err_msg("cannot open the BPF object: %s", strerror(errno));
 		return -errno;
 	}
-	r->skel->rodata->target_tgid = r->target.pid;
-	r->skel->rodata->emit_events = !r->opts.count;
-	r->skel->rodata->func_nargs = r->opts.nargs;
-	err = bpf_map__set_max_entries(r->skel->maps.counts, nsites);
+	skel->rodata->target_tgid = r->target.pid;
+	skel->rodata->target_tid = o->tid;
+	skel->rodata->target_uid = o->uid;
+	skel->rodata->emit_events = events;
+	skel->rodata->latency = o->latency;
+	skel->rodata->func_nargs = o->nargs;
+	skel->rodata->str_arg = o->str_arg;
+	skel->rodata->wakeup_bytes = o->ringbuf_size / 8;
+	/* Every map is sized from the plan; unused ones shrink to one entry. */
+	err = bpf_map__set_max_entries(skel->maps.counts, r->plan.nsites);
 	if (!err)
-		err = bpf_map__set_max_entries(r->skel->maps.drops, nsites);
+		err = bpf_map__set_max_entries(skel->maps.drops, r->plan.nsites);
 	if (!err)
-		err = bpf_map__set_max_entries(r->skel->maps.events, r->opts.count ? 4096 : r->opts.ringbuf_size);
+		err = bpf_map__set_max_entries(skel->maps.events, events ? o->ringbuf_size : 4096);
 	if (!err)
-		err = attach__prepare(r->skel, &r->plan, cfg);
+		err = bpf_map__set_max_entries(skel->maps.hists, r->plan.nslots ? r->plan.nslots : 1);
+	if (!err && !o->latency)
+		err = bpf_map__set_max_entries(skel->maps.stacks, 1);
+	if (!err)
+		err = attach__prepare(skel, &r->plan, cfg);
 	if (err) {
 		err_msg("cannot size the BPF maps: %s", strerror(-err));
 		return err;
 	}
-	err = uscope_bpf__load(r->skel);
+	err = uscope_bpf__load(skel);
 	if (err) {
 		err_msg("cannot load the BPF programs: %s", strerror(-err));
 		return err;
 	}
-	if (!r->opts.count) {
-		r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), on_event, r, NULL);
+	if (events) {
+		r->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, r, NULL);
 		if (!r->rb) {
 			err_msg("cannot open the ring buffer: %s", strerror(errno));
 			return -errno;
@@ -302,22 +232,85 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 
 static void announce(struct run *r, double ms)
 {
-	size_t kinds[3];
+	size_t kinds[3], i;
 
 	plan__kind_counts(&r->plan, kinds);
-	fprintf(stderr, "Attached %zu probe%s (%zu entry, %zu return, %zu usdt) to %s%s via %s in %.1f ms",
-		r->links.probes, r->links.probes == 1 ? "" : "s", kinds[0], kinds[1], kinds[2],
-		r->plan.nbins == 1 ? "" : "binaries: ", r->plan.bins[0].path,
-		attach_mode_name(r->links.mode), ms);
-	for (size_t i = 1; i < r->plan.nbins; i++)
+	fprintf(stderr, "Attached %zu probe%s (%zu entry, %zu return, %zu usdt) to %s%s", r->links.probes,
+		r->links.probes == 1 ? "" : "s", kinds[0], kinds[1], kinds[2],
+		r->plan.nbins == 1 ? "" : "binaries ", r->plan.bins[0].path);
+	for (i = 1; i < r->plan.nbins; i++)
 		fprintf(stderr, ", %s", r->plan.bins[i].path);
-	fputs(". Ctrl-C to stop.\n", stderr);
+	fprintf(stderr, " via %s in %.1f ms. Ctrl-C to stop.\n", attach_mode_name(r->links.mode), ms);
 }
 
-/* Wait for events, the end of the target, the deadline or a signal. */
+/* Counts or histograms, TOTAL or since the last interval. */
+static void print_aggregates(struct run *r, bool interval)
+{
+	uint64_t *counts;
+	size_t i;
+
+	if (r->opts.latency) {
+		struct uscope_hist *h = read_hists(r);
+
+		if (h)
+			output__hists(&r->out, h, r->opts.top);
+		free(h);
+		return;
+	}
+	counts = calloc(r->plan.nsites + 1, sizeof(*counts));
+	if (!counts || sum_percpu(r->skel->maps.counts, counts, r->plan.nsites, 1)) {
+		err_msg("cannot read the counts");
+		free(counts);
+		return;
+	}
+	if (interval && r->prev_counts) {
+		for (i = 0; i < r->plan.nsites; i++) {
+			uint64_t now = counts[i];
+
+			counts[i] -= r->prev_counts[i];
+			r->prev_counts[i] = now;
+		}
+	}
+	output__counts(&r->out, counts, r->opts.top);
+	free(counts);
+}
+
+static void print_interval(struct run *r)
+{
+	time_t t = time(NULL);
+	char stamp[32];
+
+	strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime(&t));
+	if (r->opts.json)
+		fprintf(r->out.f, "{\"interval_end\": \"%s\"}\n", stamp);
+	else
+		fprintf(r->out.f, "\n[%s]\n", stamp);
+	print_aggregates(r, true);
+	fflush(r->out.f);
+}
+
+/* -p: true once the process runs another program (exec); its probes are gone. */
+static bool target_execed(struct run *r)
+{
+	struct stat st;
+
+	if (r->target.child || r->target.pid <= 0 || !r->exe_st.st_ino)
+		return false;
+	if (stat(r->target.exe_open, &st))
+		return false;	/* exiting; the pidfd will say so */
+	if (st.st_ino == r->exe_st.st_ino && st.st_dev == r->exe_st.st_dev)
+		return false;
+	err_msg("process %d has exec'd another program; its probes are gone", r->target.pid);
+	return true;
+}
+
+/* Wait for events, the end of the target, the deadline, an interval or a signal. */
 static void event_loop(struct run *r)
 {
-	uint64_t deadline = r->opts.duration > 0 ? now_ns() + (uint64_t)(r->opts.duration * 1e9) : 0;
+	uint64_t start = now_ns();
+	uint64_t deadline = r->opts.duration > 0 ? start + (uint64_t)(r->opts.duration * 1e9) : 0;
+	uint64_t step = r->opts.interval > 0 ? (uint64_t)(r->opts.interval * 1e9) : 0;
+	uint64_t next_print = step ? start + step : 0, next_exec_check = start;
 	struct pollfd pfd[2];
 	int n = 0, rb_idx = -1, pid_idx = -1;
 
@@ -332,67 +325,73 @@ static void event_loop(struct run *r)
 		pid_idx = n++;
 	}
 	while (!stop_signal) {
-		int timeout = 1000;
-		uint64_t now = now_ns();
+		/* Short timeout: BPF wakes us only per batch, so poll for stragglers. */
+		uint64_t now = now_ns(), wake = now + (r->rb ? 100 : 1000) * 1000000ull;
 
-		if (deadline) {
-			if (now >= deadline)
-				break;
-			if ((deadline - now) / 1000000 < (uint64_t)timeout)
-				timeout = (deadline - now + 999999) / 1000000;
-		}
-		if (poll(pfd, n, timeout) < 0 && errno != EINTR)
+		if (deadline && deadline < wake)
+			wake = deadline;
+		if (next_print && next_print < wake)
+			wake = next_print;
+		if (poll(pfd, n, wake > now ? (int)((wake - now + 999999) / 1000000) : 0) < 0 && errno != EINTR)
 			break;
-		if (rb_idx >= 0 && (pfd[rb_idx].revents & POLLIN))
+		if (r->rb)
 			ring_buffer__consume(r->rb);
 		if (fflush(r->out.f) || ferror(r->out.f))
 			break;	/* stdout closed (e.g. piped into head) */
 		if (pid_idx >= 0 && (pfd[pid_idx].revents & POLLIN))
 			break;	/* the target has exited */
+		(void)rb_idx;
+		now = now_ns();
+		if (deadline && now >= deadline)
+			break;
+		if (next_print && now >= next_print) {
+			print_interval(r);
+			next_print += step;
+		}
+		if (now >= next_exec_check) {
+			if (target_execed(r))
+				break;
+			next_exec_check = now + 1000000000ull;
+		}
 	}
 }
 
 static void report(struct run *r)
 {
-	uint64_t *counts = calloc(r->plan.nsites + 1, sizeof(*counts));
-	uint64_t *drops = calloc(r->plan.nsites + 1, sizeof(*drops));
-	uint64_t hits = 0, lost = 0;
-	size_t i;
+	uint64_t hits = sum_one(r->skel->maps.counts, r->plan.nsites);
 
-	if (!counts || !drops || sum_percpu(r->skel->maps.counts, counts, r->plan.nsites) ||
-	    sum_percpu(r->skel->maps.drops, drops, r->plan.nsites)) {
-		err_msg("cannot read the counts");
-		goto out;
+	if (!r->opts.noop) {
+		if (!r->opts.count && !r->opts.latency && !r->opts.json)
+			fputc('\n', r->out.f);
+		if (r->opts.interval && !r->opts.json)
+			fputs("\nTotal:\n", r->out.f);
+		print_aggregates(r, false);
 	}
-	for (i = 0; i < r->plan.nsites; i++) {
-		hits += counts[i];
-		lost += drops[i];
-	}
-	if (!r->opts.count && !r->opts.json)
-		fputc('\n', r->out.f);
-	output__counts(&r->out, counts, 0);
 	fflush(r->out.f);
-	if (r->opts.count)
-		fprintf(stderr, "Summary: %llu hits on %zu probes\n", (unsigned long long)hits, r->links.probes);
-	else
-		fprintf(stderr, "Summary: %llu hits, %llu events printed, %llu lost, %zu probes\n",
-			(unsigned long long)hits, (unsigned long long)r->events, (unsigned long long)lost,
+	if (r->opts.latency)
+		fprintf(stderr, "Summary: %llu hits, %llu returns without a timed entry, %zu probes\n",
+			(unsigned long long)hits, (unsigned long long)sum_one(r->skel->maps.unpaired, 1),
 			r->links.probes);
-out:
-	free(counts);
-	free(drops);
+	else if (r->rb)
+		fprintf(stderr, "Summary: %llu hits, %llu events printed, %llu lost, %zu probes\n",
+			(unsigned long long)hits, (unsigned long long)r->events,
+			(unsigned long long)sum_one(r->skel->maps.drops, r->plan.nsites), r->links.probes);
+	else
+		fprintf(stderr, "Summary: %llu hits on %zu probes\n", (unsigned long long)hits, r->links.probes);
 }
 
 int cmd_trace(int argc, char **argv)
 {
 	struct run r = { .target = { .pidfd = -1, .go_fd = -1 } };
 	struct sigaction sa = { .sa_handler = on_signal };
+	int bins[MAX_BINARY_OPTS + 1];
 	struct attach_cfg cfg = {};
 	const char *missing;
-	int i, err, default_bin, status = 1;
+	int i, err, status = 1;
+	size_t nbins;
 	uint64_t t;
 
-	if (parse_trace_args(argc, argv, &r.opts))
+	if (trace_opts__parse(argc, argv, &r.opts))
 		return EXIT_USAGE;
 	if (!kfeat_can_trace(&missing)) {
 		err_msg("not enough privileges to trace: need %s (run as root)", missing);
@@ -413,17 +412,24 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (r.opts.pid && target__open_pid(&r.target, r.opts.pid))
 		goto cleanup;
+	if (r.target.pid > 0 && stat(r.target.exe_open, &r.exe_st))
+		memset(&r.exe_st, 0, sizeof(r.exe_st));
 	if (r.opts.command && target__spawn(&r.target, r.opts.command))
 		goto cleanup;
-	r.plan.pid = r.target.pid;
-	if (resolve_binaries(&r, &default_bin) ||
-	    plan__build(&r.plan, r.specs, r.opts.nprobes, default_bin))
+	r.plan.latency = r.opts.latency;
+	if (resolve_binaries(&r, bins, &nbins) || plan__build(&r.plan, r.specs, r.opts.nprobes, bins, nbins))
 		goto cleanup;
 	cfg.pid = r.target.pid;
 	cfg.noop = r.opts.noop;
 	if (attach__resolve_mode(r.opts.attach, &cfg.mode) || setup_bpf(&r, &cfg))
 		goto cleanup;
-	r.out = (struct output){ .f = stdout, .plan = &r.plan, .json = r.opts.json, .hex = r.opts.hex };
+	r.out = (struct output){ .f = stdout, .plan = &r.plan, .json = r.opts.json, .hex = r.opts.hex,
+				 .str_arg = r.opts.str_arg };
+	if (r.opts.interval && !r.opts.latency) {
+		r.prev_counts = calloc(r.plan.nsites + 1, sizeof(*r.prev_counts));
+		if (!r.prev_counts)
+			goto cleanup;
+	}
 	if (stop_signal)
 		goto cleanup;
 
@@ -453,6 +459,7 @@ cleanup:
 	for (i = 0; r.specs && i < r.opts.nprobes; i++)
 		probe_spec__free(&r.specs[i]);
 	free(r.specs);
+	free(r.prev_counts);
 	plan__free(&r.plan);
 	fflush(stdout);
 	return status;

@@ -33,8 +33,13 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the loader before load; the verifier then prunes dead branches. */
 const volatile __u32 target_tgid = 0;	/* 0: every process */
+const volatile __u32 target_tid = USCOPE_NO_FILTER;
+const volatile __u32 target_uid = USCOPE_NO_FILTER;
 const volatile bool emit_events = false;	/* false: count only */
+const volatile bool latency = false;	/* time entry -> return per thread */
 const volatile __u32 func_nargs = USCOPE_FUNC_ARGS;
+const volatile __s32 str_arg = -1;	/* argument read as a string, -1: none */
+const volatile __u64 wakeup_bytes = 0;	/* wake user space once this much is queued */
 
 /* Hits per site. max_entries is resized to the site count before load. */
 struct {
@@ -58,14 +63,69 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
+/* --latency: one histogram per function slot (resized before load). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uscope_hist);
+} hists SEC(".maps");
+
+/*
+ * --latency: each thread's stack of timed calls. Keyed by thread and indexed
+ * by call depth, so recursion pairs each return with its own entry (a key of
+ * thread alone would pair the innermost return with the outermost entry).
+ * LRU, so threads that died give their room back.
+ */
+struct frame {
+	__u64 t0;
+	__u32 slot;
+	__u32 pad;
+};
+
+struct call_stack {
+	__u32 depth;
+	__u32 pad;
+	struct frame frames[USCOPE_MAX_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct call_stack);
+} stacks SEC(".maps");
+
+/* A new thread's stack starts as this (too big for the 512-byte BPF stack). */
+static struct call_stack empty_stack;
+
+/* Returns whose entry was not seen (attached mid-call, longjmp, too deep). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} unpaired SEC(".maps");
+
 static __always_inline bool wanted(void)
 {
-	return !target_tgid || (bpf_get_current_pid_tgid() >> 32) == target_tgid;
+	__u64 id;
+
+	if (!target_tgid && target_tid == USCOPE_NO_FILTER && target_uid == USCOPE_NO_FILTER)
+		return true;
+	id = bpf_get_current_pid_tgid();
+	if (target_tgid && (id >> 32) != target_tgid)
+		return false;
+	if (target_tid != USCOPE_NO_FILTER && (__u32)id != target_tid)
+		return false;
+	if (target_uid != USCOPE_NO_FILTER && (__u32)bpf_get_current_uid_gid() != target_uid)
+		return false;
+	return true;
 }
 
-static __always_inline void count(__u32 site)
+static __always_inline void bump(void *map, __u32 key)
 {
-	__u64 *c = bpf_map_lookup_elem(&counts, &site);
+	__u64 *c = bpf_map_lookup_elem(map, &key);
 
 	if (c)
 		*c += 1;
@@ -77,10 +137,7 @@ static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
 	__u64 id;
 
 	if (!e) {
-		__u64 *d = bpf_map_lookup_elem(&drops, &site);
-
-		if (d)
-			*d += 1;
+		bump(&drops, site);
 		return NULL;
 	}
 	id = bpf_get_current_pid_tgid();
@@ -89,19 +146,110 @@ static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
 	e->tid = (__u32)id;
 	e->site = site;
 	e->kind = kind;
+	e->str[0] = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
+}
+
+/*
+ * Wake the reader only once wakeup_bytes are queued: at high rates one
+ * wakeup serves many events; user space also polls with a short timeout,
+ * so a lone event is never stranded.
+ */
+static __always_inline void submit(struct uscope_event *e)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + sizeof(*e) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+static __always_inline void read_str(struct uscope_event *e)
+{
+	__u64 ptr;
+
+	if (str_arg < 0 || str_arg >= USCOPE_MAX_ARGS)
+		return;
+	ptr = e->args[str_arg & (USCOPE_MAX_ARGS - 1 | 3)];
+	if (bpf_probe_read_user_str(e->str, sizeof(e->str), (void *)ptr) < 0)
+		e->str[0] = 0;
+}
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffff) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	return r | (v >> 1);
+}
+
+static __always_inline void latency_entry(__u32 slot)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct call_stack *st = bpf_map_lookup_elem(&stacks, &tid);
+	__u32 d;
+
+	if (!st) {
+		bpf_map_update_elem(&stacks, &tid, &empty_stack, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&stacks, &tid);
+		if (!st)
+			return;
+	}
+	d = st->depth;
+	if (d < USCOPE_MAX_DEPTH) {
+		st->frames[d].slot = slot;
+		st->frames[d].t0 = bpf_ktime_get_ns();
+	}
+	st->depth = d + 1;
+}
+
+static __always_inline void latency_return(__u32 slot)
+{
+	__u64 now = bpf_ktime_get_ns(), delta;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct call_stack *st = bpf_map_lookup_elem(&stacks, &tid);
+	struct uscope_hist *h;
+	__u32 d;
+
+	if (!st || st->depth == 0) {
+		bump(&unpaired, 0);
+		return;
+	}
+	d = --st->depth;
+	if (d >= USCOPE_MAX_DEPTH || st->frames[d].slot != slot) {
+		bump(&unpaired, 0);
+		return;
+	}
+	h = bpf_map_lookup_elem(&hists, &slot);
+	if (!h)
+		return;
+	delta = now - st->frames[d].t0;
+	h->buckets[log2_u64(delta) & (USCOPE_HIST_BUCKETS - 1)]++;
+	h->count++;
+	h->sum_ns += delta;
+	if (!h->min_ns || delta < h->min_ns)
+		h->min_ns = delta;
+	if (delta > h->max_ns)
+		h->max_ns = delta;
 }
 
 SEC("uprobe")
 int generic_entry(struct pt_regs *ctx)
 {
-	__u32 site = bpf_get_attach_cookie(ctx);
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
 	if (!wanted())
 		return 0;
-	count(site);
+	bump(&counts, site);
+	if (latency)
+		latency_entry(cookie >> 32);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_ENTRY);
@@ -114,7 +262,8 @@ int generic_entry(struct pt_regs *ctx)
 	e->args[3] = PT_REGS_PARM4(ctx);
 	e->args[4] = PT_REGS_PARM5(ctx);
 	e->args[5] = PT_REGS_PARM6(ctx);
-	bpf_ringbuf_submit(e, 0);
+	read_str(e);
+	submit(e);
 	return 0;
 }
 
@@ -131,12 +280,15 @@ int noop_entry(struct pt_regs *ctx __attribute__((unused)))
 SEC("uretprobe")
 int generic_return(struct pt_regs *ctx)
 {
-	__u32 site = bpf_get_attach_cookie(ctx);
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
 	if (!wanted())
 		return 0;
-	count(site);
+	bump(&counts, site);
+	if (latency)
+		latency_return(cookie >> 32);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_RETURN);
@@ -144,7 +296,7 @@ int generic_return(struct pt_regs *ctx)
 		return 0;
 	e->nargs = 1;
 	e->args[0] = PT_REGS_RC(ctx);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -157,7 +309,7 @@ int usdt_site(struct pt_regs *ctx)
 
 	if (!wanted())
 		return 0;
-	count(site);
+	bump(&counts, site);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT);
@@ -176,6 +328,7 @@ int usdt_site(struct pt_regs *ctx)
 			bpf_usdt_arg(ctx, i, &v);
 		e->args[i] = v;
 	}
-	bpf_ringbuf_submit(e, 0);
+	read_str(e);
+	submit(e);
 	return 0;
 }

@@ -15,6 +15,17 @@
 #define USCOPE_MAX_ARGS 12	/* USDT allows 12; functions use the first 6 */
 #define USCOPE_FUNC_ARGS 6	/* integer arguments in registers on x86-64 */
 #define USCOPE_COMM_LEN 16
+#define USCOPE_STR_LEN 64	/* --str: bytes of a string argument kept */
+#define USCOPE_HIST_BUCKETS 64	/* log2 buckets: bucket b holds [2^b, 2^(b+1)) ns */
+#define USCOPE_MAX_DEPTH 32	/* latency: nested calls timed per thread */
+#define USCOPE_NO_FILTER 0xffffffffu	/* tid / uid filter off */
+
+/*
+ * The 64-bit attach cookie: the low half is the site id; in --latency mode
+ * the high half is the function's latency slot, shared by its entry and its
+ * return site, so that the return can check it pairs with the right entry.
+ */
+#define USCOPE_COOKIE(site, slot) ((__u64)(slot) << 32 | (__u32)(site))
 
 enum uscope_site_kind {
 	USCOPE_SITE_ENTRY = 0,
@@ -32,6 +43,16 @@ struct uscope_event {
 	__u16 nargs;		/* how many of args[] are valid */
 	char comm[USCOPE_COMM_LEN];
 	__u64 args[USCOPE_MAX_ARGS];	/* arguments; args[0] = return value for returns */
+	char str[USCOPE_STR_LEN];	/* --str: the argument read as a C string */
+};
+
+/* Latency of one function, per CPU; user space sums the CPUs. */
+struct uscope_hist {
+	__u64 buckets[USCOPE_HIST_BUCKETS];
+	__u64 count;
+	__u64 sum_ns;
+	__u64 min_ns;		/* 0: no sample yet */
+	__u64 max_ns;
 };
 
 #endif

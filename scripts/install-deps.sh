@@ -7,8 +7,10 @@ set -euo pipefail
 # Build: compilers, libbpf/libelf headers, bpftool for vmlinux.h and skeletons,
 # sys/sdt.h for umark's USDT probes. Test: bats, binutils (readelf oracle),
 # util-linux (unshare), procps (pgrep/ps), iproute2 is not needed.
+# libclang-rt-dev: the libFuzzer/ASan/UBSan runtimes for `make fuzz` (clang
+# only recommends them, and recommends are not installed here).
 pkgs=(
-  clang llvm gcc make pkg-config
+  clang llvm gcc make pkg-config libclang-rt-dev
   libbpf-dev libelf-dev zlib1g-dev
   bpftool systemtap-sdt-dev
   bats binutils util-linux procps jq

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* Parses and validates `uscope trace` options; every bad value is named in its message. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+#include "trace_opts.h"
+#include "util.h"
+#include "../probes/uscope.h"
+
+static void trace_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: uscope trace [options] PROBE...\n"
+"Attach to functions and USDT probes of binaries and report hits.\n"
+"\n"
+"Where:\n"
+"  -x, --binary BIN      binary to probe: a path, a library name (libc, libc.so.6)\n"
+"                        or a program on PATH; repeatable (default: the executable\n"
+"                        of -p or -c)\n"
+"  -p, --pid PID         trace only this process (all its threads); end when it exits\n"
+"  -c, --command CMD     run CMD (split like a shell would) with the probes already\n"
+"                        attached, trace only it, end when it exits\n"
+"      --tid TID         trace only this thread\n"
+"      --uid UID         trace only processes of this user\n"
+"What:\n"
+"      --count           print hit counts per probe at the end instead of events\n"
+"      --latency         time each matching function (entry to return, per thread and\n"
+"                        call depth) and print log2 histograms\n"
+"      --args N          function arguments to record, 0-6 (default 6)\n"
+"      --str K           also read argument K (0-based) as a C string\n"
+"      --hex             print values in hex (text output)\n"
+"How long and how:\n"
+"  -d, --duration SECS   stop after SECS (fractions allowed)\n"
+"  -i, --interval SECS   print counts or histograms every SECS\n"
+"      --top N           with counts and histograms, only the N busiest\n"
+"      --json            JSON Lines on stdout\n"
+"      --attach MODE     auto (default), multi (uprobe_multi links) or perf\n"
+"      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
+"      --noop            attach an empty program to entries (benchmark floor)\n"
+"  -h, --help            this help\n"
+"\n"
+"PROBE:\n"
+"  GLOB                  entry of every function matching GLOB (fnmatch)\n"
+"  ret:GLOB              return of every function matching GLOB (signed return value)\n"
+"  usdt:PROVIDER:NAME    every USDT probe matching, globs allowed in both parts\n"
+"  Each may name its binary: BIN:GLOB, ret:BIN:GLOB, usdt:BIN:PROVIDER:NAME\n"
+"\n"
+"Examples:\n"
+"  uscope trace -c './build/umark -n 3 -i 0' --args 2 func_uprobe1 ret:func_uprobe1\n"
+"  uscope trace -p 1234 --count -i 1 --top 10 'umark_op_*'\n"
+"  uscope trace -p 1234 --latency 'umark_sleep_*'\n"
+"  uscope trace -p 1234 -x libc --str 0 'open*'\n"
+"  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n");
+}
+
+static int bad(const char *what, const char *value, const char *expected)
+{
+	err_msg("invalid %s '%s': expected %s", what, value, expected);
+	return -EINVAL;
+}
+
+int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
+{
+	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
+	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID };
+	static const struct option longopts[] = {
+		{ "binary", required_argument, NULL, 'x' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "command", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "attach", required_argument, NULL, OPT_ATTACH },
+		{ "count", no_argument, NULL, OPT_COUNT },
+		{ "latency", no_argument, NULL, OPT_LATENCY },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "args", required_argument, NULL, OPT_ARGS },
+		{ "str", required_argument, NULL, OPT_STR },
+		{ "hex", no_argument, NULL, OPT_HEX },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "tid", required_argument, NULL, OPT_TID },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "noop", no_argument, NULL, OPT_NOOP },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	uint64_t v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->nargs = USCOPE_FUNC_ARGS;
+	o->str_arg = -1;
+	o->tid = o->uid = USCOPE_NO_FILTER;
+	o->ringbuf_size = 4 << 20;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'x':
+			if (o->nbinaries == MAX_BINARY_OPTS) {
+				err_msg("too many -x (at most %d)", MAX_BINARY_OPTS);
+				return -EINVAL;
+			}
+			o->binaries[o->nbinaries++] = optarg;
+			break;
+		case 'p':
+			o->pid = optarg;
+			break;
+		case 'c':
+			o->command = optarg;
+			break;
+		case 'd':
+			if (!parse_seconds(optarg, &o->duration))
+				return bad("duration", optarg, "a positive number of seconds");
+			break;
+		case 'i':
+			if (!parse_seconds(optarg, &o->interval))
+				return bad("interval", optarg, "a positive number of seconds");
+			break;
+		case OPT_ATTACH:
+			if (!strcmp(optarg, "auto"))
+				o->attach = ATTACH_AUTO;
+			else if (!strcmp(optarg, "multi"))
+				o->attach = ATTACH_MULTI;
+			else if (!strcmp(optarg, "perf"))
+				o->attach = ATTACH_PERF;
+			else
+				return bad("--attach mode", optarg, "auto, multi or perf");
+			break;
+		case OPT_COUNT:
+			o->count = true;
+			break;
+		case OPT_LATENCY:
+			o->latency = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_HEX:
+			o->hex = true;
+			break;
+		case OPT_NOOP:
+			o->noop = true;
+			break;
+		case OPT_ARGS:
+			if (!parse_u64(optarg, USCOPE_FUNC_ARGS, &v))
+				return bad("--args", optarg, "0 to 6");
+			o->nargs = v;
+			break;
+		case OPT_STR:
+			if (!parse_u64(optarg, USCOPE_MAX_ARGS - 1, &v))
+				return bad("--str", optarg, "an argument index from 0 to 11");
+			o->str_arg = v;
+			break;
+		case OPT_TOP:
+			if (!parse_u64(optarg, SIZE_MAX, &v) || !v)
+				return bad("--top", optarg, "a positive number");
+			o->top = v;
+			break;
+		case OPT_TID:
+			if (!parse_u64(optarg, INT32_MAX, &v) || !v)
+				return bad("--tid", optarg, "a thread id");
+			o->tid = v;
+			break;
+		case OPT_UID:
+			if (!parse_u64(optarg, UINT32_MAX - 1, &v))
+				return bad("--uid", optarg, "a numeric user id");
+			o->uid = v;
+			break;
+		case OPT_RINGBUF:
+			if (!parse_u64(optarg, 1ull << 30, &v) || v < 4096 || (v & (v - 1)))
+				return bad("--ringbuf-size", optarg, "a power of 2 from 4096 to 1 GiB");
+			o->ringbuf_size = v;
+			break;
+		case 'h':
+			trace_usage(stdout);
+			exit(0);
+		case ':':
+			err_msg("option '%s' needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			err_msg("unknown option '%s' (see uscope trace --help)", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	o->probes = argv + optind;
+	o->nprobes = argc - optind;
+	if (o->pid && o->command) {
+		err_msg("-p and -c cannot be used together");
+		return -EINVAL;
+	}
+	if (o->count + o->latency + o->noop > 1) {
+		err_msg("--count, --latency and --noop cannot be used together");
+		return -EINVAL;
+	}
+	if (o->interval && !o->count && !o->latency) {
+		err_msg("--interval needs --count or --latency");
+		return -EINVAL;
+	}
+	if (o->str_arg >= 0 && (o->count || o->latency)) {
+		err_msg("--str prints events; it cannot be used with --count or --latency");
+		return -EINVAL;
+	}
+	if (o->str_arg >= o->nargs && o->str_arg < USCOPE_FUNC_ARGS)
+		o->nargs = o->str_arg + 1;	/* the string's pointer is an argument too */
+	if (!o->nprobes) {
+		err_msg("no probe given (see uscope trace --help)");
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* trace_opts: `uscope trace` argv, validated into one struct. */
+#ifndef USCOPE_TRACE_OPTS_H
+#define USCOPE_TRACE_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "attach.h"
+
+#define MAX_BINARY_OPTS 16
+
+struct trace_opts {
+	const char *binaries[MAX_BINARY_OPTS];	/* -x, in order */
+	int nbinaries;
+	const char *pid;	/* -p */
+	const char *command;	/* -c */
+	double duration;	/* -d, 0: until stopped */
+	double interval;	/* --interval, 0: only at the end */
+	size_t top;		/* --top, 0: all */
+	enum attach_mode attach;
+	bool count;
+	bool latency;
+	bool json;
+	bool hex;
+	bool noop;
+	int nargs;		/* --args */
+	int str_arg;		/* --str, -1: none */
+	uint32_t tid;		/* --tid, USCOPE_NO_FILTER: none */
+	uint32_t uid;		/* --uid, USCOPE_NO_FILTER: none */
+	uint64_t ringbuf_size;
+	char **probes;
+	int nprobes;
+};
+
+/* Returns 0, or -EINVAL after printing one message (a usage error). Exits 0 on --help. */
+int trace_opts__parse(int argc, char **argv, struct trace_opts *o);
+
+#endif
