@@ -23,9 +23,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "proc_maps.h"
 #include "usdt_spec.h"
 #include "util.h"
 #include "uscope.skel.h"
@@ -37,15 +39,23 @@ static const char *kind_name[] = { "entry", "return", "USDT" };
 
 const char *attach_mode_name(enum attach_mode mode)
 {
-	return mode == ATTACH_MULTI ? "uprobe_multi" : mode == ATTACH_PERF ? "perf-event uprobes" : "auto";
+	static const char *names[] = { "auto", "uprobe_multi", "perf-event uprobes",
+				       "perf-event uprobes without cookies" };
+
+	return names[mode];
+}
+
+const char *attach_kconfig(enum attach_mode mode)
+{
+	return mode == ATTACH_NOCOOKIE ? "CONFIG_USCOPE_BPF_COOKIE=n\n" : "CONFIG_USCOPE_BPF_COOKIE=y\n";
 }
 
 int attach__resolve_mode(enum attach_mode asked, enum attach_mode *out)
 {
 	int multi;
 
-	if (asked == ATTACH_PERF) {
-		*out = ATTACH_PERF;
+	if (asked == ATTACH_PERF || asked == ATTACH_NOCOOKIE) {
+		*out = asked;
 		return 0;
 	}
 	multi = kfeat_uprobe_multi();
@@ -57,11 +67,7 @@ int attach__resolve_mode(enum attach_mode asked, enum attach_mode *out)
 		err_msg("--attach multi: this kernel has no uprobe_multi links (needs Linux 6.6+)");
 		return -ENOTSUP;
 	}
-	*out = multi ? ATTACH_MULTI : ATTACH_PERF;
-	if (kfeat_bpf_cookie() <= 0) {
-		err_msg("this kernel has no BPF cookies for uprobes (needs Linux 5.15+)");
-		return -ENOTSUP;
-	}
+	*out = multi ? ATTACH_MULTI : kfeat_bpf_cookie() > 0 ? ATTACH_PERF : ATTACH_NOCOOKIE;
 	return 0;
 }
 
@@ -92,10 +98,13 @@ int attach__prepare(struct uscope_bpf *skel, const struct plan *plan, const stru
 				return err;
 		}
 	}
-	/* One spec per location on the multi path; libbpf dedups specs on the perf path. */
-	if (plan->nlocs > 256)
-		return bpf_map__set_max_entries(skel->maps.__bpf_usdt_specs, plan->nlocs);
-	return 0;
+	err = bpf_map__set_max_entries(skel->maps.ip_sites, cfg->mode == ATTACH_NOCOOKIE ? plan->nsites + 1 : 1);
+	if (!err && cfg->mode == ATTACH_NOCOOKIE && plan->nlocs > 256)
+		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_ip_to_spec_id, plan->nlocs);
+	/* One spec per location on the multi and nocookie paths; libbpf dedups specs on the perf path. */
+	if (!err && plan->nlocs > 256)
+		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_specs, plan->nlocs);
+	return err;
 }
 
 static int add_link(struct attach_state *st, struct bpf_link *link)
@@ -267,6 +276,103 @@ static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, si
 	return add_link(st, link);
 }
 
+/* nocookie: one perf-event uprobe per function site or USDT location, no cookie. */
+static int attach_nocookie_site(struct uscope_bpf *skel, const struct plan *plan, size_t id,
+				const struct attach_cfg *cfg, struct attach_state *st)
+{
+	const struct site *s = &plan->sites[id];
+	const struct binary *b = &plan->bins[s->bin];
+	int map_fd = bpf_map__fd(skel->maps.__bpf_usdt_specs);
+	size_t k, nloc = s->kind == USCOPE_SITE_USDT ? s->nlocs : 1;
+
+	for (k = 0; k < nloc; k++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, po);
+		uint64_t off = s->offset;
+		struct bpf_link *link;
+		int err;
+
+		if (s->kind == USCOPE_SITE_USDT) {
+			const struct usdt_loc *l = &plan->locs[s->first_loc + k];
+			struct bpf_usdt_spec_abi spec;
+			uint32_t key = s->first_loc + k;
+
+			usdt_spec__fill(&spec, l->note, id);
+			if (bpf_map_update_elem(map_fd, &key, &spec, BPF_ANY)) {
+				err = -errno;
+				err_msg("cannot store the USDT spec of %s: %s", s->name, strerror(errno));
+				return err;
+			}
+			off = l->note->offset;
+			po.ref_ctr_offset = l->note->sema_offset;
+		}
+		link = bpf_program__attach_uprobe_opts(prog_for(skel, cfg, s->kind), cfg->pid, b->open_path, off, &po);
+		if (!link) {
+			err = -errno;
+			err_msg("cannot attach %s (%s) in '%s': %s", s->name, kind_name[s->kind], b->path,
+				err == -ESRCH ? "the process has exited" : strerror(-err));
+			return err;
+		}
+		err = add_link(st, link);
+		if (err)
+			return err;
+		st->probes++;
+	}
+	return 0;
+}
+
+int attach__map_addresses(struct uscope_bpf *skel, const struct plan *plan, pid_t pid)
+{
+	int site_fd = bpf_map__fd(skel->maps.ip_sites), spec_fd = bpf_map__fd(skel->maps.__bpf_usdt_ip_to_spec_id);
+	struct proc_maps pm;
+	struct stat *st;
+	size_t i, k;
+	int err;
+
+	err = proc_maps__load(pid, &pm);
+	if (err) {
+		err_msg("cannot read the mappings of process %d: %s", pid, strerror(-err));
+		return err;
+	}
+	st = calloc(plan->nbins, sizeof(*st));
+	if (!st) {
+		proc_maps__free(&pm);
+		return -ENOMEM;
+	}
+	for (i = 0; i < plan->nbins; i++)
+		if (stat(plan->bins[i].open_path, &st[i]))
+			memset(&st[i], 0, sizeof(st[i]));
+	for (i = 0; i < plan->nsites; i++) {
+		const struct site *s = &plan->sites[i];
+		size_t nloc = s->kind == USCOPE_SITE_USDT ? s->nlocs : 1;
+
+		for (k = 0; k < nloc; k++) {
+			uint64_t off = s->kind == USCOPE_SITE_USDT ? plan->locs[s->first_loc + k].note->offset : s->offset;
+			uint64_t ip, val = USCOPE_COOKIE(i, s->slot);
+			uint32_t spec_id = s->first_loc + k;
+
+			if (proc_maps__addr_of(&pm, st[s->bin].st_dev, st[s->bin].st_ino, off, &ip)) {
+				warn_msg("'%s' is not mapped in process %d (yet): without cookies, %s cannot be recognised",
+					 plan->bins[s->bin].path, pid, s->name);
+				break;
+			}
+			if (s->kind == USCOPE_SITE_USDT)
+				err = bpf_map_update_elem(spec_fd, &ip, &spec_id, BPF_ANY);
+			else
+				err = bpf_map_update_elem(site_fd, &ip, &val, BPF_ANY);
+			if (err) {
+				err = -errno;
+				err_msg("cannot store the address of %s: %s", s->name, strerror(errno));
+				goto out;
+			}
+		}
+	}
+	err = 0;
+out:
+	free(st);
+	proc_maps__free(&pm);
+	return err;
+}
+
 int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg,
 		volatile sig_atomic_t *stop, struct attach_state *st)
 {
@@ -290,6 +396,8 @@ int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct a
 		else if ((plan->sites[id].kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
 			err = attach_perf_site(skel, plan, id, cfg, st);
 	}
+	for (i = 0; mode == ATTACH_NOCOOKIE && i < plan->nsites && !err; i++)
+		err = *stop ? -EINTR : attach_nocookie_site(skel, plan, i, cfg, st);
 	for (i = 0; mode == ATTACH_MULTI && i < plan->nbins && !err; i++) {
 		if (*stop) {
 			err = -EINTR;

@@ -6,6 +6,11 @@
  *          the arrays of offsets, semaphore offsets and cookies (6.6+)
  *   perf   one perf-event uprobe per function site, and libbpf's
  *          bpf_program__attach_usdt() per USDT site (5.15+)
+ *   nocookie  for kernels without BPF cookies (before 5.15): perf-event
+ *          uprobes without cookies; BPF finds the site by its address in the
+ *          one traced process, from a map filled once that process has mapped
+ *          the binaries (attach__map_addresses). Needs -p or -c; no return
+ *          probes (a return probe's address is its caller's), so no --latency.
  */
 #ifndef USCOPE_ATTACH_H
 #define USCOPE_ATTACH_H
@@ -18,7 +23,7 @@
 
 struct uscope_bpf;
 
-enum attach_mode { ATTACH_AUTO, ATTACH_MULTI, ATTACH_PERF };
+enum attach_mode { ATTACH_AUTO, ATTACH_MULTI, ATTACH_PERF, ATTACH_NOCOOKIE };
 
 struct attach_state {
 	enum attach_mode mode;	/* what was used: MULTI or PERF */
@@ -50,6 +55,16 @@ int attach__prepare(struct uscope_bpf *skel, const struct plan *plan, const stru
  */
 int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg,
 		volatile sig_atomic_t *stop, struct attach_state *st);
+
+/*
+ * nocookie only: once PID has mapped the binaries, fill the address -> site
+ * maps from /proc/PID/maps. Sites of a binary PID has not mapped are reported
+ * and stay silent. Returns 0 or a negative errno (message printed).
+ */
+int attach__map_addresses(struct uscope_bpf *skel, const struct plan *plan, pid_t pid);
+
+/* The Kconfig text the BPF object is opened with for MODE. */
+const char *attach_kconfig(enum attach_mode mode);
 
 void attach__destroy(struct attach_state *st);
 

@@ -19,6 +19,7 @@
 #include <wordexp.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ptrace.h>
 #include <sys/wait.h>
 #include "target.h"
 #include "util.h"
@@ -117,6 +118,8 @@ int target__spawn(struct target *t, const char *cmd)
 		close(go[1]);
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);	/* uscope gave up: never run the command */
+		if (c == 's' && ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(127);	/* stop at exec, so uscope sees the mappings first */
 		execv(t->exe, t->argv);
 		fprintf(stderr, "uscope: cannot run '%s': %s\n", t->exe, strerror(errno));
 		_exit(127);
@@ -131,14 +134,32 @@ int target__spawn(struct target *t, const char *cmd)
 	return 0;
 }
 
-void target__release(struct target *t)
+int target__release(struct target *t)
 {
-	if (t->go_fd >= 0) {
-		if (write(t->go_fd, "g", 1) != 1)
-			warn_msg("cannot release the command: %s", strerror(errno));
-		close(t->go_fd);
-		t->go_fd = -1;
+	int status;
+
+	if (t->go_fd < 0)
+		return 0;
+	if (write(t->go_fd, t->stop_at_exec ? "s" : "g", 1) != 1) {
+		err_msg("cannot release the command: %s", strerror(errno));
+		return -errno;
 	}
+	close(t->go_fd);
+	t->go_fd = -1;
+	if (!t->stop_at_exec)
+		return 0;
+	/* PTRACE_TRACEME: the exec stops the child with SIGTRAP, everything mapped but libraries. */
+	if (waitpid(t->pid, &status, 0) != t->pid || !WIFSTOPPED(status)) {
+		err_msg("command '%s' did not start", t->argv[0]);
+		return -ECHILD;
+	}
+	return 0;
+}
+
+void target__resume(struct target *t)
+{
+	if (t->stop_at_exec && t->pid > 0)
+		ptrace(PTRACE_DETACH, t->pid, NULL, NULL);
 }
 
 char *target__open_path(const struct target *t, const char *binary)

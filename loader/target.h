@@ -17,6 +17,7 @@ struct target {
 	pid_t pid;		/* 0: none, trace every process */
 	int pidfd;		/* readable when the process has exited, -1 when none */
 	bool child;		/* started by -c; reaped by us */
+	bool stop_at_exec;	/* -c: stop the child right after exec (nocookie) */
 	int go_fd;		/* -c: write end of the pipe that releases the child */
 	char *exe;		/* executable path shown to the user */
 	char *exe_open;		/* executable path to open (/proc/PID/exe for -p) */
@@ -30,8 +31,13 @@ int target__open_pid(struct target *t, const char *pid_str);
 /* -c: split CMD like a shell, find the program on PATH, fork it stopped. */
 int target__spawn(struct target *t, const char *cmd);
 
-/* -c: let the child exec (call once attached). */
-void target__release(struct target *t);
+/*
+ * -c: let the child exec (call once attached). With stop_at_exec, returns
+ * once the child stopped right after exec, with its executable mapped;
+ * target__resume() then lets it run. Returns 0 or a negative errno.
+ */
+int target__release(struct target *t);
+void target__resume(struct target *t);
 
 /* Path to open for BINARY in the target's mount namespace (allocated). */
 char *target__open_path(const struct target *t, const char *binary);

@@ -186,7 +186,9 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 	bool events = !o->count && !o->latency && !o->noop;
 	int err;
 
-	skel = r->skel = uscope_bpf__open();
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .kconfig = attach_kconfig(cfg->mode));
+
+	skel = r->skel = uscope_bpf__open_opts(&oo);
 	if (!skel) {
 		err_msg("cannot open the BPF object: %s", strerror(errno));
 		return -errno;
@@ -380,6 +382,28 @@ static void report(struct run *r)
 		fprintf(stderr, "Summary: %llu hits on %zu probes\n", (unsigned long long)hits, r->links.probes);
 }
 
+/* Without cookies a probe is recognised by its address, which exists only in one process. */
+static int check_nocookie(struct run *r, struct attach_cfg *cfg)
+{
+	size_t kinds[3];
+
+	if (cfg->mode != ATTACH_NOCOOKIE)
+		return 0;
+	plan__kind_counts(&r->plan, kinds);
+	if (!r->target.pid) {
+		err_msg("--attach nocookie needs -p or -c: without cookies a probe is recognised by its "
+			"address, which is known only in one process");
+		return -EINVAL;
+	}
+	if (kinds[USCOPE_SITE_RETURN]) {
+		err_msg("--attach nocookie cannot probe returns (ret:, --latency): a return probe's address "
+			"is its caller's");
+		return -EINVAL;
+	}
+	r->target.stop_at_exec = r->target.child;
+	return 0;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct run r = { .target = { .pidfd = -1, .go_fd = -1 } };
@@ -421,7 +445,7 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup;
 	cfg.pid = r.target.pid;
 	cfg.noop = r.opts.noop;
-	if (attach__resolve_mode(r.opts.attach, &cfg.mode) || setup_bpf(&r, &cfg))
+	if (attach__resolve_mode(r.opts.attach, &cfg.mode) || check_nocookie(&r, &cfg) || setup_bpf(&r, &cfg))
 		goto cleanup;
 	r.out = (struct output){ .f = stdout, .plan = &r.plan, .json = r.opts.json, .hex = r.opts.hex,
 				 .str_arg = r.opts.str_arg };
@@ -440,9 +464,16 @@ int cmd_trace(int argc, char **argv)
 			status = 0;
 		goto cleanup;
 	}
+	if (cfg.mode == ATTACH_NOCOOKIE) {
+		/* Addresses exist once the process has mapped the binaries: after exec for -c. */
+		if (target__release(&r.target) || attach__map_addresses(r.skel, &r.plan, r.target.pid))
+			goto cleanup;
+	}
 	announce(&r, (now_ns() - t) / 1e6);
 	r.out.t0_ns = now_ns();
-	target__release(&r.target);
+	if (target__release(&r.target))
+		goto cleanup;
+	target__resume(&r.target);
 	event_loop(&r);
 
 	/* Detach first, so the counts are final; then drain what is left. */

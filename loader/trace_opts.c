@@ -36,7 +36,8 @@ static void trace_usage(FILE *f)
 "  -i, --interval SECS   print counts or histograms every SECS\n"
 "      --top N           with counts and histograms, only the N busiest\n"
 "      --json            JSON Lines on stdout\n"
-"      --attach MODE     auto (default), multi (uprobe_multi links) or perf\n"
+"      --attach MODE     auto (default), multi (uprobe_multi links), perf (perf-event\n"
+"                        uprobes) or nocookie (kernels before 5.15; needs -p or -c)\n"
 "      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
 "      --noop            attach an empty program to entries (benchmark floor)\n"
 "  -h, --help            this help\n"
@@ -126,8 +127,10 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 				o->attach = ATTACH_MULTI;
 			else if (!strcmp(optarg, "perf"))
 				o->attach = ATTACH_PERF;
+			else if (!strcmp(optarg, "nocookie"))
+				o->attach = ATTACH_NOCOOKIE;
 			else
-				return bad("--attach mode", optarg, "auto, multi or perf");
+				return bad("--attach mode", optarg, "auto, multi, perf or nocookie");
 			break;
 		case OPT_COUNT:
 			o->count = true;

@@ -21,6 +21,16 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+/*
+ * Whether BPF cookies are used is decided by the loader, not only by the
+ * kernel: usdt.bpf.h asks LINUX_HAS_BPF_COOKIE (which libbpf sets from the
+ * kernel), so that name is pointed at a Kconfig value the loader supplies at
+ * open time. --attach nocookie sets it to n, so the no-cookie path (probe
+ * found by instruction pointer) runs, and is tested, on a kernel that has
+ * cookies. On a kernel without them the cookie branch is dead code that the
+ * verifier never visits.
+ */
+#define LINUX_HAS_BPF_COOKIE CONFIG_USCOPE_BPF_COOKIE
 #include <bpf/usdt.bpf.h>
 #include "uscope.h"
 
@@ -62,6 +72,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
+
+/* No-cookie path: the probed address in the traced process -> the cookie it would have had. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, __u64);
+	__type(value, __u64);
+} ip_sites SEC(".maps");
 
 /* --latency: one histogram per function slot (resized before load). */
 struct {
@@ -121,6 +139,18 @@ static __always_inline bool wanted(void)
 	if (target_uid != USCOPE_NO_FILTER && (__u32)bpf_get_current_uid_gid() != target_uid)
 		return false;
 	return true;
+}
+
+/* The site (low half) and latency slot (high half) of the probe that fired; ~0 if unknown. */
+static __always_inline __u64 site_cookie(struct pt_regs *ctx)
+{
+	__u64 ip, *c;
+
+	if (LINUX_HAS_BPF_COOKIE)
+		return bpf_get_attach_cookie(ctx);
+	ip = PT_REGS_IP(ctx);
+	c = bpf_map_lookup_elem(&ip_sites, &ip);
+	return c ? *c : ~0ull;
 }
 
 static __always_inline void bump(void *map, __u32 key)
@@ -241,10 +271,12 @@ static __always_inline void latency_return(__u32 slot)
 SEC("uprobe")
 int generic_entry(struct pt_regs *ctx)
 {
-	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u64 cookie = site_cookie(ctx);
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
+	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
+		return 0;	/* an address the loader did not map (yet) */
 	if (!wanted())
 		return 0;
 	bump(&counts, site);
@@ -280,6 +312,7 @@ int noop_entry(struct pt_regs *ctx __attribute__((unused)))
 SEC("uretprobe")
 int generic_return(struct pt_regs *ctx)
 {
+	/* No cookie-less path here: the IP of a return probe is the caller's. */
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
