@@ -340,6 +340,9 @@ int usdt_site(struct pt_regs *ctx)
 	struct uscope_event *e;
 	int n, i;
 
+	/* Without cookies, an address not mapped yet has no spec (and "cookie" 0). */
+	if (!LINUX_HAS_BPF_COOKIE && bpf_usdt_arg_cnt(ctx) < 0)
+		return 0;
 	if (!wanted())
 		return 0;
 	bump(&counts, site);
