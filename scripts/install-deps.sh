@@ -13,7 +13,7 @@ pkgs=(
   clang llvm gcc make pkg-config libclang-rt-dev
   libbpf-dev libelf-dev zlib1g-dev
   bpftool systemtap-sdt-dev
-  bats binutils util-linux procps jq
+  bats binutils util-linux procps jq python3
 )
 # Extra peers used only by `make bench` (asked for with BENCH=1).
 if [[ "${BENCH:-0}" == 1 ]]; then
