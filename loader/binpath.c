@@ -118,7 +118,8 @@ int binpath_resolve(const char *name, const struct target *t, char **shown, char
 		path = strdup(name);
 	} else if (t->pid > 0 && !t->child && (path = from_maps(name, t->pid))) {
 		;
-	} else if ((path = from_ld_cache(name)) || (path = from_dirs(name, lib_dirs, true))) {
+	} else if ((getenv("LD_LIBRARY_PATH") && (path = from_dirs(name, getenv("LD_LIBRARY_PATH"), true))) ||
+		   (path = from_ld_cache(name)) || (path = from_dirs(name, lib_dirs, true))) {
 		;
 	} else {
 		const char *env = getenv("PATH");

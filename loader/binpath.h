@@ -4,8 +4,8 @@
  *   a path (has a '/')   itself; with -p PID, opened through /proc/PID/root
  *   a library name       "libc", "libc.so.6", "c": with -p, the file the
  *                        process really mapped (/proc/PID/maps); otherwise
- *                        the loader's cache (ldconfig -p) and the standard
- *                        library directories
+ *                        LD_LIBRARY_PATH, the loader's cache (ldconfig -p)
+ *                        and the standard library directories
  *   a program name       "bash": searched on PATH
  */
 #ifndef USCOPE_BINPATH_H
