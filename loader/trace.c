@@ -237,12 +237,12 @@ static void announce(struct run *r, double ms)
 	size_t kinds[3], i;
 
 	plan__kind_counts(&r->plan, kinds);
-	fprintf(stderr, "Attached %zu probe%s (%zu entry, %zu return, %zu usdt) to %s%s", r->links.probes,
-		r->links.probes == 1 ? "" : "s", kinds[0], kinds[1], kinds[2],
-		r->plan.nbins == 1 ? "" : "binaries ", r->plan.bins[0].path);
+	fprintf(stderr, "Attached %zu probe%s (%zu entry, %zu return, %zu usdt at %zu location%s) to %s%s",
+		r->links.probes, r->links.probes == 1 ? "" : "s", kinds[0], kinds[1], kinds[2], r->plan.nlocs,
+		r->plan.nlocs == 1 ? "" : "s", r->plan.nbins == 1 ? "" : "binaries ", r->plan.bins[0].path);
 	for (i = 1; i < r->plan.nbins; i++)
 		fprintf(stderr, ", %s", r->plan.bins[i].path);
-	fprintf(stderr, " via %s in %.1f ms. Ctrl-C to stop.\n", attach_mode_name(r->links.mode), ms);
+	fprintf(stderr, " via %s in %.2f ms. Ctrl-C to stop.\n", attach_mode_name(r->links.mode), ms);
 }
 
 /* Counts or histograms, TOTAL or since the last interval. */

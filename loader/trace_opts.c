@@ -107,6 +107,8 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 			o->binaries[o->nbinaries++] = optarg;
 			break;
 		case 'p':
+			if (!parse_u64(optarg, INT32_MAX, &v) || !v)
+				return bad("PID", optarg, "a process id");
 			o->pid = optarg;
 			break;
 		case 'c':

@@ -27,15 +27,15 @@ teardown() {
 	"$USCOPE" trace --count --json -c "$UMARK -n 1 -i 0 -q" func_uprobe1 'ret:umark_op_0*' 'usdt:*:*' > "$TMP/out" 2> "$TMP/err"
 	line=$(grep '^Attached ' "$TMP/err")
 	echo "$line"
-	[[ "$line" =~ ^Attached\ ([0-9]+)\ probes\ \(([0-9]+)\ entry,\ ([0-9]+)\ return,\ ([0-9]+)\ usdt\) ]]
-	n=${BASH_REMATCH[1]} e=${BASH_REMATCH[2]} r=${BASH_REMATCH[3]} u=${BASH_REMATCH[4]}
+	[[ "$line" =~ ^Attached\ ([0-9]+)\ probes\ \(([0-9]+)\ entry,\ ([0-9]+)\ return,\ ([0-9]+)\ usdt\ at\ ([0-9]+)\ locations\) ]]
+	n=${BASH_REMATCH[1]} e=${BASH_REMATCH[2]} r=${BASH_REMATCH[3]} u=${BASH_REMATCH[4]} l=${BASH_REMATCH[5]}
 	notes=$(readelf_usdt "$UMARK" | wc -l)
 	names=$(readelf_usdt "$UMARK" | cut -f1,2 | sort -u | wc -l)
 	ops=$(readelf_funcs "$UMARK" | grep -c '^umark_op_0')
 	echo "readelf: $notes notes, $names probe names, $ops umark_op_0* functions"
 	[[ $e -eq 1 && $r -eq $ops ]]
-	[[ $u -eq $notes || $u -eq $names ]]
-	[[ $n -eq $((e + r + u)) ]] || { echo "N=$n is not E+R+U=$((e + r + u))"; false; }
+	[[ $u -eq $names && $l -eq $notes ]]
+	[[ $n -eq $((e + r + l)) ]] || { echo "N=$n is not E+R+L=$((e + r + l))"; false; }
 }
 
 @test "every umark USDT probe counts like umark's summary (-c, perf-event path)" {
