@@ -284,3 +284,22 @@ int elf_file__section_data(const struct elf_file *ef, Elf_Scn *scn,
 	*data = d;
 	return 0;
 }
+
+int elf_check_exec_offset(const char *path, uint64_t off)
+{
+	struct elf_file ef;
+	size_t i;
+	int err = elf_file__open(path, &ef);
+
+	if (err)
+		return err;
+	err = -ERANGE;
+	for (i = 0; i < ef.nloads; i++) {
+		const GElf_Phdr *p = &ef.loads[i];
+
+		if ((p->p_flags & PF_X) && off >= p->p_offset && off - p->p_offset < p->p_filesz)
+			err = 0;
+	}
+	elf_file__close(&ef);
+	return err;
+}

@@ -31,6 +31,21 @@ static char *xstrndup(const char *s, size_t n)
 	return r;
 }
 
+/* Own NAME: the plan frees it. */
+static int own(struct plan *plan, char *name)
+{
+	char **owned = realloc(plan->owned, (plan->nowned + 1) * sizeof(*owned));
+
+	if (!owned) {
+		free(name);
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	plan->owned = owned;
+	owned[plan->nowned++] = name;
+	return 0;
+}
+
 int probe_spec__parse(const char *text, struct probe_spec *spec)
 {
 	const char *rest = text, *colon;
@@ -264,7 +279,7 @@ static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct
 		const struct usdt_note *n = &nl->notes[i];
 		const char *why;
 		struct site s = { .kind = USCOPE_SITE_USDT, .bin = bi };
-		char *name, **owned;
+		char *name;
 		int found = 0, id;
 
 		if (fnmatch(spec->glob, n->provider, 0) || fnmatch(spec->name_glob, n->name, 0))
@@ -291,14 +306,8 @@ static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct
 			err_msg("out of memory");
 			return -ENOMEM;
 		}
-		owned = realloc(plan->owned, (plan->nowned + 1) * sizeof(*owned));
-		if (!owned) {
-			free(name);
-			err_msg("out of memory");
+		if (own(plan, name))
 			return -ENOMEM;
-		}
-		plan->owned = owned;
-		owned[plan->nowned++] = name;
 		s.name = name;
 		s.offset = n->offset;
 		id = add_site(plan, cap, &s);
@@ -441,6 +450,51 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 	if (!err)
 		err = collect_locations(plan);
 	return err;
+}
+
+int plan__add_offset(struct plan *plan, int bi, uint64_t off)
+{
+	struct binary *b = &plan->bins[bi];
+	const struct elf_func *holder = NULL;
+	struct site s = { .kind = USCOPE_SITE_ENTRY, .bin = bi, .offset = off };
+	size_t i, cap = plan->nsites;
+	char *name;
+	int err;
+
+	err = elf_check_exec_offset(b->open_path, off);
+	if (err == -ERANGE) {
+		err_msg("--offset 0x%llx is not inside an executable segment of '%s'", (unsigned long long)off,
+			b->path);
+		return err;
+	}
+	if (err || (err = binary__load_funcs(b)))
+		return err < 0 ? err : -EINVAL;
+	for (i = 0; i < plan->nsites; i++)
+		if (plan->sites[i].bin == (uint32_t)bi && plan->sites[i].kind == USCOPE_SITE_ENTRY &&
+		    plan->sites[i].offset == off)
+			return 0;	/* already probed: the kernel would fire it twice */
+	for (i = 0; i < b->funcs.cnt && b->funcs.funcs[i].offset <= off; i++)
+		if (off - b->funcs.funcs[i].offset < (b->funcs.funcs[i].size ? b->funcs.funcs[i].size : 1))
+			holder = &b->funcs.funcs[i];
+	if (holder && holder->offset == off)
+		name = strdup(holder->name);
+	else if (holder)
+		err = asprintf(&name, "%s+0x%llx", holder->name, (unsigned long long)(off - holder->offset));
+	else
+		err = asprintf(&name, "0x%llx", (unsigned long long)off);
+	if (err < 0 || !name) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	if ((err = own(plan, name)))
+		return err;
+	s.name = name;
+	if (plan->latency) {
+		err_msg("--offset cannot be used with --latency");
+		return -EINVAL;
+	}
+	err = add_site(plan, &cap, &s);
+	return err < 0 ? err : 0;
 }
 
 void plan__kind_counts(const struct plan *plan, size_t out[3])

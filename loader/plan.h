@@ -83,6 +83,13 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 		size_t ndefault);
 void plan__free(struct plan *plan);
 
+/*
+ * --offset: an entry site at raw file offset OFF of binary BI, refused unless
+ * OFF lies in an executable segment. Named after the function holding it
+ * ("main+0x4"). Prints one message on failure.
+ */
+int plan__add_offset(struct plan *plan, int bi, uint64_t off);
+
 /* Counts of each kind, for the "Attached" line. */
 void plan__kind_counts(const struct plan *plan, size_t out[3]);
 

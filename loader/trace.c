@@ -443,6 +443,14 @@ int cmd_trace(int argc, char **argv)
 	r.plan.latency = r.opts.latency;
 	if (resolve_binaries(&r, bins, &nbins) || plan__build(&r.plan, r.specs, r.opts.nprobes, bins, nbins))
 		goto cleanup;
+	for (i = 0; i < r.opts.noffsets; i++) {
+		if (!nbins) {
+			err_msg("--offset needs a binary (give -x, -p or -c)");
+			goto cleanup;
+		}
+		if (plan__add_offset(&r.plan, bins[0], r.opts.offsets[i]))
+			goto cleanup;
+	}
 	cfg.pid = r.target.pid;
 	cfg.noop = r.opts.noop;
 	if (attach__resolve_mode(r.opts.attach, &cfg.mode) || check_nocookie(&r, &cfg) || setup_bpf(&r, &cfg))

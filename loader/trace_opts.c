@@ -40,6 +40,10 @@ static void trace_usage(FILE *f)
 "                        uprobes) or nocookie (kernels before 5.15; needs -p or -c)\n"
 "      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
 "      --noop            attach an empty program to entries (benchmark floor)\n"
+"      --offset OFF      also probe the raw file offset OFF of the first binary; it\n"
+"                        must be in an executable segment and start an instruction\n"
+"                        (a probe mid-instruction corrupts the target: uscope only\n"
+"                        places probes at function starts and USDT notes otherwise)\n"
 "  -h, --help            this help\n"
 "\n"
 "PROBE:\n"
@@ -65,7 +69,7 @@ static int bad(const char *what, const char *value, const char *expected)
 int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 {
 	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID };
+	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET };
 	static const struct option longopts[] = {
 		{ "binary", required_argument, NULL, 'x' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -84,6 +88,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "uid", required_argument, NULL, OPT_UID },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
+		{ "offset", required_argument, NULL, OPT_OFFSET },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -179,6 +184,15 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 				return bad("--ringbuf-size", optarg, "a power of 2 from 4096 to 1 GiB");
 			o->ringbuf_size = v;
 			break;
+		case OPT_OFFSET:
+			if (!parse_u64(optarg, UINT64_MAX, &v))
+				return bad("--offset", optarg, "a file offset, e.g. 0x1139");
+			if (o->noffsets == MAX_BINARY_OPTS) {
+				err_msg("too many --offset (at most %d)", MAX_BINARY_OPTS);
+				return -EINVAL;
+			}
+			o->offsets[o->noffsets++] = v;
+			break;
 		case 'h':
 			trace_usage(stdout);
 			exit(0);
@@ -210,7 +224,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	}
 	if (o->str_arg >= o->nargs && o->str_arg < USCOPE_FUNC_ARGS)
 		o->nargs = o->str_arg + 1;	/* the string's pointer is an argument too */
-	if (!o->nprobes) {
+	if (!o->nprobes && !o->noffsets) {
 		err_msg("no probe given (see uscope trace --help)");
 		return -EINVAL;
 	}

@@ -31,6 +31,8 @@ struct trace_opts {
 	uint64_t ringbuf_size;
 	char **probes;
 	int nprobes;
+	uint64_t offsets[MAX_BINARY_OPTS];	/* --offset: raw file offsets in the first binary */
+	int noffsets;
 };
 
 /* Returns 0, or -EINVAL after printing one message (a usage error). Exits 0 on --help. */
