@@ -2,7 +2,13 @@
 # target umark, and the bats suite. `make deps` installs what is missing;
 # every other target depends on it, so a fresh Debian 12 needs only `make test`.
 
+# SANITIZE=1 builds everything with ASan + UBSan into its own tree, so the
+# normal build is never mixed with instrumented objects.
+ifeq ($(SANITIZE),1)
+BUILD    := build/asan
+else
 BUILD    := build
+endif
 CC       := gcc
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
@@ -74,7 +80,7 @@ demo: all
 	@scripts/demo.sh
 
 test: all
-	@scripts/run-tests.sh
+	@USCOPE_BUILD=$(abspath $(BUILD)) SANITIZE=$(SANITIZE) scripts/run-tests.sh
 
 bench: all
 	@BENCH=1 scripts/install-deps.sh

@@ -11,7 +11,17 @@ fi
 
 tap=$(mktemp)
 trap 'rm -f "$tap"' EXIT
-suites=("${@:-tests}")
+if (($#)); then
+	suites=("$@")
+elif [[ "${SANITIZE:-}" == 1 ]]; then
+	# The helpers' unit and fuzz-regression suites build their own ASan+UBSan
+	# binaries already; the sanitized run is about uscope itself.
+	mapfile -t suites < <(ls tests/*.bats | grep -v -e unit_helpers.bats -e fuzz.bats)
+	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
+else
+	suites=(tests)
+fi
 bats --tap -r "${suites[@]}" | tee "$tap"
 bats_status=${PIPESTATUS[0]}
 

@@ -3,10 +3,12 @@
 # file really says). uscope's output is only ever compared against those.
 
 ROOT="$(cd "$(dirname "${BATS_TEST_FILENAME}")/.." && pwd)"
-USCOPE="$ROOT/build/uscope"
-UMARK="$ROOT/build/umark"
-UMARK_NOPIE="$ROOT/build/umark-nopie"
-LIBUMARK="$ROOT/build/libumark.so"
+# `make test SANITIZE=1` builds into build/asan and points USCOPE_BUILD there.
+BUILD_DIR="${USCOPE_BUILD:-$ROOT/build}"
+USCOPE="$BUILD_DIR/uscope"
+UMARK="$BUILD_DIR/umark"
+UMARK_NOPIE="$BUILD_DIR/umark-nopie"
+LIBUMARK="$BUILD_DIR/libumark.so"
 
 # umark_calls FILE NAME: how many times umark says it called NAME.
 umark_calls() { awk -v n="$2" '$1 == "umark:" && $2 == "calls" && $3 == n { print $4 }' "$1"; }

@@ -1,0 +1,616 @@
+#!/usr/bin/env bash
+# bench.sh: uscope against bpftrace and bcc, side by side, in one run.
+#
+# Writes docs/BENCHMARKS.md (markdown tables) and prints the summary table.
+#   a. wall time of a whole attach-to-N-functions / trace 0.2 s / detach run
+#      (N = 100, 1,000, 10,000, 50,000), with uscope's own attach time;
+#   b. cost per call of a probed function in a tight loop (ns/call);
+#   c. peak RSS of each tool in the runs of (a);
+#   d. listing functions and USDT probes of large binaries.
+# Targets come from scripts/gen-target.sh and are cached under build/bench/.
+#
+# Environment:
+#   BENCH_QUICK=1   ~2-minute smoke run (fewer sizes and runs); writes
+#                   build/bench/BENCHMARKS.quick.md instead of docs/BENCHMARKS.md
+#   BENCH_OUT=FILE  where to write the report
+#   BENCH_BOUND=S   bound of one run of a peer in seconds (default 180)
+#
+# Perf-event uprobes (bpftrace, bcc, uscope --attach perf) cost ~0.11 s EACH to
+# detach here, also when the process is killed (the kernel detaches at exit), so a
+# peer cannot be stopped early at large N: its teardown would still take
+# N x 0.11 s. Those peers run only up to N = 1,000 and are reported beyond that
+# as "> BOUND" with the estimate extrapolated from their N = 1,000 run.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+USCOPE=$ROOT/build/uscope
+BDIR=$ROOT/build/bench
+QUICK=${BENCH_QUICK:-0}
+BOUND=${BENCH_BOUND:-180}
+if [[ $QUICK == 1 ]]; then
+	OUT=${BENCH_OUT:-$BDIR/BENCHMARKS.quick.md}
+else
+	OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
+fi
+
+if [[ $QUICK == 1 ]]; then
+	SIZES=(100 1000 10000)
+	PEER_SIZES=(100)          # perf-event peers
+	RUNS_FAST=3               # uscope multi
+	RUNS_PEER_SMALL=1         # peers at N = 100
+	RUNS_CALL=1               # per-call
+	LIST_RUNS=3
+	ITER=500000
+	ITER_BASE=50000000
+else
+	SIZES=(100 1000 10000 50000)
+	PEER_SIZES=(100 1000)
+	RUNS_FAST=5
+	RUNS_PEER_SMALL=3
+	RUNS_CALL=5
+	LIST_RUNS=5
+	ITER=1500000              # ~1 s at ~700 ns per probed call
+	ITER_BASE=200000000       # ~0.6 s unprobed
+fi
+PEER_MAX_N=${PEER_SIZES[-1]}
+
+mkdir -p "$BDIR"
+TMP=$(mktemp -d "$BDIR/.run.XXXXXX")
+T_START=$(date +%s)
+
+export BPFTRACE_MAX_PROBES=100000 BPFTRACE_MAX_BPF_PROGS=100000
+export PYTHONUNBUFFERED=1       # bcc tools print "Tracing ..." to a file, unbuffered
+
+# ---------------------------------------------------------------- processes --
+BG_PIDS=()
+MOUNTED_TRACEFS=0
+
+stop_pid() { # PID [SIGNAL]: signal it, wait up to BOUND s, then KILL
+	local pid=$1 sig=${2:-INT} i
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -"$sig" "$pid" 2>/dev/null
+	for ((i = 0; i < BOUND * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+cleanup() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		stop_pid "$p" INT
+	done
+	BG_PIDS=()
+	if ((MOUNTED_TRACEFS)); then
+		umount /sys/kernel/tracing 2>/dev/null
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
+
+forget_pid() { # drop PID from BG_PIDS
+	local p keep=()
+	for p in "${BG_PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+	BG_PIDS=("${keep[@]}")
+}
+
+log() { printf '[bench %4ds] %s\n' $(($(date +%s) - T_START)) "$*" >&2; }
+
+# ------------------------------------------------------------------ helpers --
+now_ns() { date +%s%N; }
+
+median() { # numbers... -> median (empty if none)
+	(($#)) || return 0
+	printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {
+		if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+fmt_s() { # seconds -> "0.27 s" / "12.3 s" / "115 s"
+	awk -v s="$1" 'BEGIN { if (s < 10) printf "%.2f s", s; else if (s < 100) printf "%.1f s", s; else printf "%.0f s", s }'
+}
+
+ratio() { # a b -> "a/b" as "39x"
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "-"; else if (a / b < 10) printf "%.1fx", a / b; else printf "%.0fx", a / b }'
+}
+
+fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
+
+thousands() { printf "%'d" "$1" 2>/dev/null || printf '%s' "$1"; }
+
+first_error() { # FILE -> first line that looks like an error, trimmed
+	grep -v -e 'RLIMIT_MEMLOCK' -e '^Attaching' -e '^Tracing' "$1" |
+		grep -m1 -i -E 'error|errno|too many|failed|cannot|unable|exception|denied|no such' |
+		cut -c1-90 | sed 's/|/\\|/g'
+}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# ---------------------------------------------------------------- the peers --
+setup_bcc_headers() {
+	# bcc compiles its programs at run time and needs kernel headers; this VM's
+	# kernel ships none, so use Debian's linux-headers (any recent version is fine
+	# for user-space probes), merged into one tree as bcc wants it.
+	local rel common arch
+	rel=$(uname -r)
+	[[ -e /lib/modules/$rel/build || -e /sys/kernel/kheaders.tar.xz || -n ${BCC_KERNEL_SOURCE:-} ]] && return 0
+	common=$(ls -d /usr/src/linux-headers-*-common 2>/dev/null | sort -V | tail -1)
+	arch=${common%-common}-amd64
+	if [[ -z $common || ! -d $arch ]]; then
+		BCC_SETUP_ERROR="no kernel headers for bcc (apt-get install linux-headers-amd64)"
+		return 1
+	fi
+	if [[ ! -e $BDIR/kheaders/.done-${arch##*/} ]]; then
+		rm -rf "$BDIR/kheaders"
+		mkdir -p "$BDIR/kheaders"
+		cp -rs "$common/." "$BDIR/kheaders/" && cp -rsf "$arch/." "$BDIR/kheaders/" &&
+			touch "$BDIR/kheaders/.done-${arch##*/}"
+	fi
+	export BCC_KERNEL_SOURCE=$BDIR/kheaders
+	BCC_HEADERS_NOTE="bcc compiled against ${arch##*/} headers (BCC_KERNEL_SOURCE; the running kernel has none)"
+}
+
+BCC_SETUP_ERROR=
+BCC_HEADERS_NOTE=
+TRACEFS_NOTE=
+if ! mountpoint -q /sys/kernel/tracing 2>/dev/null; then
+	# bpftrace and bcc look in tracefs when they detach, and print one error per
+	# probe without it. A normal Debian system has it mounted.
+	if mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
+		MOUNTED_TRACEFS=1
+		TRACEFS_NOTE="tracefs was mounted at /sys/kernel/tracing for the run (bpftrace and bcc look there when detaching)"
+	fi
+fi
+setup_bcc_headers
+
+[[ -x $USCOPE ]] || { echo "bench: $USCOPE not built (make)" >&2; exit 1; }
+[[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
+HAVE_BPFTRACE=0; have bpftrace && HAVE_BPFTRACE=1
+HAVE_BCC=0; have funccount-bpfcc && HAVE_BCC=1
+HAVE_TPLIST=0; have tplist-bpfcc && HAVE_TPLIST=1
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ------------------------------------------------------------------ targets --
+declare -A TARGET BUILD_NOTE
+for n in "${SIZES[@]}"; do
+	if [[ -x $BDIR/target-$n && $BDIR/target-$n -nt scripts/gen-target.sh ]]; then
+		BUILD_NOTE[$n]="cached"
+	else
+		log "building target-$n"
+		t0=$(now_ns)
+		if ! scripts/gen-target.sh "$n" "$BDIR" >/dev/null; then
+			echo "bench: gen-target.sh $n failed" >&2
+			exit 1
+		fi
+		BUILD_NOTE[$n]="built in $(fmt_s "$(awk -v d=$(($(now_ns) - t0)) 'BEGIN { print d / 1e9 }')")"
+	fi
+	TARGET[$n]=$BDIR/target-$n
+done
+
+# ------------------------------------------------ a. whole runs at N probes --
+# Result per (tool, N): WALL (median s), RSS (median KB), ATTACH (uscope ms),
+# CELL (what the table shows), NOTE.
+declare -A WALL RSS ATTACH CELL RUNS_DONE
+
+# run_whole TOOL N RUNS: runs TOOL's whole-run command RUNS times against target-N.
+run_whole() {
+	local tool=$1 n=$2 runs=$3 bin=${TARGET[$2]} i rc t0 wall rss att err
+	local walls=() rsss=() atts=() cmd=()
+	case $tool in
+	multi) cmd=("$USCOPE" trace --attach multi --count -d 0.2 -x "$bin" 'f_*') ;;
+	perf) cmd=("$USCOPE" trace --attach perf --count -d 0.2 -x "$bin" 'f_*') ;;
+	bpftrace) cmd=(bpftrace -e "uprobe:$bin:f_* { @[probe] = count(); } interval:ms:200 { exit(); }") ;;
+	bcc) cmd=(funccount-bpfcc -d 1 "$bin:f_*") ;;
+	esac
+	for ((i = 0; i < runs; i++)); do
+		t0=$(now_ns)
+		/usr/bin/time -f '%e %M' -o "$TMP/time" timeout -k 10 "$BOUND" "${cmd[@]}" >"$TMP/out" 2>&1
+		rc=$?
+		wall=$(awk -v d=$(($(now_ns) - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+		rss=$(tail -n1 "$TMP/time" | awk '{print $2}')
+		cp "$TMP/out" "$TMP/last-$tool-$n.log"
+		if ((rc == 124 || rc == 137)); then
+			CELL[$tool:$n]="> $BOUND s (timeout)"
+			WALL[$tool:$n]=$BOUND
+			RSS[$tool:$n]=$rss
+			RUNS_DONE[$tool:$n]=$((i + 1))
+			log "$tool N=$n: timeout after $BOUND s"
+			return 1
+		fi
+		if ((rc != 0)); then
+			err=$(first_error "$TMP/out")
+			CELL[$tool:$n]="error after $(fmt_s "$wall"): ${err:-exit status $rc}"
+			RSS[$tool:$n]=$rss
+			RUNS_DONE[$tool:$n]=$((i + 1))
+			log "$tool N=$n: exit $rc: $err"
+			return 1
+		fi
+		if [[ $tool == multi || $tool == perf ]]; then
+			att=$(sed -nE 's/^Attached ([0-9]+) probes? .* in ([0-9.]+) ms.*/\1 \2/p' "$TMP/out" | head -n1)
+			if [[ ${att%% *} != "$n" ]]; then
+				CELL[$tool:$n]="attached ${att%% *} of $n?"
+				log "$tool N=$n: attached '${att%% *}' probes, expected $n"
+				RUNS_DONE[$tool:$n]=$((i + 1))
+				return 1
+			fi
+			atts+=("${att##* }")
+		fi
+		walls+=("$wall")
+		[[ -n $rss ]] && rsss+=("$rss")
+		log "$tool N=$n run $((i + 1))/$runs: ${wall} s, ${rss} KB${att:+, attach ${att##* } ms}"
+	done
+	WALL[$tool:$n]=$(median "${walls[@]}")
+	RSS[$tool:$n]=$(median "${rsss[@]}")
+	((${#atts[@]})) && ATTACH[$tool:$n]=$(median "${atts[@]}")
+	CELL[$tool:$n]=$(fmt_s "${WALL[$tool:$n]}")
+	RUNS_DONE[$tool:$n]=$runs
+	return 0
+}
+
+# not_run TOOL N: a perf-event peer above PEER_MAX_N, with an estimate.
+not_run() {
+	local tool=$1 n=$2 base=${WALL[$1:$PEER_MAX_N]:-}
+	if [[ ${CELL[$tool:$PEER_MAX_N]:-} == error* ]]; then
+		CELL[$tool:$n]="not run (failed at N=$(thousands "$PEER_MAX_N"))"
+	elif [[ -n $base ]]; then
+		local est
+		est=$(awk -v w="$base" -v n="$n" -v m="$PEER_MAX_N" 'BEGIN { printf "%.0f", w * n / m }')
+		if ((est > BOUND)); then
+			CELL[$tool:$n]="> $BOUND s (est. ~$(thousands "$est") s, not run)"
+		else
+			CELL[$tool:$n]="not run (est. ~$est s)"
+		fi
+	else
+		CELL[$tool:$n]="not run"
+	fi
+}
+
+TOOLS=(multi perf bpftrace bcc)
+for n in "${SIZES[@]}"; do
+	log "=== N=$n: whole runs (a target-$n wait process is running)"
+	"${TARGET[$n]}" wait &
+	wpid=$!
+	BG_PIDS+=("$wpid")
+	sleep 0.2
+
+	run_whole multi "$n" "$RUNS_FAST"
+
+	for tool in perf bpftrace bcc; do
+		if [[ $tool == bpftrace ]] && ((!HAVE_BPFTRACE)); then CELL[$tool:$n]="not installed"; continue; fi
+		if [[ $tool == bcc ]] && ((!HAVE_BCC)); then CELL[$tool:$n]="not installed"; continue; fi
+		if [[ $tool == bcc && -n $BCC_SETUP_ERROR ]]; then CELL[$tool:$n]="error: $BCC_SETUP_ERROR"; continue; fi
+		if ((n > PEER_MAX_N)); then
+			not_run "$tool" "$n"
+			continue
+		fi
+		# a peer that already failed or timed out at a smaller N is not run again
+		prev=
+		for m in "${PEER_SIZES[@]}"; do
+			((m < n)) || break
+			[[ ${CELL[$tool:$m]:-} == error* || ${CELL[$tool:$m]:-} == ">"* ]] && prev=$m
+		done
+		if [[ -n $prev ]]; then
+			CELL[$tool:$n]="not run (${CELL[$tool:$prev]%% (*} at N=$(thousands "$prev"))"
+			continue
+		fi
+		runs=$RUNS_PEER_SMALL
+		((n >= 1000)) && runs=1
+		run_whole "$tool" "$n" "$runs"
+	done
+
+	stop_pid "$wpid" TERM
+	forget_pid "$wpid"
+done
+
+# -------------------------------------------------- b. cost per probed call --
+declare -A NS HITS NOTE_B
+BIN100=${TARGET[100]}
+TRACER_PID=
+
+# wait_ready FILE PATTERN PID: until PATTERN appears in FILE (or PID dies, or 60 s)
+wait_ready() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# call_cost NAME READY CMD...: median ns/call of `target-100 loop ITER` while CMD
+# traces f_0 (CMD empty: no probe). Output of CMD goes to $TMP/tr.out (stdout
+# /dev/null for uscope's event mode, see below) and $TMP/tr.err.
+call_cost() {
+	local name=$1 ready=$2 i v iter=$ITER vals=() hits=()
+	shift 2
+	for ((i = 0; i < RUNS_CALL; i++)); do
+		if (($#)); then
+			if [[ $name == "uscope (events)" ]]; then
+				"$@" >/dev/null 2>"$TMP/tr.err" &
+			else
+				"$@" >"$TMP/tr.out" 2>"$TMP/tr.err" &
+			fi
+			TRACER_PID=$!
+			BG_PIDS+=("$TRACER_PID")
+			if ! wait_ready "$TMP/tr.err" "$ready" "$TRACER_PID" && ! wait_ready "$TMP/tr.out" "$ready" "$TRACER_PID"; then
+				NOTE_B[$name]="tracer did not start: $(first_error "$TMP/tr.err")"
+				stop_pid "$TRACER_PID" INT
+				forget_pid "$TRACER_PID"
+				log "$name: tracer did not start"
+				return 1
+			fi
+			sleep 0.5 # bpftrace prints "Attaching" before it attaches
+		else
+			iter=$ITER_BASE
+		fi
+		v=$(timeout 120 "$BIN100" loop "$iter" | sed -n 's/^ns_per_call //p')
+		if (($#)); then
+			stop_pid "$TRACER_PID" INT
+			forget_pid "$TRACER_PID"
+			# hits the tracer saw, as a check that the probe was really there
+			case $name in
+			"uscope --count") hits+=("$(awk '$1 == "f_0" {print $3}' "$TMP/tr.out")") ;;
+			"uscope (events)") hits+=("$(sed -nE 's/^Summary: ([0-9]+) hits, ([0-9]+) events printed, ([0-9]+) lost.*/\1 hits, \3 lost/p' "$TMP/tr.err")") ;;
+			bpftrace) hits+=("$(sed -nE 's/^@: ([0-9]+)/\1/p' "$TMP/tr.out")") ;;
+			"bcc funccount") hits+=("$(awk '$1 == "f_0" {print $2}' "$TMP/tr.out")") ;;
+			esac
+		fi
+		[[ -n $v ]] && vals+=("$v")
+		log "$name run $((i + 1))/$RUNS_CALL: ${v:-?} ns/call${hits:+ (tracer saw ${hits[-1]:-?})}"
+	done
+	NS[$name]=$(median "${vals[@]}")
+	HITS[$name]="${hits[*]:-}"
+}
+
+log "=== per-call cost: target-100 loop $ITER (no probe: $ITER_BASE)"
+call_cost "no probe" ""
+call_cost "uscope --noop (floor)" "Attached" "$USCOPE" trace -x "$BIN100" --noop f_0
+call_cost "uscope --count" "Attached" "$USCOPE" trace -x "$BIN100" --count f_0
+call_cost "uscope (events)" "Attached" "$USCOPE" trace -x "$BIN100" f_0
+if ((HAVE_BPFTRACE)); then
+	call_cost bpftrace "Attaching 1 probe" bpftrace -e "uprobe:$BIN100:f_0 { @ = count(); }"
+fi
+if ((HAVE_BCC)) && [[ -z $BCC_SETUP_ERROR ]]; then
+	call_cost "bcc funccount" "Tracing 1 functions" funccount-bpfcc "$BIN100:f_0"
+fi
+
+# ------------------------------------------------------------- d. listing --
+declare -A LT LC
+LIST_BINS=()
+add_bin() { local b; b=$(readlink -f "$1" 2>/dev/null) || return 0; [[ -f $b ]] || return 0
+	for x in "${LIST_BINS[@]}"; do [[ $x == "$b" ]] && return 0; done; LIST_BINS+=("$b"); }
+add_bin /usr/lib/x86_64-linux-gnu/libc.so.6
+add_bin /usr/lib/x86_64-linux-gnu/libstdc++.so.6
+for pg in /usr/lib/postgresql/*/bin/postgres; do [[ -f $pg ]] && add_bin "$pg"; done
+if [[ $QUICK != 1 ]]; then
+	# the largest shared library and the largest executable on the machine
+	big_so=$(find /usr/lib /usr/lib64 -xdev -type f -name '*.so*' -size +1M -printf '%s %p\n' 2>/dev/null | sort -rn | head -n1 | cut -d' ' -f2-)
+	[[ -n $big_so ]] && add_bin "$big_so"
+	big_exe=$(find /usr/bin /usr/sbin /usr/local/bin -xdev -type f -perm -u+x -size +1M -printf '%s %p\n' 2>/dev/null | sort -rn |
+		while read -r _ f; do head -c4 "$f" | grep -q 'ELF' && { echo "$f"; break; }; done)
+	[[ -n $big_exe ]] && add_bin "$big_exe"
+fi
+add_bin "${TARGET[${SIZES[-1]}]}"
+
+# list_one KEY COUNT-FILTER CMD...: median wall ms over LIST_RUNS, entries counted
+list_one() {
+	local key=$1 filter=$2 i t0 ts=() rc
+	shift 2
+	for ((i = 0; i < LIST_RUNS; i++)); do
+		t0=$(now_ns)
+		timeout 120 "$@" >"$TMP/list" 2>"$TMP/list.err"
+		rc=$?
+		ts+=("$(awk -v d=$(($(now_ns) - t0)) 'BEGIN { printf "%.1f", d / 1e6 }')")
+	done
+	if ((rc == 124)); then
+		LT[$key]="> 120 s"; LC[$key]="-"; return
+	fi
+	LT[$key]=$(median "${ts[@]}")
+	LC[$key]=$(eval "$filter" <"$TMP/list")
+	if ((rc != 0)); then LC[$key]="error: $(first_error "$TMP/list.err")"; fi
+}
+
+log "=== listing"
+for b in "${LIST_BINS[@]}"; do
+	list_one "ufuncs:$b" "awk 'NR > 1' | wc -l" "$USCOPE" funcs "$b"
+	((HAVE_BPFTRACE)) && list_one "btl:$b" "grep -c '^uprobe:'" bpftrace -l "uprobe:\"$b\":*"
+	list_one "uusdt:$b" "grep -cE '^[^ /]+:[^ ]+ +0x'" "$USCOPE" usdt "$b"
+	((HAVE_TPLIST)) && list_one "tpl:$b" "grep -c ' '" tplist-bpfcc -l "$b"
+	log "listing $b: uscope funcs ${LT[ufuncs:$b]} ms (${LC[ufuncs:$b]}), bpftrace -l ${LT[btl:$b]:-} ms (${LC[btl:$b]:-})"
+done
+
+# ------------------------------------------------------------------ report --
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+T_TOTAL=$(($(date +%s) - T_START))
+
+cell_ratio() { # TOOL N -> cell with "(Nx uscope)" when it has a number
+	local c=${CELL[$1:$2]:-n/a}
+	if [[ $c =~ ^[0-9.]+\ s$ && -n ${WALL[multi:$2]:-} ]]; then
+		c="$c ($(ratio "${WALL[$1:$2]}" "${WALL[multi:$2]}"))"
+	fi
+	printf '%s' "$c"
+}
+
+summary_table() {
+	echo "| functions | uscope (uprobe_multi) | of which attach | uscope --attach perf | bpftrace | bcc funccount |"
+	echo "|---:|---:|---:|---:|---:|---:|"
+	for n in "${SIZES[@]}"; do
+		att=${ATTACH[multi:$n]:-}
+		printf '| %s | %s | %s | %s | %s | %s |\n' "$(thousands "$n")" "${CELL[multi:$n]:-n/a}" \
+			"${att:+$att ms}" "$(cell_ratio perf "$n")" "$(cell_ratio bpftrace "$n")" "$(cell_ratio bcc "$n")"
+	done
+}
+
+percall_table() {
+	local base=${NS[no probe]:-} floor_ov= name ns ov
+	echo "| configuration | ns/call | overhead over no probe | overhead / floor's | tracer saw (per run) |"
+	echo "|---|---:|---:|---:|---|"
+	if [[ -n $base && -n ${NS[uscope --noop (floor)]:-} ]]; then
+		floor_ov=$(awk -v a="${NS[uscope --noop (floor)]}" -v b="$base" 'BEGIN { print a - b }')
+	fi
+	for name in "no probe" "uscope --noop (floor)" "uscope --count" "uscope (events)" bpftrace "bcc funccount"; do
+		ns=${NS[$name]:-}
+		if [[ -z $ns ]]; then
+			[[ -n ${NOTE_B[$name]:-} ]] && printf '| %s | %s | | | |\n' "$name" "${NOTE_B[$name]}"
+			continue
+		fi
+		if [[ $name == "no probe" ]]; then
+			printf '| %s | %.1f | - | - | - |\n' "$name" "$ns"
+			continue
+		fi
+		ov=$(awk -v a="$ns" -v b="$base" 'BEGIN { printf "%.0f", a - b }')
+		printf '| %s | %.1f | %s ns | %s | %s |\n' "$name" "$ns" "$ov" \
+			"$([[ -n $floor_ov ]] && ratio "$ov" "$floor_ov")" "${HITS[$name]:-}"
+	done
+}
+
+rss_table() {
+	echo "| functions | uscope (uprobe_multi) | uscope --attach perf | bpftrace | bcc funccount |"
+	echo "|---:|---:|---:|---:|---:|"
+	for n in "${SIZES[@]}"; do
+		printf '| %s' "$(thousands "$n")"
+		for tool in multi perf bpftrace bcc; do
+			r=${RSS[$tool:$n]:-}
+			if [[ -n $r && ${CELL[$tool:$n]:-} != "not run"* && ${CELL[$tool:$n]:-} != ">"*"not run)" ]]; then
+				printf ' | %s' "$(fmt_mb "$r")"
+			else
+				printf ' | -'
+			fi
+		done
+		echo ' |'
+	done
+}
+
+list_table() {
+	echo "| binary | size | uscope funcs | bpftrace -l 'uprobe:BIN:*' | uscope usdt | tplist-bpfcc -l |"
+	echo "|---|---:|---:|---:|---:|---:|"
+	for b in "${LIST_BINS[@]}"; do
+		sz=$(stat -c %s "$b" | awk '{ printf "%.1f MB", $1 / 1048576 }')
+		printf '| `%s` | %s | %s ms (%s) | %s | %s ms (%s) | %s |\n' "${b/#$ROOT\//}" "$sz" \
+			"${LT[ufuncs:$b]}" "${LC[ufuncs:$b]}" \
+			"$([[ -n ${LT[btl:$b]:-} ]] && echo "${LT[btl:$b]} ms (${LC[btl:$b]})" || echo n/a)" \
+			"${LT[uusdt:$b]}" "${LC[uusdt:$b]}" \
+			"$([[ -n ${LT[tpl:$b]:-} ]] && echo "${LT[tpl:$b]} ms (${LC[tpl:$b]})" || echo n/a)"
+	done
+}
+
+CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+MEM=$(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
+V_USCOPE=$("$USCOPE" --version 2>&1 | head -n1)
+V_BPFTRACE=$( ((HAVE_BPFTRACE)) && bpftrace --version 2>&1 | head -n1 || echo "not installed")
+V_BCC=$(dpkg-query -W -f '${Version}' bpfcc-tools 2>/dev/null || echo "not installed")
+V_GCC=$(gcc --version | head -n1)
+NOFILE=$(ulimit -Hn)
+mode=full; [[ $QUICK == 1 ]] && mode="quick (BENCH_QUICK=1)"
+
+build_notes=
+for n in "${SIZES[@]}"; do build_notes+="target-$n ${BUILD_NOTE[$n]}; "; done
+
+mkdir -p "$(dirname "$OUT")"
+{
+cat <<EOF
+# Benchmarks
+
+Generated by \`scripts/bench.sh\` (\`make bench\`); do not edit by hand, run it again.
+
+**Method.** Every tool runs on the same machine in the same run, one after the other,
+never two at once. The targets are generated by \`scripts/gen-target.sh N\`: N global
+\`noinline\` functions \`f_0 ... f_{N-1}\`, compiled with \`-O2 -fno-omit-frame-pointer
+-fno-ipa-icf\`, so that each one starts with \`push %rbp\`, which the kernel emulates at a
+uprobe (the cheap case; an instruction that must be single-stepped costs ~10x more per
+hit on this VM, whatever the tool). Wall times are measured with \`date +%s%N\`, peak RSS
+with \`/usr/bin/time -f %M\`; each figure is the median of the runs stated. While the
+whole runs of table 1 happen, a \`target-N wait\` process is alive, so every probe is
+also installed into a running process; the tracers attach system-wide (no \`-p\`).
+bpftrace and bcc (and \`uscope --attach perf\`) make one perf-event uprobe per
+function, and on this kernel each one costs ~0.11 s to detach, serialized (three RCU
+grace periods), also when the process is killed: so they run only up to N = $(thousands "$PEER_MAX_N") and
+beyond that are reported as "> bound" with the time extrapolated from N = $(thousands "$PEER_MAX_N")
+(bpftrace would also need two file descriptors per probe, and the hard limit here is
+$(thousands "$NOFILE")). One run of a peer is bounded by \`timeout $BOUND\`. The other machines'
+load matters: RCU grace periods, and with them the detach times of the perf-event
+peers, vary with what else runs (the load average is given below).
+
+Machine: $(nproc) vCPUs, $CPU, $MEM; kernel $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME").
+Tools: $V_USCOPE; $V_BPFTRACE; bcc (bpfcc-tools) $V_BCC; $V_GCC.
+Date: $(date -u '+%Y-%m-%d %H:%M UTC'); mode: $mode; the bench took $((T_TOTAL / 60)) min $((T_TOTAL % 60)) s.
+Load average before / after: $LOAD_BEFORE / $LOAD_AFTER.
+Targets: ${build_notes%; }.
+EOF
+[[ -n $TRACEFS_NOTE ]] && echo "Note: $TRACEFS_NOTE."
+[[ -n $BCC_HEADERS_NOTE ]] && echo "Note: $BCC_HEADERS_NOTE."
+cat <<EOF
+
+## 1. Attach to every function of target-N, trace 0.2 s, detach: wall time of the whole run
+
+Median of $RUNS_FAST runs for uscope; of $RUNS_PEER_SMALL for the peers at N = 100 and 1 run at
+N = 1,000. In parentheses: the ratio to uscope's time at the same N.
+
+- uscope: \`uscope trace --attach multi --count -d 0.2 -x target-N 'f_*'\` (one
+  uprobe_multi link, one BPF program). "of which attach" is uscope's own report
+  ("Attached N probes ... in X ms").
+- uscope --attach perf: the same with one perf-event uprobe per function.
+- bpftrace: \`bpftrace -e 'uprobe:target-N:f_* { @[probe] = count(); } interval:ms:200 { exit(); }'\`
+  with \`BPFTRACE_MAX_PROBES\` and \`BPFTRACE_MAX_BPF_PROGS\` raised to 100,000 (one program and
+  one perf-event uprobe per function).
+- bcc: \`funccount-bpfcc -d 1 'target-N:f_*'\` (its \`-d\` takes whole seconds: it traces
+  0.8 s longer than the others).
+
+EOF
+summary_table
+cat <<EOF
+
+## 2. Cost per call of a probed function
+
+\`target-100 loop $ITER\` calls \`f_0\` in a tight loop and reports ns/call from
+\`clock_gettime(CLOCK_MONOTONIC)\` around the loop ("no probe": \`loop $ITER_BASE\`). The
+tracer is started first, attached to \`f_0\` system-wide; when it reports that it is
+attached (plus 0.5 s) the target runs, then the tracer is stopped with SIGINT. Median of
+$RUNS_CALL runs, a new tracer each run. The floor is \`uscope trace --noop\`: the same
+uprobe_multi attachment with an empty BPF program, i.e. what the kernel's uprobe costs
+by itself. "uscope (events)" streams one event per call through the ring buffer to
+stdout (redirected to /dev/null); "tracer saw" is each run's count, as a check
+(the target makes exactly $(thousands "$ITER") calls).
+
+EOF
+percall_table
+cat <<EOF
+
+## 3. Peak RSS in the whole runs of table 1
+
+Median peak RSS (\`/usr/bin/time -f %M\`, the tool's process; for bcc the Python process
+that also runs clang) in the same runs as table 1; "-" where the tool was not run.
+
+EOF
+rss_table
+cat <<EOF
+
+## 4. Listing functions and USDT probes
+
+Wall time, median of $LIST_RUNS runs, and in parentheses the number of entries listed. The
+binaries are libc, libstdc++, postgres if installed, the largest shared library and the
+largest executable found on the machine, and the largest benchmark target. bpftrace
+also reads the separate debug file (\`.gnu_debuglink\`, e.g. libc6-dbg) when one is installed and
+lists its local symbols too; \`uscope funcs\` lists the binary's own \`.symtab\`/\`.dynsym\`.
+\`uscope usdt\` counts probe sites; \`tplist -l\` lists one line per provider:name.
+
+EOF
+list_table
+} >"$OUT"
+
+echo
+echo "Benchmark summary ($mode, $((T_TOTAL / 60)) min $((T_TOTAL % 60)) s; full report: ${OUT/#$ROOT\//})"
+echo
+summary_table
+echo
+percall_table
+echo
+rss_table
