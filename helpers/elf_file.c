@@ -135,7 +135,8 @@ int elf_file__open(const char *path, struct elf_file *ef)
 		goto err_out;
 	}
 
-	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below. */
+	ef->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (ef->fd < 0) {
 		err = -errno;
 		goto err_out;

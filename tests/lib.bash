@@ -205,6 +205,7 @@ trace_umark() {
 # start_umark ARGS...: run umark ($UMARK_BIN if set) in the background (stdout $TMP/umark.out,
 # stderr $TMP/umark.err), set UMARK_PID, wait for its "umark: pid" line.
 start_umark() {
+	: > "$TMP/umark.err"
 	"${UMARK_BIN:-$UMARK}" "$@" > "$TMP/umark.out" 2> "$TMP/umark.err" 3>&- &
 	UMARK_PID=$!
 	wait_for "$TMP/umark.err" '^umark: pid '
@@ -224,6 +225,9 @@ release_umark() { echo go >&"$UMARK_GATE"; exec {UMARK_GATE}>&-; UMARK_GATE=; }
 # start_uscope ARGS...: uscope in the background (stdout $TMP/out, stderr
 # $TMP/err), set USCOPE_PID, wait until it reports it is attached.
 start_uscope() {
+	# Truncate here, not in the child: wait_for must not see a previous run's line.
+	: > "$TMP/out"
+	: > "$TMP/err"
 	# (the subshell execs uscope, so $! is uscope; it must not hold the gate)
 	(
 		[[ -z "${UMARK_GATE:-}" ]] || exec {UMARK_GATE}>&-
@@ -284,4 +288,42 @@ one_error_line() {
 	for w in "$@"; do
 		grep -qF -- "$w" "$f" || { echo "stderr does not name '$w'"; return 1; }
 	done
+}
+
+# ---------------------------------------------------------------------------
+# Helpers for libraries.bats, latency.bats and trace_options.bats.
+
+# expect_failure STATUS CULPRIT CMD...: CMD exits STATUS, prints nothing on
+# stdout and one "uscope: ..." stderr line naming CULPRIT; afterwards no
+# uscope program is left loaded.  Leaves the status in $st.
+expect_failure() {
+	local want=$1 culprit=$2
+	shift 2
+	st=0
+	"$@" > "$TMP/stdout" 2> "$TMP/stderr" < /dev/null || st=$?
+	echo "$*: exit $st"
+	[[ $st -eq $want ]] || { echo "expected exit $want"; cat "$TMP/stderr"; return 1; }
+	[[ ! -s "$TMP/stdout" ]] || { echo "unexpected stdout:"; cat "$TMP/stdout"; return 1; }
+	one_error_line "$TMP/stderr" "$culprit"
+	no_uscope_links
+}
+
+# attached_paths FILE: the binaries the "Attached ..." line of FILE names, one a line.
+attached_paths() {
+	sed -nE 's/^Attached .* to (binaries )?(.*) via [a-z_ -]+ in [0-9.]+ ms\..*$/\2/p' "$1" | sed 's/, /\n/g'
+}
+
+# summary_field FILE WORD: the number before WORD in uscope's "Summary:" line
+# (e.g. summary_field err hits, summary_field err lost).
+summary_field() {
+	awk -v w="$2" '$1 == "Summary:" { for (i = 2; i <= NF; i++) { f = $i; sub(/,$/, "", f); if (f == w) { print $(i - 1); exit } } }' "$1"
+}
+
+# finish_uscope [SECONDS]: wait for the background uscope (USCOPE_PID) to end
+# by itself; fails unless it exits 0.
+finish_uscope() {
+	local st=0
+	wait_gone "$USCOPE_PID" "${1:-10}"
+	wait "$USCOPE_PID" || st=$?
+	[[ $st -eq 0 ]] || { echo "uscope exited $st"; cat "$TMP/err"; return 1; }
 }
