@@ -36,6 +36,7 @@ HELPERS_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(HELPERS_SRC))
 LOADER_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LOADER_SRC))
 
 .PHONY: all deps demo test bench install clean
+# `make fuzz` (60 s a parser) and `make fuzz-ci` (20 s) come from tests/fuzz/fuzz.mk.
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/uscope umark
@@ -72,6 +73,7 @@ $(BUILD)/uscope: $(LOADER_OBJ) $(HELPERS_OBJ) $(BUILD)/abi-check.stamp
 	$(CC) $(CFLAGS) $(LDFLAGS) $(LOADER_OBJ) $(HELPERS_OBJ) $(LIBS) -lm -o $@
 
 include umark/umark.mk
+include tests/fuzz/fuzz.mk
 
 .PHONY: umark
 umark: $(UMARK_OUTPUTS)

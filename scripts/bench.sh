@@ -22,7 +22,7 @@
 # as "> BOUND" with the estimate extrapolated from their N = 1,000 run.
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 USCOPE=$ROOT/build/uscope
 BDIR=$ROOT/build/bench
@@ -140,7 +140,7 @@ setup_bcc_headers() {
 	local rel common arch
 	rel=$(uname -r)
 	[[ -e /lib/modules/$rel/build || -e /sys/kernel/kheaders.tar.xz || -n ${BCC_KERNEL_SOURCE:-} ]] && return 0
-	common=$(ls -d /usr/src/linux-headers-*-common 2>/dev/null | sort -V | tail -1)
+	common=$(find /usr/src -maxdepth 1 -name 'linux-headers-*-common' 2>/dev/null | sort -V | tail -n1)
 	arch=${common%-common}-amd64
 	if [[ -z $common || ! -d $arch ]]; then
 		BCC_SETUP_ERROR="no kernel headers for bcc (apt-get install linux-headers-amd64)"
@@ -197,7 +197,7 @@ done
 # ------------------------------------------------ a. whole runs at N probes --
 # Result per (tool, N): WALL (median s), RSS (median KB), ATTACH (uscope ms),
 # CELL (what the table shows), NOTE.
-declare -A WALL RSS ATTACH CELL RUNS_DONE
+declare -A WALL RSS ATTACH CELL
 
 # run_whole TOOL N RUNS: runs TOOL's whole-run command RUNS times against target-N.
 run_whole() {
@@ -220,7 +220,6 @@ run_whole() {
 			CELL[$tool:$n]="> $BOUND s (timeout)"
 			WALL[$tool:$n]=$BOUND
 			RSS[$tool:$n]=$rss
-			RUNS_DONE[$tool:$n]=$((i + 1))
 			log "$tool N=$n: timeout after $BOUND s"
 			return 1
 		fi
@@ -228,7 +227,6 @@ run_whole() {
 			err=$(first_error "$TMP/out")
 			CELL[$tool:$n]="error after $(fmt_s "$wall"): ${err:-exit status $rc}"
 			RSS[$tool:$n]=$rss
-			RUNS_DONE[$tool:$n]=$((i + 1))
 			log "$tool N=$n: exit $rc: $err"
 			return 1
 		fi
@@ -237,7 +235,6 @@ run_whole() {
 			if [[ ${att%% *} != "$n" ]]; then
 				CELL[$tool:$n]="attached ${att%% *} of $n?"
 				log "$tool N=$n: attached '${att%% *}' probes, expected $n"
-				RUNS_DONE[$tool:$n]=$((i + 1))
 				return 1
 			fi
 			atts+=("${att##* }")
@@ -250,7 +247,6 @@ run_whole() {
 	RSS[$tool:$n]=$(median "${rsss[@]}")
 	((${#atts[@]})) && ATTACH[$tool:$n]=$(median "${atts[@]}")
 	CELL[$tool:$n]=$(fmt_s "${WALL[$tool:$n]}")
-	RUNS_DONE[$tool:$n]=$runs
 	return 0
 }
 
@@ -272,7 +268,6 @@ not_run() {
 	fi
 }
 
-TOOLS=(multi perf bpftrace bcc)
 for n in "${SIZES[@]}"; do
 	log "=== N=$n: whole runs (a target-$n wait process is running)"
 	"${TARGET[$n]}" wait &
@@ -314,12 +309,13 @@ declare -A NS HITS NOTE_B
 BIN100=${TARGET[100]}
 TRACER_PID=
 
-# wait_ready FILE PATTERN PID: until PATTERN appears in FILE (or PID dies, or 60 s)
+# wait_ready PATTERN PID FILE...: until PATTERN appears in a FILE (or PID dies, or 60 s)
 wait_ready() {
-	local i
+	local pat=$1 pid=$2 i
+	shift 2
 	for ((i = 0; i < 600; i++)); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		kill -0 "$3" 2>/dev/null || return 1
+		grep -q -- "$pat" "$@" 2>/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
 		sleep 0.1
 	done
 	return 1
@@ -333,6 +329,7 @@ call_cost() {
 	shift 2
 	for ((i = 0; i < RUNS_CALL; i++)); do
 		if (($#)); then
+			: >"$TMP/tr.out"
 			if [[ $name == "uscope (events)" ]]; then
 				"$@" >/dev/null 2>"$TMP/tr.err" &
 			else
@@ -340,7 +337,7 @@ call_cost() {
 			fi
 			TRACER_PID=$!
 			BG_PIDS+=("$TRACER_PID")
-			if ! wait_ready "$TMP/tr.err" "$ready" "$TRACER_PID" && ! wait_ready "$TMP/tr.out" "$ready" "$TRACER_PID"; then
+			if ! wait_ready "$ready" "$TRACER_PID" "$TMP/tr.err" "$TMP/tr.out"; then
 				NOTE_B[$name]="tracer did not start: $(first_error "$TMP/tr.err")"
 				stop_pid "$TRACER_PID" INT
 				forget_pid "$TRACER_PID"
@@ -450,7 +447,7 @@ summary_table() {
 }
 
 percall_table() {
-	local base=${NS[no probe]:-} floor_ov= name ns ov
+	local base=${NS[no probe]:-} floor_ov='' name ns ov
 	echo "| configuration | ns/call | overhead over no probe | overhead / floor's | tracer saw (per run) |"
 	echo "|---|---:|---:|---:|---|"
 	if [[ -n $base && -n ${NS[uscope --noop (floor)]:-} ]]; then
@@ -494,6 +491,7 @@ list_table() {
 	echo "|---|---:|---:|---:|---:|---:|"
 	for b in "${LIST_BINS[@]}"; do
 		sz=$(stat -c %s "$b" | awk '{ printf "%.1f MB", $1 / 1048576 }')
+		# shellcheck disable=SC2016
 		printf '| `%s` | %s | %s ms (%s) | %s | %s ms (%s) | %s |\n' "${b/#$ROOT\//}" "$sz" \
 			"${LT[ufuncs:$b]}" "${LC[ufuncs:$b]}" \
 			"$([[ -n ${LT[btl:$b]:-} ]] && echo "${LT[btl:$b]} ms (${LC[btl:$b]})" || echo n/a)" \
@@ -539,7 +537,7 @@ $(thousands "$NOFILE")). One run of a peer is bounded by \`timeout $BOUND\`. The
 load matters: RCU grace periods, and with them the detach times of the perf-event
 peers, vary with what else runs (the load average is given below).
 
-Machine: $(nproc) vCPUs, $CPU, $MEM; kernel $(uname -r); $(. /etc/os-release && echo "$PRETTY_NAME").
+Machine: $(nproc) vCPUs, $CPU, $MEM; kernel $(uname -r); $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release).
 Tools: $V_USCOPE; $V_BPFTRACE; bcc (bpfcc-tools) $V_BCC; $V_GCC.
 Date: $(date -u '+%Y-%m-%d %H:%M UTC'); mode: $mode; the bench took $((T_TOTAL / 60)) min $((T_TOTAL % 60)) s.
 Load average before / after: $LOAD_BEFORE / $LOAD_AFTER.

@@ -137,7 +137,7 @@ int main(int argc, char **argv)
 EOF
 
 # Compile every file, nproc at a time; fail if any compile fails.
-if ! (cd "$src" && ls ./*.c | xargs -P "$jobs" -I{} "$CC" "${CFLAGS[@]}" -c {} -o {}.o); then
+if ! (cd "$src" && printf '%s\0' ./*.c | xargs -0 -P "$jobs" -I{} "$CC" "${CFLAGS[@]}" -c {} -o {}.o); then
 	echo "gen-target: compile failed" >&2
 	exit 1
 fi
