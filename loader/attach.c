@@ -20,6 +20,7 @@
  * usdt.bpf.h expects), and the spec's usdt_cookie is the site id.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,9 +134,15 @@ static int add_fd(struct attach_state *st, int fd)
 	return 0;
 }
 
+/* A traced process that died mid-attach makes the kernel answer ESRCH, or ENOENT for /proc/PID/... */
+static bool target_gone(int err, pid_t pid)
+{
+	return pid > 0 && (err == -ESRCH || (kill(pid, 0) && errno == ESRCH));
+}
+
 static void report_failure(int err, const char *what, size_t n, const char *path, pid_t pid)
 {
-	if (err == -ESRCH && pid > 0)
+	if (target_gone(err, pid))
 		err_msg("cannot attach %zu %s probe(s) in '%s': process %d has exited", n, what, path, pid);
 	else
 		err_msg("cannot attach %zu %s probe(s) in '%s': %s", n, what, path, strerror(-err));
@@ -264,7 +271,7 @@ static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, si
 	}
 	if (!link) {
 		err = -errno;
-		if (err == -ESRCH && pid > 0)
+		if (target_gone(err, pid))
 			err_msg("cannot attach %s (%s) in '%s': process %d has exited", s->name,
 				kind_name[s->kind], b->path, pid);
 		else
@@ -308,8 +315,12 @@ static int attach_nocookie_site(struct uscope_bpf *skel, const struct plan *plan
 		link = bpf_program__attach_uprobe_opts(prog_for(skel, cfg, s->kind), cfg->pid, b->open_path, off, &po);
 		if (!link) {
 			err = -errno;
-			err_msg("cannot attach %s (%s) in '%s': %s", s->name, kind_name[s->kind], b->path,
-				err == -ESRCH ? "the process has exited" : strerror(-err));
+			if (target_gone(err, cfg->pid))
+				err_msg("cannot attach %s (%s) in '%s': process %d has exited", s->name,
+					kind_name[s->kind], b->path, cfg->pid);
+			else
+				err_msg("cannot attach %s (%s) in '%s': %s", s->name, kind_name[s->kind], b->path,
+					strerror(-err));
 			return err;
 		}
 		err = add_link(st, link);

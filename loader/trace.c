@@ -415,15 +415,16 @@ int cmd_trace(int argc, char **argv)
 	size_t nbins;
 	uint64_t t;
 
+	/* First of all, so that a stop request is never lost (nor ignored, if inherited as SIG_IGN). */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (trace_opts__parse(argc, argv, &r.opts))
 		return EXIT_USAGE;
 	if (!kfeat_can_trace(&missing)) {
 		err_msg("not enough privileges to trace: need %s (run as root)", missing);
 		return 1;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	r.specs = calloc(r.opts.nprobes, sizeof(*r.specs));
 	if (!r.specs)
@@ -462,8 +463,10 @@ int cmd_trace(int argc, char **argv)
 		if (!r.prev_counts)
 			goto cleanup;
 	}
-	if (stop_signal)
+	if (stop_signal) {	/* asked to stop before anything was attached */
+		status = 0;
 		goto cleanup;
+	}
 
 	t = now_ns();
 	err = attach__run(r.skel, &r.plan, &cfg, &stop_signal, &r.links);

@@ -33,7 +33,8 @@ teardown() {
 }
 
 @test "multi: 50,000 functions attach in one link, count exactly 3 each, and detach" {
-	"$USCOPE" trace --attach multi --count --json -c "$BIG all 3" 'f_*' > "$TMP/out" 2> "$TMP/err"
+	"$USCOPE" trace --attach multi --count --json -x "$BIG" -c "sh -c 'exec $BIG all 3 > /dev/null'" 'f_*' \
+		> "$TMP/out" 2> "$TMP/err"
 	grep -q '^Attached 50000 probes (50000 entry' "$TMP/err"
 	[[ $(jq -s 'length' "$TMP/out") -eq 50000 ]]
 	bad=$(jq -s '[.[] | select(.kind != "entry" or .count != 3)] | length' "$TMP/out")
@@ -43,7 +44,8 @@ teardown() {
 }
 
 @test "multi: 50,000 return probes count exactly too" {
-	"$USCOPE" trace --attach multi --count --json -c "$BIG all 2" 'ret:f_*' > "$TMP/out" 2> "$TMP/err"
+	"$USCOPE" trace --attach multi --count --json -x "$BIG" -c "sh -c 'exec $BIG all 2 > /dev/null'" 'ret:f_*' \
+		> "$TMP/out" 2> "$TMP/err"
 	[[ $(jq -s '[.[] | select(.kind == "return" and .count == 2)] | length' "$TMP/out") -eq 50000 ]]
 }
 
