@@ -365,8 +365,8 @@ static void report(struct run *r)
 	if (!r->opts.noop) {
 		if (!r->opts.count && !r->opts.latency && !r->opts.json)
 			fputc('\n', r->out.f);
-		if (r->opts.interval && !r->opts.json)
-			fputs("\nTotal:\n", r->out.f);
+		if (r->opts.interval)
+			fputs(r->opts.json ? "{\"totals\": true}\n" : "\nTotal:\n", r->out.f);
 		print_aggregates(r, false);
 	}
 	fflush(r->out.f);

@@ -167,6 +167,7 @@ if ! mountpoint -q /sys/kernel/tracing 2>/dev/null; then
 		TRACEFS_NOTE="tracefs was mounted at /sys/kernel/tracing for the run (bpftrace and bcc look there when detaching)"
 	fi
 fi
+log "setup: tracefs, bcc headers"
 setup_bcc_headers
 
 [[ -x $USCOPE ]] || { echo "bench: $USCOPE not built (make)" >&2; exit 1; }
@@ -330,10 +331,12 @@ call_cost() {
 	for ((i = 0; i < RUNS_CALL; i++)); do
 		if (($#)); then
 			: >"$TMP/tr.out"
+			# A background job of a script starts with SIGINT ignored, and Python
+			# (bcc) then never installs its handler: restore the default first.
 			if [[ $name == "uscope (events)" ]]; then
-				"$@" >/dev/null 2>"$TMP/tr.err" &
+				env --default-signal=INT "$@" >/dev/null 2>"$TMP/tr.err" &
 			else
-				"$@" >"$TMP/tr.out" 2>"$TMP/tr.err" &
+				env --default-signal=INT "$@" >"$TMP/tr.out" 2>"$TMP/tr.err" &
 			fi
 			TRACER_PID=$!
 			BG_PIDS+=("$TRACER_PID")

@@ -141,6 +141,8 @@ if ! (cd "$src" && printf '%s\0' ./*.c | xargs -0 -P "$jobs" -I{} "$CC" "${CFLAG
 	echo "gen-target: compile failed" >&2
 	exit 1
 fi
-"$CC" "${CFLAGS[@]}" -o "$bin.tmp" "$src"/*.o
-mv "$bin.tmp" "$bin"
+# Link under a temporary name and rename: a concurrent user of the cache sees
+# either no binary or a complete one.
+"$CC" "${CFLAGS[@]}" -o "$src/target" "$src"/*.o
+mv -f "$src/target" "$bin"
 echo "$bin"

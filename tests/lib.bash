@@ -305,7 +305,7 @@ expect_failure() {
 	[[ $st -eq $want ]] || { echo "expected exit $want"; cat "$TMP/stderr"; return 1; }
 	[[ ! -s "$TMP/stdout" ]] || { echo "unexpected stdout:"; cat "$TMP/stdout"; return 1; }
 	one_error_line "$TMP/stderr" "$culprit"
-	no_uscope_links
+	wait_no_uscope_links
 }
 
 # attached_paths FILE: the binaries the "Attached ..." line of FILE names, one a line.
