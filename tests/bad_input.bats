@@ -5,15 +5,6 @@
 
 load lib
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	kill_bg
-	rm -rf "$TMP"
-}
-
 # fails STATUS CULPRIT CMD...: CMD exits STATUS, prints nothing on stdout and
 # one stderr line naming CULPRIT; afterwards no uscope link is left.
 fails() {

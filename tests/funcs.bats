@@ -7,14 +7,6 @@ load lib
 
 LIBC=/usr/lib/x86_64-linux-gnu/libc.so.6
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	rm -rf "$TMP"
-}
-
 # same_funcs BINARY: uscope's full JSON listing equals readelf's functions,
 # name by name: address, size, bind and file offset.
 same_funcs() {

@@ -7,15 +7,6 @@
 
 load lib
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	kill_bg
-	rm -rf "$TMP"
-}
-
 # hist_consistent OUT PROBE MIN_FLOOR: PROBE's latency line is well formed:
 # sum of bucket counts == count; buckets are [2^b, 2^(b+1)-1] (the first may
 # start at 0), ascending and disjoint; the lowest holds min_ns, the highest

@@ -2,6 +2,17 @@
 # umark's own exit summary (what it really did) and readelf (what the ELF
 # file really says). uscope's output is only ever compared against those.
 
+# Every test gets its own scratch directory; whatever it left running is
+# killed. A suite that needs more defines its own setup/teardown after `load`.
+setup() {
+	TMP=$(mktemp -d)
+}
+
+teardown() {
+	kill_bg
+	rm -rf "$TMP"
+}
+
 ROOT="$(cd "$(dirname "${BATS_TEST_FILENAME}")/.." && pwd)"
 # `make test SANITIZE=1` builds into build/asan and points USCOPE_BUILD there.
 BUILD_DIR="${USCOPE_BUILD:-$ROOT/build}"

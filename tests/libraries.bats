@@ -9,15 +9,6 @@
 
 load lib
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	kill_bg
-	rm -rf "$TMP"
-}
-
 # expect_lib_counts OUT ERR: lib_add and lib_mul count like umark's summary,
 # and lib_add_probed like libumark:libprobe (its USDT site, fired once per call).
 expect_lib_counts() {

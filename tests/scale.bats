@@ -11,15 +11,6 @@ setup_file() {
 	BIG=$("$ROOT/scripts/gen-target.sh" 50000 "$ROOT/build/bench")
 }
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	kill_bg
-	rm -rf "$TMP"
-}
-
 @test "funcs lists all 50,000 f_* of the generated target, as readelf does" {
 	"$USCOPE" funcs --json "$BIG" 'f_*' > "$TMP/funcs"
 	[[ $(wc -l < "$TMP/funcs") -eq 50000 ]]

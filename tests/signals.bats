@@ -7,15 +7,6 @@ load lib
 
 N=300
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	kill_bg
-	rm -rf "$TMP"
-}
-
 # untraced_checksum BIN N: the checksum of an untraced run of N iterations.
 untraced_checksum() {
 	"$1" -n "$2" -i 0 -q 2> "$TMP/plain.err"

@@ -5,15 +5,6 @@
 
 load lib
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	kill_bg
-	rm -rf "$TMP"
-}
-
 # fds of a running uscope, sampled once it is attached
 fd_count() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 

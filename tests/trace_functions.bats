@@ -5,15 +5,6 @@ load lib
 
 OPS=$(seq -f 'umark_op_%02g' 0 63)
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	kill_bg
-	rm -rf "$TMP"
-}
-
 @test "counts of func_uprobe1, func_uprobe2 and all 64 umark_op functions equal umark's summary (-c, multi)" {
 	"$USCOPE" trace --attach multi --count --json -c "$UMARK -n 7 -i 0 -q" \
 		func_uprobe1 func_uprobe2 'umark_op_*' > "$TMP/out" 2> "$TMP/err"

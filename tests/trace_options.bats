@@ -7,15 +7,6 @@
 
 load lib
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	kill_bg
-	rm -rf "$TMP"
-}
-
 # start_umark_in_mntns ARGS...: a gated umark (like start_umark_gated) run
 # from $TMP/mnt, where a private copy of umark and libumark.so is
 # bind-mounted inside a new mount namespace only: outside, $TMP/mnt is

@@ -6,15 +6,6 @@ load lib
 
 ALL_USDT="groupa:probe1 groupb:probe2 groupc:probe3 groupd:twice groupe:mixed libumark:libprobe"
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	kill_bg
-	rm -rf "$TMP"
-}
-
 @test "every umark USDT probe (usdt:*:* + libumark.so's) counts like umark's summary (-c, multi)" {
 	"$USCOPE" trace --attach multi --count --json -c "$UMARK -n 7 -i 0 -q" \
 		'usdt:*:*' "usdt:$LIBUMARK:libumark:libprobe" > "$TMP/out" 2> "$TMP/err"

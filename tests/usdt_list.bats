@@ -6,15 +6,6 @@ load lib
 
 LIBSTDCXX=/usr/lib/x86_64-linux-gnu/libstdc++.so.6
 
-setup() {
-	TMP=$(mktemp -d)
-}
-
-teardown() {
-	kill_bg
-	rm -rf "$TMP"
-}
-
 # same_notes BINARY [MIN]: uscope usdt --json BINARY equals readelf's notes
 # (every field, as a multiset, so the number of notes is compared too), and
 # readelf has at least MIN notes (default 1).

@@ -13,7 +13,7 @@
 # $(BUILD)/fuzz/corpus-<target>/, so tests/fuzz/corpus/ is never written to.
 # The copy is tests/fuzz/corpus/<target>/ (small hand-made inputs and the
 # regress-* inputs of crashes already fixed) plus, for the ELF harnesses,
-# seeds generated here: tests/fuzz/seed.c built PIE, non-PIE and stripped,
+# seeds generated here: tests/unit/sdt_fixture.c built PIE, non-PIE and stripped,
 # and the synthetic, truncated and corrupted files tests/fuzz/mkseeds.c
 # derives from them.  A crash, leak, UB report, timeout or failed invariant
 # fails the target (exit 1) after printing the end of the log; the input is
@@ -92,7 +92,8 @@ $(FUZZ_BINS): $(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_HELPERS) $(FUZZ_HE
 # Seed ELF files: real compiler output (sys/sdt.h probes, one with a
 # semaphore), packed tight (-z noseparate-code) so each is ~8 KiB, then
 # mkseeds' synthetic files and the truncated/corrupted/bit-flipped copies.
-FUZZ_SEED_SRC := $(FUZZ_DIR)/seed.c $(FUZZ_DIR)/seed_sema.c
+# The helpers unit tests' fixture program: one source of truth for "real compiler output".
+FUZZ_SEED_SRC := tests/unit/sdt_fixture.c tests/unit/sdt_fixture_sema.c
 FUZZ_SEED_LD  := -Wl,-z,noseparate-code -Wl,--build-id=none
 
 $(FUZZ_OUT)/mkseeds: $(FUZZ_DIR)/mkseeds.c $(FUZZ_DIR)/fuzz.mk
