@@ -5,19 +5,8 @@
 
 load lib
 
-# fails STATUS CULPRIT CMD...: CMD exits STATUS, prints nothing on stdout and
-# one stderr line naming CULPRIT; afterwards no uscope link is left.
-fails() {
-	local want=$1 culprit=$2
-	shift 2
-	st=0
-	"$@" > "$TMP/stdout" 2> "$TMP/stderr" < /dev/null || st=$?
-	echo "$*: exit $st"
-	[[ $st -eq $want ]] || { echo "expected exit $want"; cat "$TMP/stderr"; return 1; }
-	[[ ! -s "$TMP/stdout" ]] || { echo "unexpected stdout:"; cat "$TMP/stdout"; return 1; }
-	one_error_line "$TMP/stderr" "$culprit"
-	no_uscope_links
-}
+# fails STATUS CULPRIT CMD...: see expect_failure in lib.bash.
+fails() { expect_failure "$@"; }
 
 # bad_elf FILE CULPRIT...: trace -x, BINARY:GLOB, funcs and usdt all reject FILE.
 bad_elf() {
