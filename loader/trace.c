@@ -314,12 +314,11 @@ static void event_loop(struct run *r)
 	uint64_t step = r->opts.interval > 0 ? (uint64_t)(r->opts.interval * 1e9) : 0;
 	uint64_t next_print = step ? start + step : 0, next_exec_check = start;
 	struct pollfd pfd[2];
-	int n = 0, rb_idx = -1, pid_idx = -1;
+	int n = 0, pid_idx = -1;
 
 	if (r->rb) {
 		pfd[n].fd = ring_buffer__epoll_fd(r->rb);
-		pfd[n].events = POLLIN;
-		rb_idx = n++;
+		pfd[n++].events = POLLIN;
 	}
 	if (r->target.pidfd >= 0) {
 		pfd[n].fd = r->target.pidfd;
@@ -342,7 +341,6 @@ static void event_loop(struct run *r)
 			break;	/* stdout closed (e.g. piped into head) */
 		if (pid_idx >= 0 && (pfd[pid_idx].revents & POLLIN))
 			break;	/* the target has exited */
-		(void)rb_idx;
 		now = now_ns();
 		if (deadline && now >= deadline)
 			break;

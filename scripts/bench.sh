@@ -122,7 +122,29 @@ ratio() { # a b -> "a/b" as "39x"
 
 fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 
-thousands() { printf "%'d" "$1" 2>/dev/null || printf '%s' "$1"; }
+thousands() { # 12345 -> 12,345 (whatever the locale)
+	printf '%s' "$1" | sed -E ':a; s/^([0-9]+)([0-9]{3})/\1,\2/; ta'
+}
+
+saw() { # the counts a tracer reported per run -> one short cell
+	if (($# == 0)); then
+		return
+	elif [[ $(printf '%s\n' "$@" | sort -u | wc -l) -eq 1 ]]; then
+		if (($# > 1)); then
+			printf '%s (each of %d runs)' "$(thousands_in "$1")" $#
+		else
+			thousands_in "$1"
+		fi
+	else
+		local x out=
+		for x in "$@"; do out+="$(thousands_in "$x"); "; done
+		printf '%s' "${out%; }"
+	fi
+}
+
+thousands_in() { # group every number in a string
+	printf '%s' "$1" | sed -E ':a; s/(^|[^0-9,.])([0-9]+)([0-9]{3})/\1\2,\3/; ta'
+}
 
 first_error() { # FILE -> first line that looks like an error, trimmed
 	grep -v -e 'RLIMIT_MEMLOCK' -e '^Attaching' -e '^Tracing' "$1" |
@@ -262,7 +284,7 @@ not_run() {
 		if ((est > BOUND)); then
 			CELL[$tool:$n]="> $BOUND s (est. ~$(thousands "$est") s, not run)"
 		else
-			CELL[$tool:$n]="not run (est. ~$est s)"
+			CELL[$tool:$n]="not run (est. ~$(thousands "$est") s)"
 		fi
 	else
 		CELL[$tool:$n]="not run"
@@ -306,7 +328,7 @@ for n in "${SIZES[@]}"; do
 done
 
 # -------------------------------------------------- b. cost per probed call --
-declare -A NS HITS NOTE_B
+declare -A NS HITS NOTE_B RANGE
 BIN100=${TARGET[100]}
 TRACER_PID=
 
@@ -367,7 +389,8 @@ call_cost() {
 		log "$name run $((i + 1))/$RUNS_CALL: ${v:-?} ns/call${hits:+ (tracer saw ${hits[-1]:-?})}"
 	done
 	NS[$name]=$(median "${vals[@]}")
-	HITS[$name]="${hits[*]:-}"
+	RANGE[$name]=$(printf '%s\n' "${vals[@]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf (hi < 100 ? "%.1f-%.1f" : "%.0f-%.0f"), lo, hi }')
+	HITS[$name]=$(saw "${hits[@]}")
 }
 
 log "=== per-call cost: target-100 loop $ITER (no probe: $ITER_BASE)"
@@ -451,24 +474,24 @@ summary_table() {
 
 percall_table() {
 	local base=${NS[no probe]:-} floor_ov='' name ns ov
-	echo "| configuration | ns/call | overhead over no probe | overhead / floor's | tracer saw (per run) |"
-	echo "|---|---:|---:|---:|---|"
+	echo "| configuration | ns/call | min-max | overhead over no probe | overhead / floor's | the tracer counted |"
+	echo "|---|---:|---:|---:|---:|---|"
 	if [[ -n $base && -n ${NS[uscope --noop (floor)]:-} ]]; then
 		floor_ov=$(awk -v a="${NS[uscope --noop (floor)]}" -v b="$base" 'BEGIN { print a - b }')
 	fi
 	for name in "no probe" "uscope --noop (floor)" "uscope --count" "uscope (events)" bpftrace "bcc funccount"; do
 		ns=${NS[$name]:-}
 		if [[ -z $ns ]]; then
-			[[ -n ${NOTE_B[$name]:-} ]] && printf '| %s | %s | | | |\n' "$name" "${NOTE_B[$name]}"
+			[[ -n ${NOTE_B[$name]:-} ]] && printf '| %s | %s | | | | |\n' "$name" "${NOTE_B[$name]}"
 			continue
 		fi
 		if [[ $name == "no probe" ]]; then
-			printf '| %s | %.1f | - | - | - |\n' "$name" "$ns"
+			printf '| %s | %.1f | %s | - | - | - |\n' "$name" "$ns" "${RANGE[$name]}"
 			continue
 		fi
 		ov=$(awk -v a="$ns" -v b="$base" 'BEGIN { printf "%.0f", a - b }')
-		printf '| %s | %.1f | %s ns | %s | %s |\n' "$name" "$ns" "$ov" \
-			"$([[ -n $floor_ov ]] && ratio "$ov" "$floor_ov")" "${HITS[$name]:-}"
+		printf '| %s | %.0f | %s | %s ns | %s | %s |\n' "$name" "$ns" "${RANGE[$name]}" "$ov" \
+			"$([[ -n $floor_ov ]] && ratio "$ov" "$floor_ov")" "${HITS[$name]:--}"
 	done
 }
 
@@ -578,8 +601,10 @@ attached (plus 0.5 s) the target runs, then the tracer is stopped with SIGINT. M
 $RUNS_CALL runs, a new tracer each run. The floor is \`uscope trace --noop\`: the same
 uprobe_multi attachment with an empty BPF program, i.e. what the kernel's uprobe costs
 by itself. "uscope (events)" streams one event per call through the ring buffer to
-stdout (redirected to /dev/null); "tracer saw" is each run's count, as a check
-(the target makes exactly $(thousands "$ITER") calls).
+stdout (redirected to /dev/null). "The tracer counted" is what the tracer itself reported
+for f_0, as a check that the probe was there all along: the target makes exactly
+$(thousands "$ITER") calls (\`--noop\` counts nothing). Other sessions' load makes single
+runs noisy (see min-max); compare medians.
 
 EOF
 percall_table
