@@ -193,6 +193,11 @@ log "setup: tracefs, bcc headers"
 setup_bcc_headers
 
 [[ -x $USCOPE ]] || { echo "bench: $USCOPE not built (make)" >&2; exit 1; }
+# Others may rebuild build/uscope while the bench runs: use one copy throughout.
+cp "$USCOPE" "$TMP/uscope" || exit 1
+USCOPE=$TMP/uscope
+REV=$(git rev-parse --short HEAD 2>/dev/null)
+[[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]] && REV+=" + uncommitted changes"
 [[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 HAVE_BPFTRACE=0; have bpftrace && HAVE_BPFTRACE=1
 HAVE_BCC=0; have funccount-bpfcc && HAVE_BCC=1
@@ -564,7 +569,7 @@ load matters: RCU grace periods, and with them the detach times of the perf-even
 peers, vary with what else runs (the load average is given below).
 
 Machine: $(nproc) vCPUs, $CPU, $MEM; kernel $(uname -r); $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release).
-Tools: $V_USCOPE; $V_BPFTRACE; bcc (bpfcc-tools) $V_BCC; $V_GCC.
+Tools: $V_USCOPE (built from ${REV:-?}); $V_BPFTRACE; bcc (bpfcc-tools) $V_BCC; $V_GCC.
 Date: $(date -u '+%Y-%m-%d %H:%M UTC'); mode: $mode; the bench took $((T_TOTAL / 60)) min $((T_TOTAL % 60)) s.
 Load average before / after: $LOAD_BEFORE / $LOAD_AFTER.
 Targets: ${build_notes%; }.
