@@ -232,14 +232,19 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 	return 0;
 }
 
+static const char *plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 static void announce(struct run *r, double ms)
 {
 	size_t kinds[3], i;
 
 	plan__kind_counts(&r->plan, kinds);
 	fprintf(stderr, "Attached %zu probe%s (%zu entry, %zu return, %zu usdt at %zu location%s) to %s%s",
-		r->links.probes, r->links.probes == 1 ? "" : "s", kinds[0], kinds[1], kinds[2], r->plan.nlocs,
-		r->plan.nlocs == 1 ? "" : "s", r->plan.nbins == 1 ? "" : "binaries ", r->plan.bins[0].path);
+		r->links.probes, plural(r->links.probes), kinds[0], kinds[1], kinds[2], r->plan.nlocs,
+		plural(r->plan.nlocs), r->plan.nbins == 1 ? "" : "binaries ", r->plan.bins[0].path);
 	for (i = 1; i < r->plan.nbins; i++)
 		fprintf(stderr, ", %s", r->plan.bins[i].path);
 	fprintf(stderr, " via %s in %.2f ms. Ctrl-C to stop.\n", attach_mode_name(r->links.mode), ms);
@@ -368,16 +373,21 @@ static void report(struct run *r)
 		print_aggregates(r, false);
 	}
 	fflush(r->out.f);
-	if (r->opts.latency)
-		fprintf(stderr, "Summary: %llu hits, %llu returns without a timed entry, %zu probes\n",
+	if (r->opts.noop)
+		fprintf(stderr, "Summary: an empty program on %zu probe%s (--noop counts nothing)\n", r->links.probes,
+			plural(r->links.probes));
+	else if (r->opts.latency)
+		fprintf(stderr, "Summary: %llu hits, %llu returns without a timed entry, %zu probe%s\n",
 			(unsigned long long)hits, (unsigned long long)sum_one(r->skel->maps.unpaired, 1),
-			r->links.probes);
+			r->links.probes, plural(r->links.probes));
 	else if (r->rb)
-		fprintf(stderr, "Summary: %llu hits, %llu events printed, %llu lost, %zu probes\n",
+		fprintf(stderr, "Summary: %llu hits, %llu events printed, %llu lost, %zu probe%s\n",
 			(unsigned long long)hits, (unsigned long long)r->events,
-			(unsigned long long)sum_one(r->skel->maps.drops, r->plan.nsites), r->links.probes);
+			(unsigned long long)sum_one(r->skel->maps.drops, r->plan.nsites), r->links.probes,
+			plural(r->links.probes));
 	else
-		fprintf(stderr, "Summary: %llu hits on %zu probes\n", (unsigned long long)hits, r->links.probes);
+		fprintf(stderr, "Summary: %llu hits on %zu probe%s\n", (unsigned long long)hits, r->links.probes,
+			plural(r->links.probes));
 }
 
 /* Without cookies a probe is recognised by its address, which exists only in one process. */

@@ -17,7 +17,7 @@ pkgs=(
 )
 # Extra peers used only by `make bench` (asked for with BENCH=1).
 if [[ "${BENCH:-0}" == 1 ]]; then
-  pkgs+=(bpftrace bpfcc-tools time)
+  pkgs+=(bpftrace bpfcc-tools time linux-headers-amd64)
 fi
 
 missing=()
