@@ -50,6 +50,8 @@ struct run {
 	struct ring_buffer *rb;
 	struct output out;
 	uint64_t events;
+	unsigned int batch;	/* events handled in this ring_buffer__consume() */
+	bool final_drain;	/* probes detached: consume everything that is left */
 	uint64_t *prev_counts;	/* --interval: totals at the last print */
 	struct stat exe_st;	/* -p: the executable, to notice an exec */
 };
@@ -62,6 +64,14 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	r->events++;
 	output__event(&r->out, data);
+	/*
+	 * ring_buffer__consume() returns only once the buffer is empty, which a
+	 * target producing faster than we print never lets happen: break off every
+	 * so often (the record is consumed either way) so the loop can see a
+	 * signal, the deadline or the target's exit.
+	 */
+	if (!r->final_drain && ++r->batch >= 4096)
+		return -EAGAIN;
 	return 0;
 }
 
@@ -340,8 +350,10 @@ static void event_loop(struct run *r)
 			wake = next_print;
 		if (poll(pfd, n, wake > now ? (int)((wake - now + 999999) / 1000000) : 0) < 0 && errno != EINTR)
 			break;
-		if (r->rb)
+		if (r->rb) {
+			r->batch = 0;
 			ring_buffer__consume(r->rb);
+		}
 		if (fflush(r->out.f) || ferror(r->out.f))
 			break;	/* stdout closed (e.g. piped into head) */
 		if (pid_idx >= 0 && (pfd[pid_idx].revents & POLLIN))
@@ -497,6 +509,7 @@ int cmd_trace(int argc, char **argv)
 
 	/* Detach first, so the counts are final; then drain what is left. */
 	attach__destroy(&r.links);
+	r.final_drain = true;
 	if (r.rb)
 		ring_buffer__consume(r.rb);
 	report(&r);

@@ -55,7 +55,7 @@ maps_path() {
 }
 
 @test "-x libumark without -p is found through LD_LIBRARY_PATH (-c); counts exact" {
-	LD_LIBRARY_PATH=$ROOT/build "$USCOPE" trace -x libumark --count --json -c "$UMARK -n 5 -i 0 -q" \
+	LD_LIBRARY_PATH=$BUILD_DIR "$USCOPE" trace -x libumark --count --json -c "$UMARK -n 5 -i 0 -q" \
 		'lib_*' > "$TMP/out" 2> "$TMP/err"
 	[[ "$(realpath "$(attached_paths "$TMP/err")")" == "$(realpath "$LIBUMARK")" ]]
 	expect_lib_counts "$TMP/out" "$TMP/err"

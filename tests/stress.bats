@@ -80,6 +80,18 @@ catches_sigint() {
 	wait_no_uscope_links
 }
 
+@test "-d ends a trace on time even while events arrive faster than they print" {
+	start_umark -i 0 -q
+	t0=$(date +%s%N)
+	timeout 10 "$USCOPE" trace -p "$UMARK_PID" -d 0.5 --json 'umark_op_*' > "$TMP/out" 2> "$TMP/err"
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	[[ $ms -lt 3000 ]] || { echo "took $ms ms"; false; }
+	# every event accounted for: printed + lost == hits counted in the kernel
+	hits=$(summary_field "$TMP/err" hits) printed=$(summary_field "$TMP/err" events) lost=$(summary_field "$TMP/err" lost)
+	[[ $((printed + lost)) -eq $hits && $hits -gt 0 ]]
+	[[ $(grep -c '"time_ns"' "$TMP/out") -eq $printed ]]
+}
+
 @test "a target that exits while uscope attaches: a clear end, no hang, nothing left" {
 	big=$("$ROOT/scripts/gen-target.sh" 50000 "$ROOT/build/bench")
 	for delay in 0 0.005 0.02 0.05; do
