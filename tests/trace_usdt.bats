@@ -41,24 +41,21 @@ ALL_USDT="groupa:probe1 groupb:probe2 groupc:probe3 groupd:twice groupe:mixed li
 	expect_counts "$TMP/out" "$TMP/err" usdt groupa:probe1 groupb:probe2 groupc:probe3 groupd:twice groupe:mixed
 }
 
-@test "-p on a gated umark: every USDT count equals umark's summary (multi)" {
+# gated_usdt_counts MODE: -p on a gated umark, every USDT count equals its summary.
+gated_usdt_counts() {
 	start_umark_gated -n 9 -i 0 -q
-	start_uscope trace -p "$UMARK_PID" --attach multi --count --json 'usdt:*:*' "usdt:$LIBUMARK:libumark:libprobe"
+	start_uscope trace -p "$UMARK_PID" --attach "$1" --count --json 'usdt:*:*' "usdt:$LIBUMARK:libumark:libprobe"
 	release_umark
-	wait_gone "$USCOPE_PID" 10
-	st=0; wait "$USCOPE_PID" || st=$?
-	[[ $st -eq 0 ]]
+	finish_uscope
 	expect_counts "$TMP/out" "$TMP/umark.err" usdt $ALL_USDT
 }
 
+@test "-p on a gated umark: every USDT count equals umark's summary (multi)" {
+	gated_usdt_counts multi
+}
+
 @test "-p on a gated umark: every USDT count equals umark's summary (perf-event path)" {
-	start_umark_gated -n 9 -i 0 -q
-	start_uscope trace -p "$UMARK_PID" --attach perf --count --json 'usdt:*:*' "usdt:$LIBUMARK:libumark:libprobe"
-	release_umark
-	wait_gone "$USCOPE_PID" 10
-	st=0; wait "$USCOPE_PID" || st=$?
-	[[ $st -eq 0 ]]
-	expect_counts "$TMP/out" "$TMP/umark.err" usdt $ALL_USDT
+	gated_usdt_counts perf
 }
 
 @test "groupd:twice (two notes, one name) counts both locations, on both attach paths" {
