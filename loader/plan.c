@@ -489,10 +489,6 @@ int plan__add_offset(struct plan *plan, int bi, uint64_t off)
 	if ((err = own(plan, name)))
 		return err;
 	s.name = name;
-	if (plan->latency) {
-		err_msg("--offset cannot be used with --latency");
-		return -EINVAL;
-	}
 	err = add_site(plan, &cap, &s);
 	return err < 0 ? err : 0;
 }

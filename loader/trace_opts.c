@@ -224,6 +224,17 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	}
 	if (o->str_arg >= o->nargs && o->str_arg < USCOPE_FUNC_ARGS)
 		o->nargs = o->str_arg + 1;	/* the string's pointer is an argument too */
+	for (c = 0; o->latency && c < o->nprobes; c++) {
+		if (!strncmp(o->probes[c], "ret:", 4) || !strncmp(o->probes[c], "usdt:", 5)) {
+			err_msg("probe '%s': --latency takes function globs only (it adds the returns itself)",
+				o->probes[c]);
+			return -EINVAL;
+		}
+	}
+	if (o->latency && o->noffsets) {
+		err_msg("--offset cannot be used with --latency");
+		return -EINVAL;
+	}
 	if (!o->nprobes && !o->noffsets) {
 		err_msg("no probe given (see uscope trace --help)");
 		return -EINVAL;

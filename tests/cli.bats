@@ -36,3 +36,14 @@ load lib
 	run "$USCOPE" usdt --help
 	[[ $status -eq 0 && "$output" == *"uscope usdt"* ]]
 }
+
+@test "make install honours PREFIX and DESTDIR, and the installed binary runs alone (libbpf and the BPF object inside)" {
+	make -s -C "$ROOT" install DESTDIR="$TMP/dest" PREFIX=/opt/uscope BUILD="$BUILD_DIR" > /dev/null
+	bin="$TMP/dest/opt/uscope/bin/uscope"
+	[[ -x "$bin" ]]
+	! ldd "$bin" | grep -q libbpf
+	"$bin" --version | grep -q '^uscope '
+	# It attaches with nothing but itself: count func_uprobe1 against umark's summary.
+	"$bin" trace --count --json -c "$UMARK -n 2 -i 0 -q" func_uprobe1 > "$TMP/out" 2> "$TMP/err"
+	[[ $(json_count "$TMP/out" func_uprobe1 entry) -eq $(umark_calls "$TMP/err" func_uprobe1) ]]
+}

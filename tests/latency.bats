@@ -101,9 +101,9 @@ hist_consistent() {
 	expect_counts "$TMP/out" "$TMP/err" latency umark_recurse
 }
 
-@test "--latency with ret: or usdt: probes is an error naming the probe (exit 1), nothing attached" {
-	expect_failure 1 "'ret:func_uprobe1'" "$USCOPE" trace -x "$UMARK" --latency 'ret:func_uprobe1'
+@test "--latency with ret: or usdt: probes is a usage error naming the probe (exit 2), nothing attached" {
+	expect_failure 2 "'ret:func_uprobe1'" "$USCOPE" trace -x "$UMARK" --latency 'ret:func_uprobe1'
 	grep -qF -- '--latency' "$TMP/stderr"
-	expect_failure 1 "'usdt:*:*'" "$USCOPE" trace -x "$UMARK" --latency func_uprobe1 'usdt:*:*'
-	expect_failure 1 "'ret:x'" "$USCOPE" trace -c "$UMARK -n 1 -i 0 -q" --latency 'ret:x'
+	expect_failure 2 "'usdt:*:*'" "$USCOPE" trace -x "$UMARK" --latency func_uprobe1 'usdt:*:*'
+	expect_failure 2 "'ret:x'" "$USCOPE" trace -c "$UMARK -n 1 -i 0 -q" --latency 'ret:x'
 }
