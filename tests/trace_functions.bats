@@ -141,9 +141,7 @@ OPS=$(seq -f 'umark_op_%02g' 0 63)
 		func_uprobe1 func_uprobe2 'umark_op_*' ret:umark_recurse "$LIBUMARK:lib_mul"
 	release_umark
 	wait_gone "$UMARK_PID" 10
-	wait_gone "$USCOPE_PID" 5
-	st=0; wait "$USCOPE_PID" || st=$?
-	[[ $st -eq 0 ]]
+	finish_uscope 5
 	expect_counts "$TMP/out" "$TMP/umark.err" entry func_uprobe1 func_uprobe2 $OPS lib_mul
 	expect_counts "$TMP/out" "$TMP/umark.err" return umark_recurse
 }
@@ -166,9 +164,7 @@ OPS=$(seq -f 'umark_op_%02g' 0 63)
 	wait_for "$TMP/out" '"probe": "func_uprobe1"' 5
 	kill -INT "$UMARK_PID"
 	wait_gone "$UMARK_PID" 5
-	wait_gone "$USCOPE_PID" 5
-	st=0; wait "$USCOPE_PID" || st=$?
-	[[ $st -eq 0 ]]
+	finish_uscope 5
 	for f in func_uprobe1 umark_op_03; do
 		got=$(json_count "$TMP/out" "$f" entry)
 		want=$(umark_calls "$TMP/umark.err" "$f")

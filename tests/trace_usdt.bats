@@ -146,9 +146,7 @@ gated_usdt_counts() {
 	wait_for "$TMP/out" '"probe": "groupc:probe3"' 5
 	kill -INT "$UMARK_PID"
 	wait_gone "$UMARK_PID" 5
-	wait_gone "$USCOPE_PID" 5
-	st=0; wait "$USCOPE_PID" || st=$?
-	[[ $st -eq 0 ]]
+	finish_uscope 5
 	fired=$(umark_usdt "$TMP/umark.err" groupc:probe3)
 	iters=$(awk '$2 == "iterations" { print $3 }' "$TMP/umark.err")
 	echo "umark: $iters iterations, probe3 fired $fired times"
@@ -165,9 +163,7 @@ gated_usdt_counts() {
 	start_uscope trace -p "$UMARK_PID" --json usdt:groupc:probe3
 	wait_for "$TMP/out" '"probe": "groupc:probe3"' 5
 	kill -INT "$USCOPE_PID"
-	wait_gone "$USCOPE_PID" 5
-	st=0; wait "$USCOPE_PID" || st=$?
-	[[ $st -eq 0 ]]
+	finish_uscope 5
 	# umark goes on untraced for 10 more iterations.
 	last=$(grep -c '^iteration ' "$TMP/umark.out")
 	wait_for "$TMP/umark.out" "^iteration $((last + 10)) " 5
