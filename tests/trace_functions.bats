@@ -151,9 +151,7 @@ OPS=$(seq -f 'umark_op_%02g' 0 63)
 	start_uscope trace -p "$UMARK_PID" --attach perf --count --json func_uprobe1 ret:func_uprobe2 umark_op_42
 	grep -q 'via perf-event uprobes' "$TMP/err"
 	release_umark
-	wait_gone "$USCOPE_PID" 10
-	st=0; wait "$USCOPE_PID" || st=$?
-	[[ $st -eq 0 ]]
+	finish_uscope 10
 	expect_counts "$TMP/out" "$TMP/umark.err" entry func_uprobe1 umark_op_42
 	expect_counts "$TMP/out" "$TMP/umark.err" return func_uprobe2
 }
