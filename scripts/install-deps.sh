@@ -9,11 +9,23 @@ set -euo pipefail
 # util-linux (unshare), procps (pgrep/ps), iproute2 is not needed.
 # libclang-rt-dev: the libFuzzer/ASan/UBSan runtimes for `make fuzz` (clang
 # only recommends them, and recommends are not installed here).
+# Libraries of the next wave (docs/DESIGN.md says why each): libdw/libdwfl
+# (DWARF, unwinding), libdebuginfod (debug files by build ID), liblzma
+# (MiniDebugInfo), libiberty (C++ and Rust demangling), Zydis (x86-64
+# decoding), libmicrohttpd (the /metrics endpoint).
+# Test-only: the oracles and real peers the suites run against (elfutils'
+# eu-readelf, c++filt in binutils, rustfilt, debuginfod, prometheus's
+# promtool, libc6-dbg's debug files, chromium for the flame graph screenshot,
+# xmllint for SVG), and the toolchains of the test targets (g++, golang-go,
+# rustc).
 pkgs=(
-  clang llvm gcc make pkg-config libclang-rt-dev
+  clang llvm gcc g++ make pkg-config libclang-rt-dev
   libbpf-dev libelf-dev zlib1g-dev
+  libdw-dev libdebuginfod-dev liblzma-dev libiberty-dev libzydis-dev libmicrohttpd-dev
   bpftool systemtap-sdt-dev
-  bats binutils util-linux procps jq python3
+  bats binutils util-linux procps jq python3 curl xz-utils
+  elfutils debuginfod libc6-dbg prometheus libxml2-utils rustfilt
+  golang-go rustc chromium
 )
 # Extra peers used only by `make bench` (asked for with BENCH=1).
 if [[ "${BENCH:-0}" == 1 ]]; then
