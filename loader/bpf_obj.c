@@ -97,7 +97,8 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 {
 	const char *kconfig = k->mode == ATTACH_NOCOOKIE ? "CONFIG_USCOPE_BPF_COOKIE=n\n"
 							 : "CONFIG_USCOPE_BPF_COOKIE=y\n";
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .kconfig = kconfig);
+	/* -v: the verifier's log of every program, which libbpf prints at debug level. */
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .kconfig = kconfig, .kernel_log_level = k->verbose ? 1 : 0);
 	struct bpf_obj *o = calloc(1, sizeof(*o));
 	int err;
 

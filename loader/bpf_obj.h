@@ -29,6 +29,7 @@ struct bpf_knobs {
 	int nargs;
 	int str_arg;		/* -1: none */
 	uint64_t ringbuf_size;
+	bool verbose;		/* -v: ask the verifier for its log */
 };
 
 /*

@@ -121,6 +121,7 @@ int session__load(struct session *s)
 		.mode = s->cfg.mode, .tgid = s->target.pid, .tid = o->tid, .uid = o->uid,
 		.events = !o->count && !o->latency && !o->noop, .latency = o->latency, .noop = o->noop,
 		.nargs = o->nargs, .str_arg = o->str_arg, .ringbuf_size = o->ringbuf_size,
+		.verbose = o->verbose,
 	};
 	int fd;
 

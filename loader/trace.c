@@ -35,6 +35,7 @@ int cmd_trace(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (trace_opts__parse(argc, argv, &opts))
 		return EXIT_USAGE;
+	libbpf_log_verbose(opts.verbose);
 	if (!kfeat_can_trace(&missing)) {
 		err_msg("not enough privileges to trace: need %s (run as root)", missing);
 		return 1;

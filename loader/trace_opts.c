@@ -44,6 +44,7 @@ static void trace_usage(FILE *f)
 "                        must be in an executable segment and start an instruction\n"
 "                        (a probe mid-instruction corrupts the target: uscope only\n"
 "                        places probes at function starts and USDT notes otherwise)\n"
+"  -v, --verbose         libbpf's debug output on stderr (the verifier log included)\n"
 "  -h, --help            this help\n"
 "\n"
 "PROBE:\n"
@@ -89,6 +90,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -102,7 +104,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	o->ringbuf_size = 4 << 20;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'x':
 			if (o->nbinaries == MAX_BINARY_OPTS) {
@@ -192,6 +194,9 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 				return -EINVAL;
 			}
 			o->offsets[o->noffsets++] = v;
+			break;
+		case 'v':
+			o->verbose = true;
 			break;
 		case 'h':
 			trace_usage(stdout);
