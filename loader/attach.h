@@ -5,8 +5,8 @@
  *   multi     one uprobe_multi link per (binary, entry|return|usdt), carrying
  *             the arrays of offsets, semaphore offsets and cookies (6.6+);
  *             attach_multi.c
- *   perf      one perf-event uprobe per function site, and libbpf's
- *             bpf_program__attach_usdt() per USDT site (5.15+); attach_perf.c
+ *   perf      one perf-event uprobe per function site or USDT location, with
+ *             its cookie (5.15+); attach_perf.c
  *   nocookie  for kernels without BPF cookies (before 5.15): perf-event
  *             uprobes without cookies; BPF finds the site by its address in
  *             the one traced process, from a map filled once that process

@@ -125,7 +125,7 @@ int attach_multi_run(const struct attach_progs *progs, const struct plan *plan, 
 	int err = 0;
 
 	if (progs->usdt_spec_size != sizeof(struct bpf_usdt_spec_abi)) {
-		err_msg("libbpf's USDT spec layout is not the one uscope knows; use --attach perf");
+		err_msg("libbpf's USDT spec layout is not the one uscope knows");
 		return -ENOTSUP;
 	}
 	for (i = 0; i < plan->bins->n && !err; i++) {

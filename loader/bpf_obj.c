@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf_obj.h"
@@ -21,7 +22,8 @@
 struct bpf_obj {
 	struct uscope_bpf *skel;
 	const struct plan *plan;
-	bool events, noop;
+	bool events, noop, interval;
+	struct uscope_hist *hist_total;	/* -i --latency: the intervals read so far */
 };
 
 /* The program that serves sites of KIND. */
@@ -32,16 +34,20 @@ static struct bpf_program *prog_for(const struct bpf_obj *o, int kind)
 	return kind == USCOPE_SITE_RETURN ? o->skel->progs.generic_return : o->skel->progs.usdt_site;
 }
 
-static void set_knobs(struct uscope_bpf *skel, const struct bpf_knobs *k)
+static void set_knobs(struct bpf_obj *o, const struct bpf_knobs *k)
 {
+	struct uscope_bpf *skel = o->skel;
+
 	skel->rodata->target_tgid = k->tgid;
 	skel->rodata->target_tid = k->tid;
 	skel->rodata->target_uid = k->uid;
 	skel->rodata->emit_events = k->events;
 	skel->rodata->latency = k->latency;
 	skel->rodata->func_nargs = k->nargs;
-	skel->rodata->str_arg = k->str_arg;
+	skel->rodata->str_mask = k->str_mask;
 	skel->rodata->wakeup_bytes = k->ringbuf_size / 8;
+	/* Only -i --latency needs the second half of the histograms. */
+	skel->rodata->hist_nslots = o->interval ? o->plan->nslots : 0;
 }
 
 /* Which programs load, with which expected attach type. */
@@ -80,14 +86,14 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.events, k->events ? k->ringbuf_size : 4096);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.hists, p->nslots ? p->nslots : 1);
+		err = bpf_map__set_max_entries(skel->maps.hists, p->nslots ? p->nslots * (o->interval ? 2 : 1) : 1);
 	if (!err && !k->latency)
 		err = bpf_map__set_max_entries(skel->maps.stacks, 1);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.ip_sites, nocookie ? p->nsites + 1 : 1);
 	if (!err && nocookie && p->nlocs > 256)
 		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_ip_to_spec_id, p->nlocs);
-	/* One spec per location on the multi and nocookie paths; libbpf dedups specs on the perf path. */
+	/* uscope stores one spec per location, on every path. */
 	if (!err && p->nlocs > 256)
 		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_specs, p->nlocs);
 	return err;
@@ -110,6 +116,7 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 	o->plan = plan;
 	o->events = k->events;
 	o->noop = k->noop;
+	o->interval = k->latency && k->interval;
 	o->skel = uscope_bpf__open_opts(&oo);
 	if (!o->skel) {
 		err = -errno;
@@ -117,7 +124,7 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 		free(o);
 		return err;
 	}
-	set_knobs(o->skel, k);
+	set_knobs(o, k);
 	err = choose_programs(o, k);
 	if (!err)
 		err = size_maps(o, k);
@@ -141,6 +148,7 @@ void bpf_obj__free(struct bpf_obj *o)
 	if (!o)
 		return;
 	uscope_bpf__destroy(o->skel);
+	free(o->hist_total);
 	free(o);
 }
 
@@ -154,6 +162,11 @@ void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out)
 	out->usdt_spec_size = bpf_map__value_size(o->skel->maps.__bpf_usdt_specs);
 	out->usdt_ip_fd = bpf_map__fd(o->skel->maps.__bpf_usdt_ip_to_spec_id);
 	out->ip_sites_fd = bpf_map__fd(o->skel->maps.ip_sites);
+}
+
+void bpf_obj__stop(struct bpf_obj *o)
+{
+	__atomic_store_n(&o->skel->data_stop->stopped, 1, __ATOMIC_SEQ_CST);
 }
 
 int bpf_obj__events_fd(const struct bpf_obj *o)
@@ -235,25 +248,72 @@ static void hist_add(struct uscope_hist *h, const struct uscope_hist *v)
 		h->max_ns = v->max_ns;
 }
 
-struct uscope_hist *bpf_obj__hists(const struct bpf_obj *o)
+/* Histograms of slots [FIRST, FIRST + nslots) summed over CPUs into OUT; ZERO: then clear them. */
+static int read_hists(const struct bpf_obj *o, uint32_t first, struct uscope_hist *out, bool zero)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(o->skel->maps.hists), c;
-	size_t nslots = o->plan->nslots;
-	struct uscope_hist *out = calloc(nslots + 1, sizeof(*out)), *vals;
+	struct uscope_hist *vals;
 	uint32_t k;
 
 	vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
-	if (!out || !vals) {
-		free(out);
-		free(vals);
-		return NULL;
-	}
-	for (k = 0; k < nslots; k++) {
-		if (bpf_map_lookup_elem(fd, &k, vals))
+	if (!vals)
+		return -ENOMEM;
+	for (k = 0; k < o->plan->nslots; k++) {
+		uint32_t key = first + k;
+
+		if (bpf_map_lookup_elem(fd, &key, vals))
 			continue;
 		for (c = 0; c < ncpu; c++)
 			hist_add(&out[k], &vals[c]);
+		if (zero) {
+			memset(vals, 0, ncpu * sizeof(*vals));
+			bpf_map_update_elem(fd, &key, vals, BPF_ANY);
+		}
 	}
 	free(vals);
+	return 0;
+}
+
+struct uscope_hist *bpf_obj__hists(struct bpf_obj *o)
+{
+	size_t nslots = o->plan->nslots, k;
+	struct uscope_hist *out = calloc(nslots + 1, sizeof(*out));
+	uint32_t half = o->skel->bss->hist_half & 1;
+
+	if (!out || read_hists(o, o->interval ? half * nslots : 0, out, false)) {
+		free(out);
+		return NULL;
+	}
+	for (k = 0; o->hist_total && k < nslots; k++)
+		hist_add(&out[k], &o->hist_total[k]);
+	return out;
+}
+
+/*
+ * Flip the half BPF writes to, give programs still running on the old half
+ * time to finish (a uprobe program runs for microseconds; 5 ms is ample),
+ * then read and zero the old half: exact histograms of the interval.
+ */
+struct uscope_hist *bpf_obj__hists_interval(struct bpf_obj *o)
+{
+	size_t nslots = o->plan->nslots, k;
+	struct uscope_hist *out = calloc(nslots + 1, sizeof(*out));
+	uint32_t old = o->skel->bss->hist_half & 1;
+	struct timespec ts = { 0, 5000000 };
+
+	if (!o->hist_total)
+		o->hist_total = calloc(nslots + 1, sizeof(*o->hist_total));
+	if (!out || !o->hist_total || !o->interval) {
+		free(out);
+		return NULL;
+	}
+	__atomic_store_n(&o->skel->bss->hist_half, old ^ 1, __ATOMIC_SEQ_CST);
+	nanosleep(&ts, NULL);
+	if (read_hists(o, old * nslots, out, true)) {
+		free(out);
+		return NULL;
+	}
+	for (k = 0; k < nslots; k++)
+		hist_add(&o->hist_total[k], &out[k]);
 	return out;
 }

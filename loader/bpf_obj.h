@@ -25,9 +25,10 @@ struct bpf_knobs {
 	uint32_t tid, uid;	/* USCOPE_NO_FILTER: none */
 	bool events;		/* emit events through the ring buffer */
 	bool latency;
+	bool interval;		/* -i: per-interval tables */
 	bool noop;		/* entries get an empty program (benchmark floor) */
 	int nargs;
-	int str_arg;		/* -1: none */
+	uint16_t str_mask;	/* --str: arguments read as strings */
 	uint64_t ringbuf_size;
 	bool verbose;		/* -v: ask the verifier for its log */
 };
@@ -43,6 +44,12 @@ void bpf_obj__free(struct bpf_obj *o);
 /* The programs and maps attach uses (valid while O lives). */
 void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out);
 
+/*
+ * Stop counting at once: sets the BPF global `stopped` (see uscope.h), which
+ * every program checks first, while the probes are still attached.
+ */
+void bpf_obj__stop(struct bpf_obj *o);
+
 /* The ring buffer map's fd (events), or -1 when events are off. */
 int bpf_obj__events_fd(const struct bpf_obj *o);
 
@@ -54,7 +61,12 @@ uint64_t bpf_obj__hits(const struct bpf_obj *o);
 uint64_t bpf_obj__lost(const struct bpf_obj *o);
 uint64_t bpf_obj__unpaired(const struct bpf_obj *o);
 
-/* --latency: histograms per slot, summed over CPUs (allocated, nslots + 1), or NULL. */
-struct uscope_hist *bpf_obj__hists(const struct bpf_obj *o);
+/*
+ * --latency: histograms per slot, summed over CPUs (allocated, nslots + 1),
+ * or NULL: all of the run so far (bpf_obj__hists), or, with -i, exactly
+ * those since the last call (bpf_obj__hists_interval).
+ */
+struct uscope_hist *bpf_obj__hists(struct bpf_obj *o);
+struct uscope_hist *bpf_obj__hists_interval(struct bpf_obj *o);
 
 #endif

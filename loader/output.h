@@ -28,10 +28,11 @@ struct output {
 	bool hex;		/* arguments and return values in hex */
 	uint64_t t0_ns;		/* text timestamps are seconds since this */
 	bool header_done;
-	int str_arg;		/* --str K, -1: none */
+	uint16_t str_mask;	/* --str: the arguments read as strings */
 };
 
-void output__event(struct output *o, const struct uscope_event *e);
+/* One ring buffer record of SIZE bytes (struct uscope_event, or uscope_event_strs with --str). */
+void output__event(struct output *o, const void *data, size_t size);
 
 /* COUNTS[site id]; only sites that were hit are printed, busiest first, at most TOP (0: all). */
 void output__counts(struct output *o, const uint64_t *counts, size_t top);

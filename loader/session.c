@@ -119,8 +119,8 @@ int session__load(struct session *s)
 	const struct trace_opts *o = s->opts;
 	struct bpf_knobs k = {
 		.mode = s->cfg.mode, .tgid = s->target.pid, .tid = o->tid, .uid = o->uid,
-		.events = !o->count && !o->latency && !o->noop, .latency = o->latency, .noop = o->noop,
-		.nargs = o->nargs, .str_arg = o->str_arg, .ringbuf_size = o->ringbuf_size,
+		.events = !o->count && !o->latency && !o->noop, .latency = o->latency, .interval = o->interval > 0, .noop = o->noop,
+		.nargs = o->nargs, .str_mask = o->str_mask, .ringbuf_size = o->ringbuf_size,
 		.verbose = o->verbose,
 	};
 	int fd;
@@ -137,7 +137,7 @@ int session__load(struct session *s)
 		}
 	}
 	s->out = (struct output){ .f = stdout, .log = stderr, .plan = &s->plan, .json = o->json,
-				  .hex = o->hex, .str_arg = o->str_arg };
+				  .hex = o->hex, .str_mask = o->str_mask };
 	if (o->interval && !o->latency) {
 		s->prev_counts = calloc(s->plan.nsites + 1, sizeof(*s->prev_counts));
 		if (!s->prev_counts) {
@@ -190,12 +190,16 @@ int session__report(struct session *s)
 
 	if (s->done)
 		return 0;
-	/* Detach first, so the counts are final; then drain what is left. */
+	/*
+	 * Stop counting at one instant (releasing a link takes 25-70 ms while
+	 * the others still count), read the counts, then detach and drain.
+	 */
+	bpf_obj__stop(s->obj);
+	sum.hits = bpf_obj__hits(s->obj);
 	attach__destroy(&s->links);
 	s->final_drain = true;
 	if (s->rb)
 		ring_buffer__consume(s->rb);
-	sum.hits = bpf_obj__hits(s->obj);
 	if (!o->noop) {
 		if (!o->count && !o->latency)
 			output__end_of_events(&s->out);

@@ -19,7 +19,7 @@ int session_on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(struct uscope_event))
 		return 0;
 	s->events++;
-	output__event(&s->out, data);
+	output__event(&s->out, data, size);
 	/*
 	 * ring_buffer__consume() returns only once the buffer is empty, which a
 	 * target producing faster than we print never lets happen: break off every
@@ -38,10 +38,12 @@ void session_print_aggregates(struct session *s, bool interval)
 	size_t i;
 
 	if (s->opts->latency) {
-		struct uscope_hist *h = bpf_obj__hists(s->obj);
+		struct uscope_hist *h = interval ? bpf_obj__hists_interval(s->obj) : bpf_obj__hists(s->obj);
 
 		if (h)
 			output__hists(&s->out, h, s->opts->top);
+		else
+			err_msg("cannot read the histograms");
 		free(h);
 		return;
 	}

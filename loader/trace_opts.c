@@ -29,7 +29,8 @@ static void trace_usage(FILE *f)
 "      --latency         time each matching function (entry to return, per thread and\n"
 "                        call depth) and print log2 histograms\n"
 "      --args N          function arguments to record, 0-6 (default 6)\n"
-"      --str K           also read argument K (0-based) as a C string\n"
+"      --str K           also read argument K (0-11) as a C string; repeatable (up\n"
+"                        to 4); one that cannot be read shows as <unreadable>\n"
 "      --hex             print values in hex (text output)\n"
 "How long and how:\n"
 "  -d, --duration SECS   stop after SECS (fractions allowed)\n"
@@ -137,7 +138,11 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 	case OPT_STR:
 		if (!parse_u64(optarg, USCOPE_MAX_ARGS - 1, &v))
 			return bad("--str", optarg, "an argument index from 0 to 11");
-		o->str_arg = v;
+		o->str_mask |= 1u << v;
+		if (__builtin_popcount(o->str_mask) > USCOPE_MAX_STRS) {
+			err_msg("too many --str (at most %d arguments)", USCOPE_MAX_STRS);
+			return -EINVAL;
+		}
 		return 0;
 	case OPT_TOP:
 		if (!parse_u64(optarg, SIZE_MAX, &v) || !v)
@@ -200,12 +205,13 @@ static int validate(struct trace_opts *o)
 		err_msg("--interval needs --count or --latency");
 		return -EINVAL;
 	}
-	if (o->str_arg >= 0 && (o->count || o->latency)) {
+	if (o->str_mask && (o->count || o->latency || o->noop)) {
 		err_msg("--str prints events; it cannot be used with --count or --latency");
 		return -EINVAL;
 	}
-	if (o->str_arg >= o->nargs && o->str_arg < USCOPE_FUNC_ARGS)
-		o->nargs = o->str_arg + 1;	/* the string's pointer is an argument too */
+	for (c = o->nargs; c < USCOPE_FUNC_ARGS; c++)
+		if (o->str_mask & (1u << c))
+			o->nargs = c + 1;	/* the string's pointer is an argument too */
 	for (c = 0; o->latency && c < o->nprobes; c++) {
 		if (!strncmp(o->probes[c], "ret:", 4) || !strncmp(o->probes[c], "usdt:", 5)) {
 			err_msg("probe '%s': --latency takes function globs only (it adds the returns itself)",
@@ -253,7 +259,6 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->nargs = USCOPE_FUNC_ARGS;
-	o->str_arg = -1;
 	o->tid = o->uid = USCOPE_NO_FILTER;
 	o->ringbuf_size = 4 << 20;
 	opterr = 0;

@@ -26,7 +26,7 @@ struct trace_opts {
 	bool noop;
 	bool verbose;		/* -v: libbpf's debug output on stderr */
 	int nargs;		/* --args */
-	int str_arg;		/* --str, -1: none */
+	uint16_t str_mask;	/* --str: bit K reads argument K as a string */
 	uint32_t tid;		/* --tid, USCOPE_NO_FILTER: none */
 	uint32_t uid;		/* --uid, USCOPE_NO_FILTER: none */
 	uint64_t ringbuf_size;

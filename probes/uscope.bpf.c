@@ -55,8 +55,11 @@ const volatile __u32 target_uid = USCOPE_NO_FILTER;
 const volatile bool emit_events = false;	/* false: count only */
 const volatile bool latency = false;	/* time entry -> return per thread */
 const volatile __u32 func_nargs = USCOPE_FUNC_ARGS;
-const volatile __s32 str_arg = -1;	/* argument read as a string, -1: none */
+const volatile __u16 str_mask = 0;	/* --str: bit i reads argument i as a string */
 const volatile __u64 wakeup_bytes = 0;	/* wake user space once this much is queued */
+
+/* Set by user space to stop counting at once (see uscope.h). */
+volatile __u32 stopped SEC(".data.stop") = 0;
 
 /* Hits per site. max_entries is resized to the site count before load. */
 struct {
@@ -88,7 +91,16 @@ struct {
 	__type(value, __u64);
 } ip_sites SEC(".maps");
 
-/* --latency: one histogram per function slot (resized before load). */
+/*
+ * --latency: one histogram per function slot, twice: samples go to half
+ * (hist_half & 1), slots [0, nslots) or [nslots, 2 nslots). With -i user
+ * space flips hist_half, lets in-flight programs finish, then reads and
+ * zeroes the other half: exact per-interval histograms, min and max
+ * included (resized before load).
+ */
+const volatile __u32 hist_nslots = 0;
+volatile __u32 hist_half = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -168,11 +180,16 @@ static __always_inline void bump(void *map, __u32 key)
 		*c += 1;
 }
 
+/* With --str the larger record (its size is a load-time constant, so the verifier knows it). */
 static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
 {
-	struct uscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct uscope_event *e;
 	__u64 id;
 
+	if (str_mask && kind != USCOPE_SITE_RETURN)
+		e = bpf_ringbuf_reserve(&events, sizeof(struct uscope_event_strs), 0);
+	else
+		e = bpf_ringbuf_reserve(&events, sizeof(struct uscope_event), 0);
 	if (!e) {
 		bump(&drops, site);
 		return NULL;
@@ -183,7 +200,9 @@ static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
 	e->tid = (__u32)id;
 	e->site = site;
 	e->kind = kind;
-	e->str[0] = 0;
+	e->loc = USCOPE_NO_LOC;
+	e->str_ok = 0;
+	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
 }
@@ -202,15 +221,29 @@ static __always_inline void submit(struct uscope_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
-static __always_inline void read_str(struct uscope_event *e)
+/*
+ * --str: each argument named in str_mask (at most USCOPE_MAX_STRS) read as a
+ * C string. The loop has constant bounds and i, k are constants per
+ * unrolled step, so no index masking is needed (nor possible to get wrong).
+ */
+static __always_inline void read_strs(struct uscope_event *e)
 {
-	__u64 ptr;
+	struct uscope_event_strs *x = (struct uscope_event_strs *)e;
+	__u32 k = 0;
+	int i;
 
-	if (str_arg < 0 || str_arg >= USCOPE_MAX_ARGS)
+	if (!str_mask)
 		return;
-	ptr = e->args[str_arg & (USCOPE_MAX_ARGS - 1 | 3)];
-	if (bpf_probe_read_user_str(e->str, sizeof(e->str), (void *)ptr) < 0)
-		e->str[0] = 0;
+#pragma unroll
+	for (i = 0; i < USCOPE_MAX_ARGS; i++) {
+		if (!(str_mask & (1u << i)) || k >= USCOPE_MAX_STRS)
+			continue;
+		x->strs[k][0] = 0;
+		if (i < e->nargs &&
+		    bpf_probe_read_user_str(x->strs[k], USCOPE_STR_LEN, (void *)e->args[i]) > 0)
+			e->str_ok |= 1u << k;
+		k++;
+	}
 }
 
 static __always_inline __u32 log2_u64(__u64 v)
@@ -262,6 +295,7 @@ static __always_inline void latency_return(__u32 slot)
 		bump(&unpaired, 0);
 		return;
 	}
+	slot += (hist_half & 1) * hist_nslots;
 	h = bpf_map_lookup_elem(&hists, &slot);
 	if (!h)
 		return;
@@ -282,6 +316,8 @@ int generic_entry(struct pt_regs *ctx)
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
+	if (stopped)
+		return 0;
 	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
 		return 0;	/* an address the loader did not map (yet) */
 	if (!wanted())
@@ -301,7 +337,7 @@ int generic_entry(struct pt_regs *ctx)
 	e->args[3] = PT_REGS_PARM4(ctx);
 	e->args[4] = PT_REGS_PARM5(ctx);
 	e->args[5] = PT_REGS_PARM6(ctx);
-	read_str(e);
+	read_strs(e);
 	submit(e);
 	return 0;
 }
@@ -324,7 +360,7 @@ int generic_return(struct pt_regs *ctx)
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
-	if (!wanted())
+	if (stopped || !wanted())
 		return 0;
 	bump(&counts, site);
 	if (latency)
@@ -347,6 +383,8 @@ int usdt_site(struct pt_regs *ctx)
 	struct uscope_event *e;
 	int n, i;
 
+	if (stopped)
+		return 0;
 	/* Without cookies, an address not mapped yet has no spec (and "cookie" 0). */
 	if (!LINUX_HAS_BPF_COOKIE && bpf_usdt_arg_cnt(ctx) < 0)
 		return 0;
@@ -364,6 +402,7 @@ int usdt_site(struct pt_regs *ctx)
 	if (n > USCOPE_MAX_ARGS)
 		n = USCOPE_MAX_ARGS;
 	e->nargs = n;
+	e->loc = __bpf_usdt_spec_id(ctx);	/* = the location's index in the plan, on every path */
 	for (i = 0; i < USCOPE_MAX_ARGS; i++) {
 		long v = 0;
 
@@ -371,7 +410,7 @@ int usdt_site(struct pt_regs *ctx)
 			bpf_usdt_arg(ctx, i, &v);
 		e->args[i] = v;
 	}
-	read_str(e);
+	read_strs(e);
 	submit(e);
 	return 0;
 }

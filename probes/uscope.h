@@ -16,6 +16,8 @@
 #define USCOPE_FUNC_ARGS 6	/* integer arguments in registers on x86-64 */
 #define USCOPE_COMM_LEN 16
 #define USCOPE_STR_LEN 64	/* --str: bytes of a string argument kept */
+#define USCOPE_MAX_STRS 4	/* --str: string arguments read per event */
+#define USCOPE_NO_LOC 0xffffffffu	/* uscope_event.loc of a function event */
 #define USCOPE_HIST_BUCKETS 64	/* log2 buckets: bucket b holds [2^b, 2^(b+1)) ns */
 #define USCOPE_MAX_DEPTH 32	/* latency: nested calls timed per thread */
 #define USCOPE_NO_FILTER 0xffffffffu	/* tid / uid filter off */
@@ -43,8 +45,32 @@ struct uscope_event {
 	__u16 nargs;		/* how many of args[] are valid */
 	char comm[USCOPE_COMM_LEN];
 	__u64 args[USCOPE_MAX_ARGS];	/* arguments; args[0] = return value for returns */
-	char str[USCOPE_STR_LEN];	/* --str: the argument read as a C string */
+	__u32 loc;		/* USDT: the location that fired (its spec id); else USCOPE_NO_LOC */
+	__u16 str_ok;		/* --str: bit k set when strs[k] was read */
+	__u16 pad;
 };
+
+/*
+ * With --str the ring buffer carries this larger record instead (the event
+ * is its prefix): strs[k] is the k-th argument named by --str, in argument
+ * order, NUL-terminated when read (see str_ok). Without --str events stay
+ * small.
+ */
+struct uscope_event_strs {
+	struct uscope_event e;
+	char strs[USCOPE_MAX_STRS][USCOPE_STR_LEN];
+};
+
+/*
+ * Stopping: the BPF global `stopped` (section .data.stop, its own one-entry
+ * array map of one __u32, `stop` in the skeleton) is checked first by
+ * every generic program. Writing 1 there (bpf_map_update_elem(fd, &key0,
+ * &one) or through the skeleton's mmap) stops all counting at one instant,
+ * whatever is still attached. uscope sets it before it detaches anything,
+ * then reads the counts, then detaches, so entries and returns stay paired
+ * however long the links take to go away. A guardian process that owns the
+ * links can set it the same way.
+ */
 
 /* Latency of one function, per CPU; user space sums the CPUs. */
 struct uscope_hist {
