@@ -101,6 +101,10 @@ void attach_report_failure(int err, const char *what, size_t n, const char *path
 	if (target_gone(err, pid))
 		err_msg("cannot attach %s%s%s in '%s': process %d has exited", count, what, n ? " probe(s)" : "",
 			path, pid);
+	else if ((err == -EACCES || err == -EPERM) && !n)
+		/* Seen here: CAP_BPF + CAP_PERFMON make uprobe_multi links but not perf-event uprobes. */
+		err_msg("cannot attach %s in '%s': %s (perf-event uprobes need CAP_SYS_ADMIN; with only "
+			"CAP_BPF and CAP_PERFMON use --attach multi)", what, path, strerror(-err));
 	else
 		err_msg("cannot attach %s%s%s in '%s': %s", count, what, n ? " probe(s)" : "", path, strerror(-err));
 }

@@ -10,6 +10,7 @@
 #include "binaries.h"
 #include "binpath.h"
 #include "util.h"
+#include "../helpers/elf_file.h"
 
 int binaries__add(struct binaries *bc, const char *path, const char *open_path)
 {

@@ -56,6 +56,10 @@ struct output_summary {
 	size_t probes;
 };
 
+/*
+ * The Summary line on stderr; with --json also the last record on stdout:
+ * {"summary": true, "hits": N, "events": N, "lost": N, "unpaired": N, "probes": N}
+ */
 void output__summary(struct output *o, const struct output_summary *s);
 
 /* Flush the trace; false once it cannot be written (stdout closed, e.g. piped into head). */

@@ -53,6 +53,10 @@ void output__summary(struct output *o, const struct output_summary *s)
 {
 	unsigned long long hits = s->hits;
 
+	if (o->json)	/* the last record, for programs: every field always present */
+		fprintf(o->f, "{\"summary\": true, \"hits\": %llu, \"events\": %llu, \"lost\": %llu, "
+			"\"unpaired\": %llu, \"probes\": %zu}\n", hits, (unsigned long long)s->events,
+			(unsigned long long)s->lost, (unsigned long long)s->unpaired, s->probes);
 	fflush(o->f);
 	switch (s->what) {
 	case SUMMARY_NOOP:

@@ -158,7 +158,9 @@ int session__attach(struct session *s)
 		return 0;
 	}
 	t = now_ns();
+	libbpf_log_quiet(true);	/* attach reports its failures itself, once */
 	err = attach__run(&s->progs, &s->plan, &s->cfg, s->stop, &s->links);
+	libbpf_log_quiet(false);
 	if (err == -EINTR)
 		s->done = true;
 	if (err)
@@ -196,6 +198,8 @@ int session__report(struct session *s)
 	 */
 	bpf_obj__stop(s->obj);
 	sum.hits = bpf_obj__hits(s->obj);
+	sum.lost = bpf_obj__lost(s->obj);
+	sum.unpaired = bpf_obj__unpaired(s->obj);
 	attach__destroy(&s->links);
 	s->final_drain = true;
 	if (s->rb)
@@ -207,20 +211,18 @@ int session__report(struct session *s)
 			output__totals_mark(&s->out);
 		session_print_aggregates(s, false);
 	}
+	sum.events = s->events;
 	if (o->noop) {
 		sum.what = SUMMARY_NOOP;
 	} else if (o->latency) {
 		sum.what = SUMMARY_LATENCY;
-		sum.unpaired = bpf_obj__unpaired(s->obj);
 	} else if (s->rb) {
 		sum.what = SUMMARY_EVENTS;
-		sum.events = s->events;
-		sum.lost = bpf_obj__lost(s->obj);
 	} else {
 		sum.what = SUMMARY_COUNTS;
 	}
 	output__summary(&s->out, &sum);
-	return 0;
+	return target__finish(&s->target, TARGET_GRACE_MS);
 }
 
 int session__free(struct session *s, int status)
