@@ -77,14 +77,17 @@ trace_hsite() {
 
 # --- 4. stopping at one instant ---------------------------------------------------
 
-@test "a live -p session stopped by -d: entries and returns of a function that always returns differ by at most 1 (multi, perf)" {
+@test "a live -p session stopped by -d: at most 1 entry of a function that always returns lacks its return (multi, perf)" {
 	start_umark -i 0 -q
 	for mode in multi perf; do
 		"$USCOPE" trace -p "$UMARK_PID" --attach "$mode" --count --json -d 1 func_uprobe1 ret:func_uprobe1 > "$TMP/out" 2> "$TMP/err"
 		e=$(json_count "$TMP/out" func_uprobe1 entry)
 		r=$(json_count "$TMP/out" func_uprobe1 return)
 		echo "$mode: entries $e returns $r"
-		[[ $e -gt 1000 && $(( e - r )) -le 1 && $(( r - e )) -le 1 ]]
+		# Teardown: at most the one call in flight when counting stopped has an
+		# entry without its return. (Returns are attached before entries, so
+		# calls started in between have a return without an entry: r may exceed e.)
+		[[ $e -gt 1000 && $(( e - r )) -le 1 ]]
 	done
 	grep -q 'volatile __u32 stopped' "$ROOT/probes/uscope.bpf.c"
 }
