@@ -91,6 +91,8 @@ bench: all
 
 install: $(BUILD)/uscope
 	install -D -m 0755 $(BUILD)/uscope $(DESTDIR)$(PREFIX)/bin/uscope
+	install -D -m 0644 docs/uscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/uscope.1
+	install -D -m 0644 completion/uscope.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/uscope
 
 clean:
 	rm -rf $(BUILD)

@@ -186,3 +186,41 @@ trace_hsite() {
 		"$TMP/bin/uscope" trace --attach multi --count -c "$PHSITE run 2" str_args
 	[[ $status -eq 0 && "$output" == *"Summary: 2 hits"* ]]
 }
+
+# --- the CLI surface ------------------------------------------------------------------------
+
+@test "every option uscope trace --help, funcs --help and usdt --help show appears in the man page" {
+	man=$(sed 's/\\-/-/g; s/\\f[BIRP]//g' "$ROOT/docs/uscope.1")
+	opts=$( { "$USCOPE" trace --help; "$USCOPE" funcs --help; "$USCOPE" usdt --help; "$USCOPE" --help; } |
+		grep -oE '(^|[ [,])--?[a-z][a-z-]*' | sed 's/^[ [,]//' | sort -u)
+	[[ $(wc -l <<< "$opts") -ge 20 ]]
+	for o in $opts; do
+		grep -qF -- "$o" <<< "$man" || { echo "man page lacks $o"; false; }
+	done
+	for c in funcs usdt trace; do grep -q "^\.B $c" "$ROOT/docs/uscope.1"; done
+}
+
+@test "bash completion: commands, trace options, --attach modes, and function names of the -x binary (= uscope funcs)" {
+	source "$ROOT/completion/uscope.bash"
+	comp() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=(); _uscope; printf '%s\n' "${COMPREPLY[@]}" | sort; }
+	[[ "$(comp "$USCOPE" "")" == "$(printf '%s\n' --help --version funcs trace usdt | sort)" ]]
+	comp "$USCOPE" trace --att | grep -qx -- --attach
+	[[ "$(comp "$USCOPE" trace --attach "")" == "$(printf '%s\n' auto multi nocookie perf)" ]]
+	# Every option trace --help shows is offered.
+	# (the options column of the help: lines starting with "  -", their first 24 characters)
+	for o in $("$USCOPE" trace --help | grep -E '^  +-' | cut -c1-24 | grep -oE -- '--?[a-z][a-z-]*' | sort -u); do
+		comp "$USCOPE" trace - | grep -qx -- "$o" || { echo "completion lacks $o"; false; }
+	done
+	# Function names: readelf's FUNC symbols named func_*.
+	readelf -sW "$UMARK" | awk '$4 == "FUNC" && $8 ~ /^func_/ { print $8 }' | sort -u > "$TMP/want"
+	comp "$USCOPE" trace -x "$UMARK" func_ | diff -u "$TMP/want" -
+	comp "$USCOPE" trace -x "$UMARK" ret:func_ | sed 's/^ret://' | diff -u "$TMP/want" -
+}
+
+@test "make install puts the man page and the completion under PREFIX in DESTDIR" {
+	make -s -C "$ROOT" install DESTDIR="$TMP/dest" PREFIX=/opt/u BUILD="$BUILD_DIR" > /dev/null
+	[[ -x "$TMP/dest/opt/u/bin/uscope" ]]
+	cmp "$ROOT/docs/uscope.1" "$TMP/dest/opt/u/share/man/man1/uscope.1"
+	cmp "$ROOT/completion/uscope.bash" "$TMP/dest/opt/u/share/bash-completion/completions/uscope"
+	man -l "$TMP/dest/opt/u/share/man/man1/uscope.1" 2>&1 | grep -q 'uscope - user-space probing'
+}
