@@ -9,8 +9,9 @@
  *   what is left in the ring buffer -> print counts and the summary.
  *
  * SIGINT and SIGTERM only set a flag; every stage checks it, and the one
- * cleanup path detaches everything, so an interrupted uscope leaves nothing
- * attached (links are fds: even SIGKILL cannot leak a probe).
+ * cleanup path detaches everything. uscope itself never holds a link: the
+ * guardian process (guardian.h) creates and destroys them, so that even a
+ * SIGKILL or a crash of uscope leaves the target exactly as it was.
  */
 #include <errno.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "guardian.h"
 #include "commands.h"
 #include "output.h"
 #include "plan.h"
@@ -38,6 +40,7 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	guardian__signal(sig);
 }
 
 struct run {
@@ -46,7 +49,9 @@ struct run {
 	struct plan plan;
 	struct probe_spec *specs;
 	struct uscope_bpf *skel;
-	struct attach_state links;
+	struct attach_state links;	/* in the guardian only; uscope keeps mode and probes */
+	const struct attach_cfg *cfg;
+	struct guardian guard;
 	struct ring_buffer *rb;
 	struct output out;
 	uint64_t events;
@@ -402,6 +407,44 @@ static void report(struct run *r)
 			plural(r->links.probes));
 }
 
+/* The guardian's side of the attach stage (see guardian.h). */
+static int guarded_attach(void *ctx, volatile sig_atomic_t *stop, size_t *probes)
+{
+	struct run *r = ctx;
+	int err = attach__run(r->skel, &r->plan, r->cfg, stop, &r->links);
+
+	*probes = r->links.probes;
+	return err;
+}
+
+static void guarded_detach(void *ctx)
+{
+	attach__destroy(&((struct run *)ctx)->links);
+}
+
+/* Let the guardian attach every site; uscope learns the outcome and the probe count. */
+static int attach_guarded(struct run *r, const struct attach_cfg *cfg)
+{
+	static struct guardian_ops ops = { .attach = guarded_attach, .detach = guarded_detach };
+	int close_fds[] = { r->target.go_fd };
+	int err;
+
+	ops.ctx = r;
+	r->cfg = cfg;
+	err = guardian__start(&r->guard, &ops, &stop_signal, close_fds, 1);
+	if (err)
+		return err;
+	guardian__test_crash("attach");
+	err = guardian__wait_attached(&r->guard, &r->links.probes);
+	r->links.mode = cfg->mode;
+	if (err) {
+		guardian__detach(&r->guard, true);
+		return err;
+	}
+	guardian__test_crash("attached");
+	return 0;
+}
+
 /* Without cookies a probe is recognised by its address, which exists only in one process. */
 static int check_nocookie(struct run *r, struct attach_cfg *cfg)
 {
@@ -426,7 +469,7 @@ static int check_nocookie(struct run *r, struct attach_cfg *cfg)
 
 int cmd_trace(int argc, char **argv)
 {
-	struct run r = { .target = { .pidfd = -1, .go_fd = -1 } };
+	struct run r = { .target = { .pidfd = -1, .go_fd = -1 }, .guard = { .sock = -1 } };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int bins[MAX_BINARY_OPTS + 1];
 	struct attach_cfg cfg = {};
@@ -489,7 +532,7 @@ int cmd_trace(int argc, char **argv)
 	}
 
 	t = now_ns();
-	err = attach__run(r.skel, &r.plan, &cfg, &stop_signal, &r.links);
+	err = attach_guarded(&r, &cfg);
 	if (err) {
 		if (err == -EINTR)
 			status = 0;
@@ -497,7 +540,10 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (cfg.mode == ATTACH_NOCOOKIE) {
 		/* Addresses exist once the process has mapped the binaries: after exec for -c. */
-		if (target__release(&r.target) || attach__map_addresses(r.skel, &r.plan, r.target.pid))
+		if (target__release(&r.target))
+			goto cleanup;
+		guardian__test_crash("released");
+		if (attach__map_addresses(r.skel, &r.plan, r.target.pid))
 			goto cleanup;
 	}
 	announce(&r, (now_ns() - t) / 1e6);
@@ -508,14 +554,14 @@ int cmd_trace(int argc, char **argv)
 	event_loop(&r);
 
 	/* Detach first, so the counts are final; then drain what is left. */
-	attach__destroy(&r.links);
+	guardian__detach(&r.guard, true);
 	r.final_drain = true;
 	if (r.rb)
 		ring_buffer__consume(r.rb);
 	report(&r);
 	status = 0;
 cleanup:
-	attach__destroy(&r.links);
+	guardian__detach(&r.guard, true);
 	ring_buffer__free(r.rb);
 	uscope_bpf__destroy(r.skel);
 	target__close(&r.target, status != 0 && r.target.go_fd >= 0);
