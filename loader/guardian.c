@@ -14,7 +14,8 @@
  *
  * Why it survives what kills uscope: its own session and process group
  * (kill -PGID, terminal signals miss it), SIGINT/SIGTERM/SIGHUP ignored,
- * oom_score_adj -1000 (the OOM killer picks uscope, never it). It watches
+ * oom_score_adj -1000 when uscope has CAP_SYS_RESOURCE (the OOM killer then
+ * picks uscope, never it; without the capability the value is left). It watches
  * uscope's pidfd, opened before the fork so that there is no window in which
  * it could watch the wrong process.
  */

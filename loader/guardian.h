@@ -14,7 +14,7 @@
  *
  * So uscope never holds a link. Right after the BPF object is loaded it forks
  * a guardian (it inherits the program and map fds) in its own session and
- * process group, named "uscope-guard", with oom_score_adj -1000. The guardian
+ * process group, named "uscope-guard", with oom_score_adj -1000 (if allowed). The guardian
  * creates the links (the attach callback), waits, and destroys them (the
  * detach callback) when uscope asks, or when uscope's pidfd says uscope is
  * gone, whatever the way: SIGKILL, kill -9 -PGID, the OOM killer, a crash.

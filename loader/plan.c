@@ -452,7 +452,20 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 	return err;
 }
 
-int plan__add_offset(struct plan *plan, int bi, uint64_t off)
+/* A place known to start an instruction: a USDT location of B. */
+static bool is_usdt_location(struct binary *b, uint64_t off)
+{
+	size_t i;
+
+	if (binary__load_notes(b))
+		return false;
+	for (i = 0; i < b->notes.cnt; i++)
+		if (b->notes.notes[i].offset == off)
+			return true;
+	return false;
+}
+
+int plan__add_offset(struct plan *plan, int bi, uint64_t off, bool unsafe)
 {
 	struct binary *b = &plan->bins[bi];
 	const struct elf_func *holder = NULL;
@@ -476,6 +489,13 @@ int plan__add_offset(struct plan *plan, int bi, uint64_t off)
 	for (i = 0; i < b->funcs.cnt && b->funcs.funcs[i].offset <= off; i++)
 		if (off - b->funcs.funcs[i].offset < (b->funcs.funcs[i].size ? b->funcs.funcs[i].size : 1))
 			holder = &b->funcs.funcs[i];
+	/* Until instructions are decoded, only starts uscope knows are instruction starts are safe. */
+	if (!unsafe && !(holder && holder->offset == off) && !is_usdt_location(b, off)) {
+		err_msg("--offset 0x%llx is neither a function start nor a USDT location in '%s': a probe "
+			"inside an instruction corrupts the target (--unsafe-offset takes the risk)",
+			(unsigned long long)off, b->path);
+		return -EINVAL;
+	}
 	if (holder && holder->offset == off)
 		name = strdup(holder->name);
 	else if (holder)

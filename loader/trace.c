@@ -512,7 +512,7 @@ int cmd_trace(int argc, char **argv)
 			err_msg("--offset needs a binary (give -x, -p or -c)");
 			goto cleanup;
 		}
-		if (plan__add_offset(&r.plan, bins[0], r.opts.offsets[i]))
+		if (plan__add_offset(&r.plan, bins[0], r.opts.offsets[i], r.opts.offset_unsafe[i]))
 			goto cleanup;
 	}
 	cfg.pid = r.target.pid;

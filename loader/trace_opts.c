@@ -40,10 +40,12 @@ static void trace_usage(FILE *f)
 "                        uprobes) or nocookie (kernels before 5.15; needs -p or -c)\n"
 "      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
 "      --noop            attach an empty program to entries (benchmark floor)\n"
-"      --offset OFF      also probe the raw file offset OFF of the first binary; it\n"
-"                        must be in an executable segment and start an instruction\n"
-"                        (a probe mid-instruction corrupts the target: uscope only\n"
-"                        places probes at function starts and USDT notes otherwise)\n"
+"      --offset OFF      also probe the raw file offset OFF of the first binary: a\n"
+"                        function's start or a USDT location (anything else is refused)\n"
+"      --unsafe-offset OFF  the same for any OFF in an executable segment, unchecked:\n"
+"                        if OFF is not the start of an instruction, the kernel writes\n"
+"                        its breakpoint into the middle of one and the target computes\n"
+"                        wrong results or crashes\n"
 "  -h, --help            this help\n"
 "\n"
 "PROBE:\n"
@@ -69,7 +71,7 @@ static int bad(const char *what, const char *value, const char *expected)
 int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 {
 	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET };
+	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET };
 	static const struct option longopts[] = {
 		{ "binary", required_argument, NULL, 'x' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -89,6 +91,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "unsafe-offset", required_argument, NULL, OPT_UNSAFE_OFFSET },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -185,12 +188,15 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 			o->ringbuf_size = v;
 			break;
 		case OPT_OFFSET:
+		case OPT_UNSAFE_OFFSET:
 			if (!parse_u64(optarg, UINT64_MAX, &v))
-				return bad("--offset", optarg, "a file offset, e.g. 0x1139");
+				return bad(c == OPT_OFFSET ? "--offset" : "--unsafe-offset", optarg,
+					   "a file offset, e.g. 0x1139");
 			if (o->noffsets == MAX_BINARY_OPTS) {
 				err_msg("too many --offset (at most %d)", MAX_BINARY_OPTS);
 				return -EINVAL;
 			}
+			o->offset_unsafe[o->noffsets] = c == OPT_UNSAFE_OFFSET;
 			o->offsets[o->noffsets++] = v;
 			break;
 		case 'h':
