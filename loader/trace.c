@@ -25,6 +25,7 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "guardian.h"
+#include "harm_checks.h"
 #include "commands.h"
 #include "output.h"
 #include "plan.h"
@@ -515,6 +516,8 @@ int cmd_trace(int argc, char **argv)
 		if (plan__add_offset(&r.plan, bins[0], r.opts.offsets[i], r.opts.offset_unsafe[i]))
 			goto cleanup;
 	}
+	if (harm__check_plan(&r.plan))
+		goto cleanup;
 	cfg.pid = r.target.pid;
 	cfg.noop = r.opts.noop;
 	if (attach__resolve_mode(r.opts.attach, &cfg.mode) || check_nocookie(&r, &cfg) || setup_bpf(&r, &cfg))

@@ -4,13 +4,18 @@
 #   victim      10,000 generated functions called every millisecond, and a
 #               semaphore-gated USDT probe (tests/targets/noharm/victim.c)
 #   memscan     the /proc/PID/mem scanner (tests/tools/memscan.c)
+#   gospin      a Go program (Debian's golang-go), for the return-probe refusal
+#   throw       a C++ program throwing through a function with an LSDA
+#   ifunc_strlen  calls glibc's IFUNC strlen N times through a pointer
+#   libnoharm_ifunc.so  a library with an IFUNC of its own
 
 NOHARM_DIR   := tests/targets/noharm
 NOHARM_OUT   := $(BUILD)/noharm
 NOHARM_NFUNC := 10000
 NOHARM_CFLAGS := -O2 -fno-omit-frame-pointer -fcf-protection=none -fno-ipa-icf -g0
 
-NOHARM_OUTPUTS := $(NOHARM_OUT)/victim $(NOHARM_OUT)/memscan
+NOHARM_OUTPUTS := $(NOHARM_OUT)/victim $(NOHARM_OUT)/memscan $(NOHARM_OUT)/gospin $(NOHARM_OUT)/throw \
+		  $(NOHARM_OUT)/ifunc_strlen $(NOHARM_OUT)/libnoharm_ifunc.so
 
 .PHONY: noharm-targets
 all: noharm-targets
@@ -29,3 +34,20 @@ $(NOHARM_OUT)/victim: $(NOHARM_DIR)/victim.c $(NOHARM_OUT)/victim_funcs.c
 $(NOHARM_OUT)/memscan: tests/tools/memscan.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -o $@ $<
+
+# The Go build cache stays inside the build tree.
+$(NOHARM_OUT)/gospin: $(NOHARM_DIR)/gospin/main.go
+	@mkdir -p $(@D)
+	cd $(NOHARM_DIR)/gospin && GOCACHE=$(abspath $(NOHARM_OUT))/gocache GO111MODULE=off go build -o $(abspath $@) main.go
+
+$(NOHARM_OUT)/throw: $(NOHARM_DIR)/throw.cc
+	@mkdir -p $(@D)
+	g++ -O2 -g -o $@ $<
+
+$(NOHARM_OUT)/ifunc_strlen: $(NOHARM_DIR)/ifunc_strlen.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -o $@ $<
+
+$(NOHARM_OUT)/libnoharm_ifunc.so: $(NOHARM_DIR)/ifunc_lib.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -shared -fPIC -o $@ $<
