@@ -15,19 +15,20 @@
 #include "../probes/uscope.h"
 
 /* The function symbol at file offset OFF of B (funcs are sorted by offset). */
-static const struct elf_func *func_at(const struct binary *b, uint64_t off)
+static const struct elf_func *func_at(struct binary *b, uint64_t off)
 {
-	size_t lo = 0, hi = b->funcs.cnt;
+	const struct elf_func_list *fl = binary__funcs(b);
+	size_t lo = 0, hi = fl ? fl->cnt : 0;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (b->funcs.funcs[mid].offset < off)
+		if (fl->funcs[mid].offset < off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < b->funcs.cnt && b->funcs.funcs[lo].offset == off ? &b->funcs.funcs[lo] : NULL;
+	return fl && lo < fl->cnt && fl->funcs[lo].offset == off ? &fl->funcs[lo] : NULL;
 }
 
 static bool has_returns(const struct plan *plan, size_t bi)
@@ -43,7 +44,7 @@ static bool has_returns(const struct plan *plan, size_t bi)
 /* Go refuses; C++ functions with an LSDA get one warning each. */
 static int check_returns(const struct plan *plan, size_t bi)
 {
-	const struct binary *b = &plan->bins[bi];
+	struct binary *b = plan__bin(plan, bi);
 	struct elf_lsda_list lsda;
 	size_t i;
 	int go = elf_is_go(b->open_path);
@@ -80,7 +81,7 @@ static int resolve_ifuncs(struct plan *plan)
 
 	for (i = 0; i < plan->nsites; i++) {
 		struct site *s = &plan->sites[i];
-		const struct binary *b = &plan->bins[s->bin];
+		struct binary *b = plan__bin(plan, s->bin);
 		const struct elf_func *f;
 		const char *why;
 		uint64_t off;
@@ -110,7 +111,7 @@ int harm__check_plan(struct plan *plan)
 	size_t bi;
 	int err;
 
-	for (bi = 0; bi < plan->nbins; bi++)
+	for (bi = 0; bi < plan->bins->n; bi++)
 		if (has_returns(plan, bi) && (err = check_returns(plan, bi)))
 			return err;
 	return resolve_ifuncs(plan);
