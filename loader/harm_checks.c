@@ -74,7 +74,19 @@ static int check_returns(const struct plan *plan, size_t bi)
 	return 0;
 }
 
-/* Move every IFUNC site to the implementation, or refuse it. */
+/* The IFUNC symbol NAME at file offset OFF of B, if that is what NAME is (aliases share offsets). */
+static const struct elf_func *ifunc_named(struct binary *b, uint64_t off, const char *name)
+{
+	const struct elf_func_list *fl = binary__funcs(b);
+	const struct elf_func *f = func_at(b, off);
+
+	for (; f && f < fl->funcs + fl->cnt && f->offset == off; f++)
+		if (f->ifunc && !strcmp(f->name, name))
+			return f;
+	return NULL;
+}
+
+/* Move every IFUNC site to the implementation, or refuse it. A resolver named as such is probed as asked. */
 static int resolve_ifuncs(struct plan *plan)
 {
 	size_t i, j;
@@ -86,7 +98,7 @@ static int resolve_ifuncs(struct plan *plan)
 		const char *why;
 		uint64_t off;
 
-		if (s->kind == USCOPE_SITE_USDT || !(f = func_at(b, s->offset)) || !f->ifunc)
+		if (s->kind == USCOPE_SITE_USDT || !(f = ifunc_named(b, s->offset, s->name)))
 			continue;
 		if (ifunc_resolve(b->open_path, f->name, &off, &why)) {
 			err_msg("%s in '%s' is a GNU IFUNC (a resolver run once at load; the calls go to an "

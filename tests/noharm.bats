@@ -54,3 +54,85 @@ second_insn_delta() {
 	grep -A4 -- '--unsafe-offset OFF' "$TMP/help" | tr '\n' ' ' | grep -q 'middle of one.*wrong results or crashes'
 	expect_failure 2 "--unsafe-offset" "$USCOPE" trace --unsafe-offset nope -x "$UMARK"
 }
+
+# ---------------------------------------------------------------------------
+# IFUNC
+
+LIBC=$(ldd "$BUILD_DIR/uscope" | awk '$1 == "libc.so.6" { print $3 }')
+
+@test "funcs shows the type of every symbol, func or ifunc, as readelf does (libc, text and JSON)" {
+	"$USCOPE" funcs --json "$LIBC" > "$TMP/json"
+	jq -r 'select(.type == "ifunc") | .name' "$TMP/json" | sort -u > "$TMP/got"
+	readelf -sW --dyn-syms "$LIBC" | awk '$4 == "IFUNC" && $7 != "UND" { n = $8; sub(/@.*/, "", n); print n }' | sort -u > "$TMP/want"
+	wc -l < "$TMP/want"
+	[[ $(wc -l < "$TMP/want") -gt 10 ]]
+	diff "$TMP/want" "$TMP/got"
+	[[ $(jq -r 'select(.type != "ifunc" and .type != "func") | .name' "$TMP/json" | wc -l) -eq 0 ]]
+	"$USCOPE" funcs "$LIBC" strlen > "$TMP/text"
+	cat "$TMP/text"
+	[[ $(awk 'NR == 1 { print $5 } NR == 2 { print $5, $6 }' "$TMP/text" | tr '\n' ' ') == "TYPE ifunc strlen " ]]
+}
+
+@test "IFUNC strlen in libc (the file uscope has mapped too) counts the implementation's calls exactly" {
+	# No shell in between: its own strlen calls would count too (same process).
+	"$USCOPE" trace --count --json -x libc -c "$NOHARM/ifunc_strlen 12345" strlen > "$TMP/out" 2> "$TMP/err"
+	cat "$TMP/err"
+	want=$(awk '$1 == "strlen" && $2 == "calls" { print $3 }' "$TMP/err")
+	got=$(json_count "$TMP/out" strlen entry)
+	echo "uscope $got, the target $want"
+	[[ "$want" == 12345 && "$got" == "$want" ]]
+	no_uscope_links
+}
+
+@test "an IFUNC in a library uscope has not mapped is refused: one line, exit 1, saying why and what to probe" {
+	expect_failure 1 "noharm_pick" "$USCOPE" trace --count -x "$NOHARM/libnoharm_ifunc.so" -c "$NOHARM/ifunc_strlen 1" noharm_pick
+	grep -q "GNU IFUNC" "$TMP/stderr"
+	grep -q "probe the implementation" "$TMP/stderr"
+	# Its resolver named as such is what the user asked for: probed as is.
+	"$USCOPE" trace --count -x "$NOHARM/libnoharm_ifunc.so" -c "$NOHARM/ifunc_strlen 1" resolve_pick > "$TMP/out" 2> "$TMP/err"
+	grep -q '^Attached 1 probe' "$TMP/err"
+}
+
+# ---------------------------------------------------------------------------
+# Return probes in Go and through C++ exceptions
+
+# start_gospin: the Go target in the background (UMARK_PID, killed by kill_bg).
+start_gospin() {
+	: > "$TMP/go.err"
+	"$NOHARM/gospin" 2> "$TMP/go.err" 3>&- &
+	UMARK_PID=$!
+	wait_for "$TMP/go.err" '^gospin: pid '
+}
+
+@test "Go binary: the test target really is one (readelf), and ret: on it is refused with one line, exit 1; it lives on" {
+	readelf -SW "$NOHARM/gospin" | grep -qE '\.go\.buildinfo|\.gopclntab'
+	start_gospin
+	expect_failure 1 "Go binary" "$USCOPE" trace --count -p "$UMARK_PID" ret:main.work
+	grep -q "corrupts Go stacks" "$TMP/stderr"
+	expect_failure 1 "main.work" "$USCOPE" trace --latency -p "$UMARK_PID" 'main.work'
+	grep -q "Go binary" "$TMP/stderr"
+	# Entries are fine, and the target is unharmed: it keeps counting its calls and ends cleanly.
+	"$USCOPE" trace --count --json -p "$UMARK_PID" -d 0.3 main.work > "$TMP/out" 2> "$TMP/err"
+	[[ $(json_count "$TMP/out" main.work entry) -gt 0 ]]
+	alive "$UMARK_PID"
+	kill -TERM "$UMARK_PID"
+	st=0
+	wait "$UMARK_PID" || st=$?
+	[[ $st -eq 0 ]]
+	grep -q '^gospin: calls [1-9]' "$TMP/go.err"
+}
+
+@test "C++: ret: on a function an exception unwinds through warns once, naming it; one without an LSDA does not" {
+	"$USCOPE" trace --count --json -c "$NOHARM/throw 0" ret:through ret:plain ret:through > "$TMP/out" 2> "$TMP/err"
+	cat "$TMP/err"
+	[[ $(grep -c 'warning: return probe on through: an exception' "$TMP/err") -eq 1 ]]
+	grep -q 'std::terminate' "$TMP/err"
+	! grep -q 'on plain' "$TMP/err"
+	# The oracle for "has an LSDA": readelf's view of .eh_frame (an FDE with augmentation data naming one).
+	through=$(readelf_funcs "$NOHARM/throw" | awk '$1 == "through" { printf "%x", $2 }')
+	readelf -wf "$NOHARM/throw" | awk -v a="$through" '/FDE/ { on = ($0 ~ "pc=0*" a "\\.\\.") } on && /Augmentation data:/ { print; exit }' | grep -q .
+	# The warning is true: with the probe on, the exception does end the program.
+	st=0
+	"$USCOPE" trace --count -c "$NOHARM/throw 3" ret:through > "$TMP/out" 2> "$TMP/err" || st=$?
+	grep -q 'terminate called' "$TMP/err"
+}

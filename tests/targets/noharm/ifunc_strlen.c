@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * ifunc_strlen: calls glibc's strlen (a GNU IFUNC) exactly N times through a
- * function pointer, then prints "strlen calls N". The pointer holds what the
+ * function pointer, then prints "strlen calls N" on stderr. The pointer holds what the
  * dynamic linker resolved (__strlen_avx2 or a sibling), so a probe on the
  * IFUNC symbol itself, its resolver, would count nothing.
  */
@@ -18,6 +18,6 @@ int main(int argc, char **argv)
 
 	for (long i = 0; i < n; i++)
 		sink += strlen_ptr("a string of some length");
-	printf("strlen calls %ld\n", n);
+	fprintf(stderr, "strlen calls %ld\n", n);
 	return 0;
 }
