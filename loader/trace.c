@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "output.h"
 #include "plan.h"
+#include "stacks.h"
 #include "target.h"
 #include "trace_opts.h"
 #include "binpath.h"
@@ -54,16 +55,19 @@ struct run {
 	bool final_drain;	/* probes detached: consume everything that is left */
 	uint64_t *prev_counts;	/* --interval: totals at the last print */
 	struct stat exe_st;	/* -p: the executable, to notice an exec */
+	struct stacks stacks;	/* --stack */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct run *r = ctx;
+	int took = stacks__on_record(&r->stacks, &r->out, data, size);
 
-	if (size < sizeof(struct uscope_event))
+	if (!took && size < sizeof(struct uscope_event))
 		return 0;
-	r->events++;
-	output__event(&r->out, data);
+	if (!took)
+		output__event(&r->out, data);
+	r->events += took != 1;
 	/*
 	 * ring_buffer__consume() returns only once the buffer is empty, which a
 	 * target producing faster than we print never lets happen: break off every
@@ -194,6 +198,7 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 	const struct trace_opts *o = &r->opts;
 	struct uscope_bpf *skel;
 	bool events = !o->count && !o->latency && !o->noop;
+	bool rb = events || stacks__need_ringbuf(&r->stacks);
 	int err;
 
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .kconfig = attach_kconfig(cfg->mode));
@@ -222,6 +227,8 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 	if (!err && !o->latency)
 		err = bpf_map__set_max_entries(skel->maps.stacks, 1);
 	if (!err)
+		err = stacks__size_maps(&r->stacks, skel, o->ringbuf_size);
+	if (!err)
 		err = attach__prepare(skel, &r->plan, cfg);
 	if (err) {
 		err_msg("cannot size the BPF maps: %s", strerror(-err));
@@ -232,7 +239,7 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 		err_msg("cannot load the BPF programs: %s", strerror(-err));
 		return err;
 	}
-	if (events) {
+	if (rb) {
 		r->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, r, NULL);
 		if (!r->rb) {
 			err_msg("cannot open the ring buffer: %s", strerror(errno));
@@ -382,7 +389,9 @@ static void report(struct run *r)
 			fputc('\n', r->out.f);
 		if (r->opts.interval)
 			fputs(r->opts.json ? "{\"totals\": true}\n" : "\nTotal:\n", r->out.f);
-		print_aggregates(r, false);
+		if (!r->opts.stack.folded)
+			print_aggregates(r, false);
+		stacks__report(&r->stacks, r->skel, &r->out);
 	}
 	fflush(r->out.f);
 	if (r->opts.noop)
@@ -392,7 +401,7 @@ static void report(struct run *r)
 		fprintf(stderr, "Summary: %llu hits, %llu returns without a timed entry, %zu probe%s\n",
 			(unsigned long long)hits, (unsigned long long)sum_one(r->skel->maps.unpaired, 1),
 			r->links.probes, plural(r->links.probes));
-	else if (r->rb)
+	else if (r->rb && !r->opts.count)
 		fprintf(stderr, "Summary: %llu hits, %llu events printed, %llu lost, %zu probe%s\n",
 			(unsigned long long)hits, (unsigned long long)r->events,
 			(unsigned long long)sum_one(r->skel->maps.drops, r->plan.nsites), r->links.probes,
@@ -472,6 +481,8 @@ int cmd_trace(int argc, char **argv)
 		if (plan__add_offset(&r.plan, bins[0], r.opts.offsets[i]))
 			goto cleanup;
 	}
+	if (stacks__prepare(&r.stacks, &r.opts.stack, &r.plan, r.opts.count))
+		goto cleanup;
 	cfg.pid = r.target.pid;
 	cfg.noop = r.opts.noop;
 	if (attach__resolve_mode(r.opts.attach, &cfg.mode) || check_nocookie(&r, &cfg) || setup_bpf(&r, &cfg))
@@ -505,6 +516,7 @@ int cmd_trace(int argc, char **argv)
 	if (target__release(&r.target))
 		goto cleanup;
 	target__resume(&r.target);
+	stacks__attached(&r.stacks, r.target.pid);
 	event_loop(&r);
 
 	/* Detach first, so the counts are final; then drain what is left. */
@@ -523,6 +535,7 @@ cleanup:
 		probe_spec__free(&r.specs[i]);
 	free(r.specs);
 	free(r.prev_counts);
+	stacks__free(&r.stacks);
 	plan__free(&r.plan);
 	fflush(stdout);
 	return status;

@@ -44,6 +44,7 @@ static void trace_usage(FILE *f)
 "                        must be in an executable segment and start an instruction\n"
 "                        (a probe mid-instruction corrupts the target: uscope only\n"
 "                        places probes at function starts and USDT notes otherwise)\n"
+STACK_USAGE
 "  -h, --help            this help\n"
 "\n"
 "PROBE:\n"
@@ -89,6 +90,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
+		STACK_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -100,6 +102,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	o->str_arg = -1;
 	o->tid = o->uid = USCOPE_NO_FILTER;
 	o->ringbuf_size = 4 << 20;
+	stack_opts__init(&o->stack);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:h", longopts, NULL)) != -1) {
@@ -200,6 +203,10 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 			err_msg("option '%s' needs a value", argv[optind - 1]);
 			return -EINVAL;
 		default:
+			if ((c = stack_opts__option(&o->stack, c, optarg)) < 0)
+				return c;
+			if (c)
+				break;
 			err_msg("unknown option '%s' (see uscope trace --help)", argv[optind - 1]);
 			return -EINVAL;
 		}
@@ -235,6 +242,8 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		err_msg("--offset cannot be used with --latency");
 		return -EINVAL;
 	}
+	if (stack_opts__check(&o->stack, o->count, o->latency, o->noop))
+		return -EINVAL;
 	if (!o->nprobes && !o->noffsets) {
 		err_msg("no probe given (see uscope trace --help)");
 		return -EINVAL;
