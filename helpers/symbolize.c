@@ -6,7 +6,7 @@
  * Snapshots are never dropped: a process that exited (or unmapped a library)
  * keeps being named by what was mapped when it was last seen. Lookups search
  * the newest snapshot first. An address outside every snapshot triggers one
- * new snapshot (at most every 20 ms per process, and never once the process
+ * new snapshot (at most every 2 ms per process, and never once the process
  * is known to be gone), then is shown as [unknown] and counted.
  */
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include "symbolize.h"
 #include "symbolize_bin.h"
 
@@ -92,21 +93,36 @@ static bool same_build_id(const struct sym_binary *a, const struct sym_binary *b
 	       !memcmp(a->build_id, b->build_id, a->build_id_len);
 }
 
-/* The cached binary for a mapping of PATH in PID, opened now if new. */
-static struct sym_binary *binary_for(struct symbolizer *s, pid_t pid, const char *path, uint64_t start,
-				     uint64_t end)
+/*
+ * Open the file a mapping of PID shows as PATH (device MAJ:MIN, inode INO):
+ * through /proc/PID/root while the process lives (containers), else by PATH
+ * itself if that is still the same file (same inode and device).
+ */
+static int open_mapped(pid_t pid, const char *path, unsigned int maj, unsigned int mnr, uint64_t ino,
+		       struct sym_binary **b)
 {
-	struct sym_binary *b, **grown;
 	char open_path[4200];
-	size_t i;
 
 	snprintf(open_path, sizeof(open_path), "/proc/%d/root%s", pid, path);
-	if (sym_binary__open(open_path, path, &b)) {
-		snprintf(open_path, sizeof(open_path), "/proc/%d/map_files/%llx-%llx", pid,
-			 (unsigned long long)start, (unsigned long long)end);
-		if (sym_binary__open(open_path, path, &b))
-			return NULL;
-	}
+	if (!sym_binary__open(open_path, path, b))
+		return 0;
+	if (sym_binary__open(path, path, b))
+		return -ENOENT;
+	if ((*b)->ino == ino && major((*b)->dev) == maj && minor((*b)->dev) == mnr)
+		return 0;
+	sym_binary__free(*b);
+	return -ESTALE;
+}
+
+/* The cached binary for a mapping, opened now if new. */
+static struct sym_binary *binary_for(struct symbolizer *s, pid_t pid, const char *path, unsigned int maj,
+				     unsigned int mnr, uint64_t ino)
+{
+	struct sym_binary *b, **grown;
+	size_t i;
+
+	if (open_mapped(pid, path, maj, mnr, ino, &b))
+		return NULL;
 	for (i = 0; i < s->nbins; i++) {
 		struct sym_binary *c = s->bins[i];
 
@@ -146,51 +162,74 @@ static int add_map(struct sym_proc *p, const struct sym_map *m)
 	return 0;
 }
 
+/* /proc/PID/maps in one go: the process may exit at any moment, its files are opened afterwards. */
+static char *read_maps(pid_t pid)
+{
+	char path[64], *buf = NULL;
+	size_t len = 0;
+	FILE *f, *out;
+	int c;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	out = open_memstream(&buf, &len);
+	if (out) {
+		while ((c = getc_unlocked(f)) != EOF)
+			putc_unlocked(c, out);
+		fclose(out);
+	}
+	fclose(f);
+	if (buf && !len) {	/* a zombie's maps are empty */
+		free(buf);
+		buf = NULL;
+	}
+	return buf;
+}
+
+static int add_line(struct symbolizer *s, struct sym_proc *p, const char *line)
+{
+	unsigned long long start, end, pgoff, ino;
+	unsigned int maj, mnr;
+	char perms[8], file[4096];
+	struct sym_map m = { .gen = p->gen };
+	size_t len;
+
+	if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %4095[^\n]", &start, &end, perms, &pgoff, &maj, &mnr, &ino,
+		   file) != 8 || perms[2] != 'x' || file[0] != '/')
+		return 0;
+	len = strlen(file);
+	if (len > 10 && !strcmp(file + len - 10, " (deleted)"))
+		file[len - 10] = 0;
+	m.start = start;
+	m.end = end;
+	m.pgoff = pgoff;
+	m.bin = known_mapping(p, start, end, pgoff);
+	if (!m.bin)
+		m.bin = binary_for(s, p->pid, file, maj, mnr, ino);
+	return m.bin ? add_map(p, &m) : 0;
+}
+
 int symbolizer__capture(struct symbolizer *s, pid_t pid)
 {
 	struct sym_proc *p = proc_get(s, pid);
-	char path[64], line[4608], perms[8], file[4096];
-	unsigned long long start, end, pgoff, ino;
-	size_t before;
-	FILE *f;
+	char *maps, *line, *save = NULL;
+	int err = 0;
 
 	if (!p)
 		return -ENOMEM;
 	p->last_ns = mono_ns();
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	if (!f) {
+	maps = read_maps(pid);
+	if (!maps) {
 		p->gone = true;
 		return -ESRCH;
 	}
-	before = p->n;
 	p->gen++;
-	while (fgets(line, sizeof(line), f)) {
-		struct sym_map m = { .gen = p->gen };
-
-		if (sscanf(line, "%llx-%llx %7s %llx %*x:%*x %llu %4095[^\n]", &start, &end, perms, &pgoff, &ino,
-			   file) != 6 || perms[2] != 'x' || file[0] != '/')
-			continue;
-		if (strlen(file) > 10 && !strcmp(file + strlen(file) - 10, " (deleted)"))
-			file[strlen(file) - 10] = 0;
-		m.start = start;
-		m.end = end;
-		m.pgoff = pgoff;
-		m.bin = known_mapping(p, start, end, pgoff);
-		if (!m.bin)
-			m.bin = binary_for(s, pid, file, start, end);
-		if (m.bin && add_map(p, &m)) {
-			fclose(f);
-			return -ENOMEM;
-		}
-	}
-	fclose(f);
-	if (p->n == before) {	/* a zombie's maps are empty: it is gone */
-		p->gen--;
-		p->gone = true;
-		return -ESRCH;
-	}
-	return 0;
+	for (line = strtok_r(maps, "\n", &save); line && !err; line = strtok_r(NULL, "\n", &save))
+		err = add_line(s, p, line);
+	free(maps);
+	return err;
 }
 
 static const struct sym_map *map_of(const struct sym_proc *p, uint64_t addr)
@@ -209,7 +248,7 @@ int symbolizer__lookup(struct symbolizer *s, pid_t pid, uint64_t addr, bool reta
 	struct sym_proc *p = proc_get(s, pid);
 	const struct sym_map *m = p ? map_of(p, addr) : NULL;
 
-	if (!m && p && !p->gone && mono_ns() - p->last_ns > 20000000ull) {
+	if (!m && p && !p->gone && mono_ns() - p->last_ns > 2000000ull) {
 		symbolizer__capture(s, pid);
 		m = map_of(p, addr);
 	}

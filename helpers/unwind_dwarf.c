@@ -9,6 +9,7 @@
  * so one Dwfl serves every thread of the process.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -10,7 +10,7 @@
 #include "unwind_fp.h"
 
 static const unsigned char ENDBR64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
-static const unsigned char PROLOGUE[4] = { 0x55, 0x48, 0x89, 0xe5 };	/* push %rbp; mov %rsp,%rbp */
+static const unsigned char MOV_RSP_RBP[3] = { 0x48, 0x89, 0xe5 };
 
 bool fp_kernel_adds_caller(int fd, uint64_t off)
 {
@@ -21,16 +21,28 @@ bool fp_kernel_adds_caller(int fd, uint64_t off)
 	return b[0] == 0x55 || !memcmp(b, ENDBR64, sizeof(b));
 }
 
-/* Does the function at OFF set up a frame (after an optional endbr64)? */
+/*
+ * Does the function at OFF set up a frame? It starts (after an optional
+ * endbr64) with push %rbp, and mov %rsp,%rbp follows within a few
+ * instructions: gcc's scheduler may move argument set-up in between.
+ * (Frame-pointer-less code also pushes %rbp, as a callee-saved register, but
+ * does not copy %rsp into it.)
+ */
 static bool has_prologue(int fd, uint64_t off)
 {
-	unsigned char b[8];
+	unsigned char b[28];
+	size_t at = 0, i;
 
 	if (pread(fd, b, sizeof(b), off) != (ssize_t)sizeof(b))
 		return false;
 	if (!memcmp(b, ENDBR64, sizeof(ENDBR64)))
-		return !memcmp(b + 4, PROLOGUE, sizeof(PROLOGUE));
-	return !memcmp(b, PROLOGUE, sizeof(PROLOGUE));
+		at = sizeof(ENDBR64);
+	if (b[at] != 0x55)
+		return false;
+	for (i = at + 1; i + sizeof(MOV_RSP_RBP) <= sizeof(b); i++)
+		if (!memcmp(b + i, MOV_RSP_RBP, sizeof(MOV_RSP_RBP)))
+			return true;
+	return false;
 }
 
 int fp_binary_keeps_frame_pointers(const char *path, const struct elf_func_list *funcs)

@@ -34,15 +34,15 @@ enum { STACK_OPT_STACK = 512, STACK_OPT_DEPTH, STACK_OPT_SIZE, STACK_OPT_FOLDED,
 	"                        dwarf when a probed binary lacks frame pointers)\n"        \
 	"      --stack-depth N   frames kept, 1-127 (default 64)\n"                        \
 	"      --stack-size N    dwarf: stack bytes copied per hit, 512-16384 (default 8192)\n" \
-	"      --folded          with --count: one line per stack, root;...;func COUNT\n"   \
-	"      --flamegraph FILE with --count: also write an SVG flame graph to FILE\n"
+	"      --folded          count stacks, print one line each: root;...;func COUNT\n"   \
+	"      --flamegraph FILE count stacks, also write an SVG flame graph to FILE\n"
 
 void stack_opts__init(struct stack_opts *s);
 
 /* Handle getopt code C; returns 1 if it was a stack option, 0 if not, -EINVAL (message printed). */
 int stack_opts__option(struct stack_opts *s, int c, const char *arg);
 
-/* Checks across options; COUNT: --count given. Returns 0 or -EINVAL (message printed). */
-int stack_opts__check(struct stack_opts *s, bool count, bool latency, bool noop);
+/* Checks across options; --folded and --flamegraph set *COUNT. Returns 0 or -EINVAL (message printed). */
+int stack_opts__check(struct stack_opts *s, bool *count, bool latency, bool noop);
 
 #endif

@@ -126,6 +126,8 @@ int stacks__size_maps(struct stacks *st, struct uscope_bpf *skel, uint64_t ringb
 		err = bpf_map__set_max_entries(skel->maps.stack_counts, kernel_counts ? STACK_MAP_ENTRIES : 1);
 	if (!err && st->mode != USCOPE_STACK_OFF)
 		err = bpf_map__set_max_entries(skel->maps.events, ringbuf_size);
+	if (!err && st->mode == USCOPE_STACK_OFF)
+		err = bpf_map__set_max_entries(skel->maps.stack_pids, 1);
 	return err;
 }
 

@@ -516,7 +516,7 @@ int cmd_trace(int argc, char **argv)
 	if (target__release(&r.target))
 		goto cleanup;
 	target__resume(&r.target);
-	stacks__attached(&r.stacks, r.target.pid);
+	stacks__attached(&r.stacks, r.target.child ? 0 : r.target.pid);	/* -c: not exec'd yet */
 	event_loop(&r);
 
 	/* Detach first, so the counts are final; then drain what is left. */

@@ -242,7 +242,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		err_msg("--offset cannot be used with --latency");
 		return -EINVAL;
 	}
-	if (stack_opts__check(&o->stack, o->count, o->latency, o->noop))
+	if (stack_opts__check(&o->stack, &o->count, o->latency, o->noop))
 		return -EINVAL;
 	if (!o->nprobes && !o->noffsets) {
 		err_msg("no probe given (see uscope trace --help)");

@@ -67,6 +67,28 @@ struct {
 	__type(value, __u64);
 } stack_lost SEC(".maps");
 
+/*
+ * Processes that sent a stack already. The first record of a new process
+ * wakes user space at once (whatever the batching), so that its mappings are
+ * read while it still lives: a short-lived target is gone by the next poll.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} stack_pids SEC(".maps");
+
+static __always_inline bool stack__new_pid(__u32 pid)
+{
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&stack_pids, &pid))
+		return false;
+	bpf_map_update_elem(&stack_pids, &pid, &one, BPF_ANY);
+	return true;
+}
+
 static __always_inline __u64 stack__caller(struct pt_regs *ctx, __u16 kind)
 {
 	__u64 ret = 0;
@@ -143,7 +165,7 @@ static __always_inline void stack__output(struct uscope_stack_record *rec, __u64
 
 	if (size > sizeof(*rec))
 		size = sizeof(*rec);
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= wakeup_bytes)
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= wakeup_bytes || stack__new_pid(rec->ev.pid))
 		flags = BPF_RB_FORCE_WAKEUP;
 	if (bpf_ringbuf_output(&events, rec, size, flags)) {
 		bump(&drops, site);

@@ -7,7 +7,9 @@
  *   main -> d -> leaf          ND times
  *   main -> qsort (libc) -> cmp_ints   (through libc's frame-pointer-less code)
  * and prints its own counts ("stacks: path a;b;leaf 300") before exiting.
- * Usage: stacks [NB NC ND [SLEEP_MS]]; SLEEP_MS waits before the calls.
+ * Usage: stacks [NB NC ND [LINGER_MS]]; LINGER_MS waits after the calls, before
+ * exiting (a tracer that reads mappings on the first hit needs the process
+ * alive for a moment; the default run is long enough on an idle machine).
  *
  * Every function is noinline and does some work after its call, so that no
  * call becomes a tail jump and every frame is really on the stack.
@@ -67,15 +69,15 @@ static int arg(int argc, char **argv, int i, int dflt)
 int main(int argc, char **argv)
 {
 	int nb = arg(argc, argv, 1, 300), nc = arg(argc, argv, 2, 200), nd = arg(argc, argv, 3, 100);
-	int sleep_ms = arg(argc, argv, 4, 0), v[2] = { 2, 1 }, i;
+	int linger_ms = arg(argc, argv, 4, 0), v[2] = { 2, 1 }, i;
 
-	if (sleep_ms)
-		usleep(sleep_ms * 1000);
 	a(nb, nc);
 	for (i = 0; i < nd; i++)
 		d(i);
 	qsort(v, 2, sizeof(v[0]), cmp_ints);
 	printf("stacks: path a;b;leaf %d\nstacks: path a;c;leaf %d\nstacks: path d;leaf %d\n", nb, nc, nd);
 	printf("stacks: sorted %d %d\n", v[0], v[1]);
+	if (linger_ms)
+		usleep(linger_ms * 1000);
 	return 0;
 }
