@@ -18,22 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "stacks.h"
-#include "stack_print.h"
+#include "output_stacks.h"
 #include "util.h"
-#include "uscope.skel.h"
 #include "../helpers/unwind_fp.h"
 
-#define STACK_MAP_ENTRIES 16384	/* distinct stacks counted in the kernel, like bcc's stackcount */
-
-static bool at_function_start(struct binary *b, uint64_t off)
+static bool at_function_start(const struct elf_func_list *funcs, uint64_t off)
 {
 	size_t i;
 
-	for (i = 0; i < b->funcs.cnt; i++)
-		if (b->funcs.funcs[i].offset == off)
+	for (i = 0; funcs && i < funcs->cnt; i++)
+		if (funcs->funcs[i].offset == off)
 			return true;
 	return false;
 }
@@ -49,10 +44,10 @@ static int find_insert_caller(struct stacks *st)
 		return -ENOMEM;
 	for (i = 0; i < p->nsites; i++) {
 		const struct site *s = &p->sites[i];
-		struct binary *b = &p->bins[s->bin];
+		struct binary *b = plan__bin(p, s->bin);
 		int fd;
 
-		if (s->kind != USCOPE_SITE_ENTRY || binary__load_funcs(b) || !at_function_start(b, s->offset))
+		if (s->kind != USCOPE_SITE_ENTRY || !at_function_start(binary__funcs(b), s->offset))
 			continue;
 		fd = open(b->open_path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
@@ -68,12 +63,13 @@ static int resolve_auto(struct stacks *st)
 {
 	size_t i;
 
-	for (i = 0; i < st->plan->nbins; i++) {
-		struct binary *b = &st->plan->bins[i];
+	for (i = 0; i < st->plan->bins->n; i++) {
+		struct binary *b = plan__bin(st->plan, i);
+		const struct elf_func_list *funcs = binary__funcs(b);
 
-		if (binary__load_funcs(b))
+		if (!funcs)
 			return -EINVAL;
-		if (fp_binary_keeps_frame_pointers(b->open_path, &b->funcs) == 0) {
+		if (fp_binary_keeps_frame_pointers(b->open_path, funcs) == 0) {
 			fprintf(stderr, "Stacks: DWARF unwinding (%s keeps no frame pointers)\n", b->path);
 			return USCOPE_STACK_DWARF;
 		}
@@ -104,31 +100,12 @@ int stacks__prepare(struct stacks *st, const struct stack_opts *opts, const stru
 	return st->mode == USCOPE_STACK_FP ? find_insert_caller(st) : 0;
 }
 
-bool stacks__need_ringbuf(const struct stacks *st)
+void stacks__knobs(const struct stacks *st, struct bpf_knobs *k)
 {
-	return st->mode != USCOPE_STACK_OFF;
-}
-
-int stacks__size_maps(struct stacks *st, struct uscope_bpf *skel, uint64_t ringbuf_size)
-{
-	bool kernel_counts = st->mode == USCOPE_STACK_FP && st->count;
-	int err;
-
-	skel->rodata->stack_mode = st->mode;
-	skel->rodata->stack_count = st->count;
-	skel->rodata->stack_depth = st->opts->depth;
-	skel->rodata->stack_bytes = st->opts->bytes;
-	err = bpf_map__set_max_entries(skel->maps.stack_traces, kernel_counts ? STACK_MAP_ENTRIES : 1);
-	if (!err)
-		err = bpf_map__set_value_size(skel->maps.stack_traces,
-					      (kernel_counts ? st->opts->depth : 1) * sizeof(uint64_t));
-	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.stack_counts, kernel_counts ? STACK_MAP_ENTRIES : 1);
-	if (!err && st->mode != USCOPE_STACK_OFF)
-		err = bpf_map__set_max_entries(skel->maps.events, ringbuf_size);
-	if (!err && st->mode == USCOPE_STACK_OFF)
-		err = bpf_map__set_max_entries(skel->maps.stack_pids, 1);
-	return err;
+	k->stack_mode = st->mode;
+	k->stack_count = st->count;
+	k->stack_depth = st->opts->depth;
+	k->stack_bytes = st->opts->bytes;
 }
 
 void stacks__attached(struct stacks *st, pid_t pid)
@@ -192,76 +169,39 @@ int stacks__on_record(struct stacks *st, struct output *out, const void *data, s
 			st->lost_table++;
 		return 1;
 	}
-	stack_print__event(st, out, &rec->ev, st->pcs, n);
+	output_stacks__event(st, out, &rec->ev, st->pcs, n);
 	return 2;
 }
 
-/* Frame pointers: every (site, stack, caller) the kernel counted, into the table. */
-static int read_kernel_counts(struct stacks *st, struct uscope_bpf *skel)
+/* Frame pointers: every (site, stack, caller, pid) the kernel counted, into the table. */
+static int add_kernel_stack(void *arg, const struct uscope_stack_key *key, uint64_t count, const uint64_t *ips,
+			    uint32_t depth)
 {
-	int cfd = bpf_map__fd(skel->maps.stack_counts), sfd = bpf_map__fd(skel->maps.stack_traces);
-	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
-	struct uscope_stack_key key, next, *prev = NULL;
-	uint64_t *vals, *ips;
+	struct stacks *st = arg;
+	int n = stack_fp_pcs(st, key->site, key->caller, ips, depth);
 
-	vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
-	ips = calloc(st->opts->depth, sizeof(*ips));
-	if (!vals || !ips) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (!bpf_map_get_next_key(cfd, prev, &next)) {
-		uint64_t count = 0;
-		int n;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(cfd, &key, vals))
-			continue;
-		for (c = 0; c < ncpu; c++)
-			count += vals[c];
-		memset(ips, 0, st->opts->depth * sizeof(*ips));
-		if (bpf_map_lookup_elem(sfd, &key.stack_id, ips))
-			continue;
-		n = stack_fp_pcs(st, key.site, key.caller, ips, st->opts->depth);
-		if (stack_table__add(&st->table, key.pid, key.site, st->pcs, n, count))
-			st->lost_table++;
-	}
-out:
-	free(vals);
-	free(ips);
-	return err;
-}
-
-static uint64_t sum_lost(struct uscope_bpf *skel, uint32_t k)
-{
-	int ncpu = libbpf_num_possible_cpus(), c;
-	uint64_t *v = ncpu > 0 ? calloc(ncpu, sizeof(*v)) : NULL, total = 0;
-
-	if (v && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.stack_lost), &k, v))
-		for (c = 0; c < ncpu; c++)
-			total += v[c];
-	free(v);
-	return total;
+	if (stack_table__add(&st->table, key->pid, key->site, st->pcs, n, count))
+		st->lost_table++;
+	return 0;
 }
 
 /* Never silent: what could not be recorded or named, one line on stderr. */
-static void report_losses(struct stacks *st, struct uscope_bpf *skel)
+static void report_losses(struct stacks *st, const struct bpf_obj *obj, FILE *log)
 {
-	uint64_t id = sum_lost(skel, USCOPE_STACK_LOST_ID), key = sum_lost(skel, USCOPE_STACK_LOST_KEY);
-	uint64_t rb = sum_lost(skel, USCOPE_STACK_LOST_RB), unmapped = symbolizer__unmapped(st->sym);
+	uint64_t id = bpf_obj__stack_lost(obj, USCOPE_STACK_LOST_ID), key = bpf_obj__stack_lost(obj, USCOPE_STACK_LOST_KEY);
+	uint64_t rb = bpf_obj__stack_lost(obj, USCOPE_STACK_LOST_RB), unmapped = symbolizer__unmapped(st->sym);
 
 	if (id || key || rb || st->lost_table)
-		fprintf(stderr, "Stacks: %llu hits without a stack (stack map: %llu, count table: %llu, ring buffer: "
+		fprintf(log, "Stacks: %llu hits without a stack (stack map: %llu, count table: %llu, ring buffer: "
 			"%llu, memory: %llu)\n", (unsigned long long)(id + key + rb + st->lost_table),
 			(unsigned long long)id, (unsigned long long)key, (unsigned long long)rb,
 			(unsigned long long)st->lost_table);
 	if (unmapped)
-		fprintf(stderr, "Stacks: %llu frames in no mapping uscope saw (shown as [unknown])\n",
+		fprintf(log, "Stacks: %llu frames in no mapping uscope saw (shown as [unknown])\n",
 			(unsigned long long)unmapped);
 }
 
-int stacks__report(struct stacks *st, struct uscope_bpf *skel, struct output *out)
+int stacks__report(struct stacks *st, const struct bpf_obj *obj, struct output *out)
 {
 	int err = 0;
 
@@ -269,12 +209,12 @@ int stacks__report(struct stacks *st, struct uscope_bpf *skel, struct output *ou
 		return 0;
 	if (st->count) {
 		if (st->mode == USCOPE_STACK_FP)
-			err = read_kernel_counts(st, skel);
+			err = bpf_obj__stack_counts(obj, add_kernel_stack, st);
 		stack_table__sort(&st->table);
 		if (!err)
-			err = stack_print__report(st, out);
+			err = output_stacks__report(st, out);
 	}
-	report_losses(st, skel);
+	report_losses(st, obj, out->log);
 	return err;
 }
 

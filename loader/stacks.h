@@ -4,7 +4,7 @@
  * the stack maps and sets the knobs before load, captures the target's
  * mappings at attach, turns ring buffer records into stacks (printing them
  * under their event, or counting them), and reads the kernel's stack counts
- * at the end. Printing lives in loader/stack_print.c and loader/flamegraph.c.
+ * at the end. Printing lives in the output room (output_stacks.c, output_flamegraph.c).
  */
 #ifndef USCOPE_STACKS_H
 #define USCOPE_STACKS_H
@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "bpf_obj.h"
 #include "output.h"
 #include "plan.h"
 #include "stack_opts.h"
@@ -19,7 +20,6 @@
 #include "../helpers/symbolize.h"
 #include "../helpers/unwind_dwarf.h"
 
-struct uscope_bpf;
 
 struct stacks {
 	const struct stack_opts *opts;
@@ -37,11 +37,8 @@ struct stacks {
 /* Resolve --stack=auto against the plan's binaries; per-site facts. 0 or -errno (message printed). */
 int stacks__prepare(struct stacks *st, const struct stack_opts *opts, const struct plan *plan, bool count);
 
-/* Before load: knobs and map sizes. Returns 0 or -errno. */
-int stacks__size_maps(struct stacks *st, struct uscope_bpf *skel, uint64_t ringbuf_size);
-
-/* Whether the ring buffer must be read even though events are not printed. */
-bool stacks__need_ringbuf(const struct stacks *st);
+/* Before load: what the BPF object must be told (mode, depth, stack bytes). */
+void stacks__knobs(const struct stacks *st, struct bpf_knobs *k);
 
 /* The target is attached (and runs): take a first snapshot of its mappings. */
 void stacks__attached(struct stacks *st, pid_t pid);
@@ -54,7 +51,7 @@ void stacks__attached(struct stacks *st, pid_t pid);
 int stacks__on_record(struct stacks *st, struct output *out, const void *data, size_t size);
 
 /* The end: read the kernel's counts (fp), print stacks, folded lines, the flame graph. */
-int stacks__report(struct stacks *st, struct uscope_bpf *skel, struct output *out);
+int stacks__report(struct stacks *st, const struct bpf_obj *obj, struct output *out);
 
 void stacks__free(struct stacks *st);
 

@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "flamegraph.h"
-#include "stack_print.h"
+#include "output_flamegraph.h"
+#include "output_stacks.h"
 #include "util.h"
 
 #define MAX_FRAMES ((USCOPE_STACK_MAX_DEPTH + 1) * SYM_MAX_INLINE)
@@ -95,7 +95,7 @@ static struct sym_frame *frames_buf(void)
 	return buf;
 }
 
-void stack_print__event(struct stacks *st, struct output *out, const struct uscope_event *e, const uint64_t *pcs,
+void output_stacks__event(struct stacks *st, struct output *out, const struct uscope_event *e, const uint64_t *pcs,
 			int n)
 {
 	struct sym_frame *fr = frames_buf();
@@ -225,7 +225,7 @@ static struct folded_line *fold(struct stacks *st, size_t *nout)
 	return l;
 }
 
-int stack_print__report(struct stacks *st, struct output *out)
+int output_stacks__report(struct stacks *st, struct output *out)
 {
 	struct folded_line *lines = NULL;
 	size_t i, n = 0;

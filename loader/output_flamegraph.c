@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "flamegraph.h"
+#include "output_flamegraph.h"
 #include "util.h"
 
 #define FG_WIDTH 1200.0
