@@ -35,12 +35,23 @@ struct sym_proc {
 	size_t n;
 };
 
+/* One looked-up (binary, file offset, return address?) and its frames. */
+struct sym_cached {
+	const struct sym_binary *bin;
+	uint64_t off;
+	bool retaddr;
+	int n;
+	struct sym_frame *frames;
+};
+
 struct symbolizer {
 	struct sym_binary **bins;
 	size_t nbins;
 	struct sym_proc *procs;
 	size_t nprocs;
 	uint64_t unmapped;
+	struct sym_cached *cache;	/* open addressing, a power of 2 long */
+	size_t ncache, cache_len;
 };
 
 static uint64_t mono_ns(void)
@@ -66,6 +77,9 @@ void symbolizer__free(struct symbolizer *s)
 		sym_binary__free(s->bins[i]);
 	for (i = 0; i < s->nprocs; i++)
 		free(s->procs[i].maps);
+	for (i = 0; i < s->cache_len; i++)
+		free(s->cache[i].frames);
+	free(s->cache);
 	free(s->bins);
 	free(s->procs);
 	free(s);
@@ -242,6 +256,66 @@ static const struct sym_map *map_of(const struct sym_proc *p, uint64_t addr)
 	return NULL;
 }
 
+static size_t cache_slot(const struct sym_cached *c, size_t len, const struct sym_binary *bin, uint64_t off,
+			 bool retaddr)
+{
+	size_t h = ((uintptr_t)bin * 31 + off * 2 + retaddr) * 0x9e3779b97f4a7c15ull >> 7, i;
+
+	for (i = h & (len - 1); c[i].bin; i = (i + 1) & (len - 1))
+		if (c[i].bin == bin && c[i].off == off && c[i].retaddr == retaddr)
+			break;
+	return i;
+}
+
+static int cache_grow(struct symbolizer *s)
+{
+	size_t len = s->cache_len ? s->cache_len * 2 : 4096, i;
+	struct sym_cached *c = calloc(len, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	for (i = 0; i < s->cache_len; i++)
+		if (s->cache[i].bin)
+			c[cache_slot(c, len, s->cache[i].bin, s->cache[i].off, s->cache[i].retaddr)] = s->cache[i];
+	free(s->cache);
+	s->cache = c;
+	s->cache_len = len;
+	return 0;
+}
+
+/*
+ * Frames of a binary's file offset, from the cache or computed once: the
+ * same return addresses recur in most stacks, and a DWARF lookup (lines,
+ * inlined scopes) costs tens of microseconds.
+ */
+static int cached_frames(struct symbolizer *s, struct sym_binary *bin, uint64_t off, uint64_t addr, bool retaddr,
+			 struct sym_frame *out, int max)
+{
+	struct sym_cached *c;
+	int n, i;
+
+	if ((s->ncache + 1) * 2 > s->cache_len && cache_grow(s))
+		return sym_binary__frames(bin, off, addr, retaddr, out, max);
+	c = &s->cache[cache_slot(s->cache, s->cache_len, bin, off, retaddr)];
+	if (!c->bin) {
+		struct sym_frame f[SYM_MAX_INLINE];
+
+		n = sym_binary__frames(bin, off, addr, retaddr, f, SYM_MAX_INLINE);
+		c->frames = malloc(n * sizeof(*f));
+		if (!c->frames)
+			return sym_binary__frames(bin, off, addr, retaddr, out, max);
+		memcpy(c->frames, f, n * sizeof(*f));
+		*c = (struct sym_cached){ .bin = bin, .off = off, .retaddr = retaddr, .n = n, .frames = c->frames };
+		s->ncache++;
+	}
+	n = c->n < max ? c->n : max;
+	for (i = 0; i < n; i++) {
+		out[i] = c->frames[c->n - n + i];	/* when cut, keep the outermost (the real function) */
+		out[i].addr = addr;
+	}
+	return n;
+}
+
 int symbolizer__lookup(struct symbolizer *s, pid_t pid, uint64_t addr, bool retaddr, struct sym_frame *out,
 		       int max)
 {
@@ -257,7 +331,7 @@ int symbolizer__lookup(struct symbolizer *s, pid_t pid, uint64_t addr, bool reta
 		out[0] = (struct sym_frame){ .addr = addr, .func = "[unknown]", .offset = addr, .binary = "" };
 		return 1;
 	}
-	return sym_binary__frames(m->bin, addr - m->start + m->pgoff, addr, retaddr, out, max);
+	return cached_frames(s, m->bin, addr - m->start + m->pgoff, addr, retaddr, out, max);
 }
 
 uint64_t symbolizer__unmapped(const struct symbolizer *s)

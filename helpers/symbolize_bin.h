@@ -21,6 +21,11 @@ struct sym_load {
 	uint64_t offset, filesz, vaddr;
 };
 
+struct sym_dbg {
+	uint64_t addr, size;	/* module addresses */
+	const char *name;	/* owned by libdwfl */
+};
+
 struct sym_binary {
 	char *path;		/* the path the process mapped */
 	int fd;			/* kept open: the file may be gone from the process's view later */
@@ -36,6 +41,9 @@ struct sym_binary {
 	void *mod;		/* Dwfl_Module * */
 	uint64_t bias;		/* the module's bias in its offline session */
 	int dwfl_state;		/* 0: not tried, 1: ready, -1: failed */
+	struct sym_dbg *dbg;	/* functions of the debug file's symbol table, by address */
+	size_t ndbg;
+	int dbg_loaded;
 	char **owned;		/* "[binary+0xOFF]" strings made for this binary */
 	size_t nowned;
 };
