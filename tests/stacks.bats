@@ -110,7 +110,7 @@ expect_paths() {
 	# At b's return the stack starts in its caller, at the return address.
 	[[ "$(grep -A1 ' return b = ' "$TMP/out" | sed -n 2p | awk '{ print $1 }')" == a+0x1a ]]
 	grep -q '^  leaf+0x0 (stacks-fp) stacks.c:[0-9]*$' "$TMP/out"
-	"$USCOPE" trace --stack=fp -c "$UMARK -n 1 -i 0 -q" 'usdt:groupa:probe1' > "$TMP/usdt" 2> "$TMP/err"
+	"$USCOPE" trace --stack=fp -c "$UMARK -n 2 -i 20 -q" 'usdt:groupa:probe1' > "$TMP/usdt" 2> "$TMP/err"
 	grep -A3 'groupa:probe1(10)' "$TMP/usdt"
 	[[ "$(grep -A2 'groupa:probe1(10)' "$TMP/usdt" | sed -n 2p | awk '{ print $1 }')" =~ ^umark_usdt_basic\+0x ]]
 	grep -A2 'groupa:probe1(10)' "$TMP/usdt" | sed -n 3p | grep -q '^  iteration (inlined) (umark) umark.c:'
