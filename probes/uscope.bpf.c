@@ -221,6 +221,8 @@ static __always_inline void submit(struct uscope_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
+
 /*
  * --str: each argument named in str_mask (at most USCOPE_MAX_STRS) read as a
  * C string. The loop has constant bounds and i, k are constants per
@@ -323,6 +325,7 @@ int generic_entry(struct pt_regs *ctx)
 	if (!wanted())
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_ENTRY);
 	if (latency)
 		latency_entry(cookie >> 32);
 	if (!emit_events)
@@ -337,6 +340,8 @@ int generic_entry(struct pt_regs *ctx)
 	e->args[3] = PT_REGS_PARM4(ctx);
 	e->args[4] = PT_REGS_PARM5(ctx);
 	e->args[5] = PT_REGS_PARM6(ctx);
+#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
+
 	read_strs(e);
 	submit(e);
 	return 0;
@@ -363,6 +368,7 @@ int generic_return(struct pt_regs *ctx)
 	if (stopped || !wanted())
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_RETURN);
 	if (latency)
 		latency_return(cookie >> 32);
 	if (!emit_events)
@@ -372,7 +378,7 @@ int generic_return(struct pt_regs *ctx)
 		return 0;
 	e->nargs = 1;
 	e->args[0] = PT_REGS_RC(ctx);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
 
@@ -391,6 +397,7 @@ int usdt_site(struct pt_regs *ctx)
 	if (!wanted())
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT);
@@ -410,6 +417,8 @@ int usdt_site(struct pt_regs *ctx)
 			bpf_usdt_arg(ctx, i, &v);
 		e->args[i] = v;
 	}
+#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
+
 	read_strs(e);
 	submit(e);
 	return 0;
