@@ -19,7 +19,11 @@ static int guarded_attach(void *ctx, volatile sig_atomic_t *stop, size_t *probes
 
 static void guarded_detach(void *ctx)
 {
-	attach__destroy(&((struct session *)ctx)->links);
+	struct session *s = ctx;
+
+	/* Stop counting at once (uscope has, unless it died), then let the links go. */
+	bpf_obj__stop(s->obj);
+	attach__destroy(&s->links);
 }
 
 int session_attach_guarded(struct session *s)
