@@ -12,6 +12,7 @@
 #include "guardian.h"
 #include "output.h"
 #include "plan.h"
+#include "stacks.h"
 #include "session.h"
 #include "target.h"
 
@@ -40,6 +41,7 @@ struct session {
 	bool final_drain;	/* probes detached: consume everything that is left */
 	uint64_t *prev_counts;	/* --interval: totals at the last print */
 	struct stat exe_st;	/* -p: the executable, to notice an exec */
+	struct stacks stacks;	/* --stack */
 };
 
 /* session_run.c: the ring buffer's callback, the aggregates, the loop. */
