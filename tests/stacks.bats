@@ -196,3 +196,15 @@ expect_paths() {
 	run "$USCOPE" trace --flamegraph "$TMP" -x "$FP" leaf
 	[[ $status -eq 2 && "$output" == "uscope: --flamegraph '$TMP': not a file name" ]]
 }
+
+@test "stacks: -p on a running process: mappings read at attach, DWARF through libc to umark's main" {
+	private_umark
+	"$PUMARK" -i 5 -q > /dev/null 2> "$TMP/umark.err" &
+	BG_PIDS=$!	# killed by teardown
+	sleep 0.3
+	"$USCOPE" trace -p "$BG_PIDS" -d 1 --folded -x libc ppoll > "$TMP/out" 2> "$TMP/err"
+	cat "$TMP/out" "$TMP/err"
+	# umark.c: main -> run_threads -> run_loop -> interval_sleep -> ppoll (two of them inlined).
+	[[ "$(cat "$TMP/out")" =~ ^_start\;__libc_start_main\;__libc_start_call_main\;main\;run_threads\;run_loop\;interval_sleep\;ppoll\ [0-9]+$ ]]
+	! grep -q '\[unknown\]\|without a stack' "$TMP/err"
+}
