@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "attach.h"
+#include "filter.h"
 #include "commands.h"
 #include "output.h"
 #include "plan.h"
@@ -54,6 +55,8 @@ struct run {
 	bool final_drain;	/* probes detached: consume everything that is left */
 	uint64_t *prev_counts;	/* --interval: totals at the last print */
 	struct stat exe_st;	/* -p: the executable, to notice an exec */
+	struct filter_expr filter;	/* --filter, parsed */
+	struct filter_set fset;		/* --filter, compiled per site */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -222,6 +225,8 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 	if (!err && !o->latency)
 		err = bpf_map__set_max_entries(skel->maps.stacks, 1);
 	if (!err)
+		err = filter__size_maps(&r->fset, skel, r->plan.nsites);
+	if (!err)
 		err = attach__prepare(skel, &r->plan, cfg);
 	if (err) {
 		err_msg("cannot size the BPF maps: %s", strerror(-err));
@@ -232,6 +237,9 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 		err_msg("cannot load the BPF programs: %s", strerror(-err));
 		return err;
 	}
+	err = filter__fill_maps(&r->fset, skel);
+	if (err)
+		return err;
 	if (events) {
 		r->rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, r, NULL);
 		if (!r->rb) {
@@ -439,7 +447,7 @@ int cmd_trace(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (trace_opts__parse(argc, argv, &r.opts))
+	if (trace_opts__parse(argc, argv, &r.opts) || (r.opts.filter && filter__parse(r.opts.filter, &r.filter)))
 		return EXIT_USAGE;
 	if (!kfeat_can_trace(&missing)) {
 		err_msg("not enough privileges to trace: need %s (run as root)", missing);
@@ -471,6 +479,10 @@ int cmd_trace(int argc, char **argv)
 		}
 		if (plan__add_offset(&r.plan, bins[0], r.opts.offsets[i]))
 			goto cleanup;
+	}
+	if (r.opts.filter && filter__compile(&r.filter, &r.plan, r.opts.latency, &r.fset)) {
+		status = EXIT_USAGE;
+		goto cleanup;
 	}
 	cfg.pid = r.target.pid;
 	cfg.noop = r.opts.noop;
@@ -523,6 +535,8 @@ cleanup:
 		probe_spec__free(&r.specs[i]);
 	free(r.specs);
 	free(r.prev_counts);
+	filter_set__free(&r.fset);
+	filter__free(&r.filter);
 	plan__free(&r.plan);
 	fflush(stdout);
 	return status;

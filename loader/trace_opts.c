@@ -24,6 +24,9 @@ static void trace_usage(FILE *f)
 "                        attached, trace only it, end when it exits\n"
 "      --tid TID         trace only this thread\n"
 "      --uid UID         trace only processes of this user\n"
+"      --filter EXPR     keep only hits where EXPR holds, evaluated in BPF, e.g.\n"
+"                        'arg0 > 5 && comm == \"umark\"', 'ret < 0', '!(arg1 & 0x4)'\n"
+"                        (operands argN ret pid tid uid comm str(argN); see README)\n"
 "What:\n"
 "      --count           print hit counts per probe at the end instead of events\n"
 "      --latency         time each matching function (entry to return, per thread and\n"
@@ -69,7 +72,7 @@ static int bad(const char *what, const char *value, const char *expected)
 int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 {
 	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET };
+	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_FILTER };
 	static const struct option longopts[] = {
 		{ "binary", required_argument, NULL, 'x' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -89,6 +92,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -192,6 +196,13 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 				return -EINVAL;
 			}
 			o->offsets[o->noffsets++] = v;
+			break;
+		case OPT_FILTER:
+			if (o->filter) {
+				err_msg("--filter given twice (join the tests with && or ||)");
+				return -EINVAL;
+			}
+			o->filter = optarg;
 			break;
 		case 'h':
 			trace_usage(stdout);

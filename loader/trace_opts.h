@@ -26,6 +26,7 @@ struct trace_opts {
 	bool noop;
 	int nargs;		/* --args */
 	int str_arg;		/* --str, -1: none */
+	const char *filter;	/* --filter EXPR, NULL: none (loader/filter.h) */
 	uint32_t tid;		/* --tid, USCOPE_NO_FILTER: none */
 	uint32_t uid;		/* --uid, USCOPE_NO_FILTER: none */
 	uint64_t ringbuf_size;

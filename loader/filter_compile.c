@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * filter_compile: what program of comparison steps does each site run?
+ *
+ * The tree from filter_parse.c is compiled once per site, because the
+ * meaning of a test depends on the site: arg2 exists on one USDT probe and
+ * not on another, is signed by one note's spec and unsigned by another's, and
+ * `ret` exists only on returns. && || ! are compiled the classic way, into
+ * jumps: each test is one step whose true and false exits are patched to the
+ * next test to try, or to ACCEPT / REJECT. Every jump goes forward, so the
+ * BPF interpreter needs one bounded pass. Sites whose steps come out the same
+ * (usually all of them) share one record.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "filter.h"
+#include "plan.h"
+#include "util.h"
+
+/* What a site offers a filter: its arguments and return value, and their types. */
+struct site_view {
+	char probe[256];	/* the probe as a user would write it, for messages */
+	int kind;		/* enum uscope_site_kind */
+	int nargs;		/* arguments it has */
+	bool nargs_exact;	/* false: functions without DWARF (up to 6 registers) */
+	bool is_signed[USCOPE_MAX_ARGS];
+	bool ret_signed;
+};
+
+/* Holes to patch: step index << 1 | (0: on_true, 1: on_false). */
+struct jumps {
+	unsigned int n;
+	uint8_t at[2 * USCOPE_FILTER_STEPS];
+};
+
+struct emitter {
+	const struct filter_expr *expr;
+	const struct site_view *sv;
+	struct uscope_filter f;
+	int nstrs;
+};
+
+static void patch(struct uscope_filter *f, const struct jumps *j, uint8_t target)
+{
+	unsigned int i;
+
+	for (i = 0; i < j->n; i++) {
+		struct uscope_filter_step *st = &f->steps[j->at[i] >> 1];
+
+		if (j->at[i] & 1)
+			st->on_false = target;
+		else
+			st->on_true = target;
+	}
+}
+
+static void join(struct jumps *dst, const struct jumps *src)
+{
+	memcpy(dst->at + dst->n, src->at, src->n);
+	dst->n += src->n;
+}
+
+static int site_err(const struct emitter *em, const struct fnode *t, const char *fmt, const char *what)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), fmt, what);
+	err_msg("probe '%s': --filter test '%s': %s", em->sv->probe, t->text, why);
+	return -EINVAL;
+}
+
+/* Check that the site has argument N; name it in the message otherwise. */
+static int check_arg(const struct emitter *em, const struct fnode *t, int n)
+{
+	char a[48];
+
+	snprintf(a, sizeof(a), "arg%d", n);
+	if (em->sv->kind == USCOPE_SITE_RETURN)
+		return site_err(em, t, "a return probe has no argument %s (only ret)", a);
+	if (n < em->sv->nargs)
+		return 0;
+	if (!em->sv->nargs_exact)
+		return site_err(em, t, "no argument %s: functions pass at most 6 in registers", a);
+	if (em->sv->nargs == 0)
+		return site_err(em, t, "no argument %s: the probe has no arguments", a);
+	snprintf(a + strlen(a), sizeof(a) - strlen(a), ": the probe has %d", em->sv->nargs);
+	return site_err(em, t, em->sv->nargs == 1 ? "no argument %s argument (arg0)" :
+			"no argument %s arguments (arg0 to the last)", a);
+}
+
+static int add_string(struct emitter *em, const struct fnode *t, __u64 *idx)
+{
+	int i;
+
+	for (i = 0; i < em->nstrs; i++)
+		if (!strcmp(em->f.strs[i], t->str))
+			break;
+	if (i == em->nstrs) {
+		if (i == USCOPE_FILTER_STRS)
+			return site_err(em, t, "too many string constants (at most %s)", "4");
+		strcpy(em->f.strs[em->nstrs++], t->str);
+	}
+	*idx = i;
+	return 0;
+}
+
+static int string_step(struct emitter *em, const struct fnode *t, struct uscope_filter_step *st)
+{
+	if (t->operand == USCOPE_OPND_STR) {
+		if (t->name)
+			return site_err(em, t, "no argument named '%s' (argument names need DWARF)", t->name);
+		if (check_arg(em, t, t->arg))
+			return -EINVAL;
+		if (em->f.str_arg >= 0 && em->f.str_arg != t->arg)
+			return site_err(em, t, "str() of %s argument per filter", "only one");
+		em->f.str_arg = t->arg;
+		em->f.need |= 1u << (USCOPE_OPND_ARG0 + t->arg);
+	}
+	st->op = t->op;
+	return add_string(em, t, &st->value);
+}
+
+/* One test -> one step, typed for this site. */
+static int test_step(struct emitter *em, const struct fnode *t, struct uscope_filter_step *st)
+{
+	bool sgn = false;
+	int o = t->operand;
+
+	memset(st, 0, sizeof(*st));
+	st->operand = o;
+	st->mask = t->mask;
+	em->f.need |= 1u << o;
+	if (o == USCOPE_OPND_COMM || o == USCOPE_OPND_STR)
+		return string_step(em, t, st);
+	if (t->name)
+		return site_err(em, t, "no argument named '%s' (argument names need DWARF)", t->name);
+	if (o < USCOPE_OPND_RET) {
+		if (check_arg(em, t, o - USCOPE_OPND_ARG0))
+			return -EINVAL;
+		sgn = em->sv->is_signed[o - USCOPE_OPND_ARG0];
+	} else if (o == USCOPE_OPND_RET) {
+		if (em->sv->kind != USCOPE_SITE_RETURN)
+			return site_err(em, t, "ret exists on return probes only (ret:%s)",
+					em->sv->kind == USCOPE_SITE_ENTRY ? em->sv->probe : "FUNC");
+		sgn = em->sv->ret_signed;
+	}
+	if (t->mask != ~0ull)
+		sgn = false;	/* bits are bits */
+	st->op = t->op < 0 ? USCOPE_FOP_NE : t->op;
+	st->value = t->op < 0 ? 0 : t->value;
+	st->flags = sgn ? USCOPE_FSTEP_SIGNED : 0;
+	if (!sgn && t->negative && st->op != USCOPE_FOP_EQ && st->op != USCOPE_FOP_NE)
+		return site_err(em, t, "the value is %s, so ordering it against a negative number is always the "
+				"same; compare with == or a non-negative bound", "unsigned");
+	return 0;
+}
+
+static int emit(struct emitter *em, const struct fnode *n, struct jumps *t, struct jumps *f)
+{
+	struct jumps t2 = {}, f2 = {};
+	unsigned int idx;
+
+	switch (n->kind) {
+	case FN_TEST:
+		idx = em->f.nsteps;
+		if (idx >= USCOPE_FILTER_STEPS) {
+			err_msg("--filter '%s': too many tests (at most %d)", em->expr->text, USCOPE_FILTER_STEPS);
+			return -EINVAL;
+		}
+		if (test_step(em, n, &em->f.steps[idx]))
+			return -EINVAL;
+		em->f.nsteps++;
+		*t = (struct jumps){ .n = 1, .at = { idx << 1 } };
+		*f = (struct jumps){ .n = 1, .at = { idx << 1 | 1 } };
+		return 0;
+	case FN_NOT:
+		return emit(em, n->a, f, t);
+	case FN_AND:
+		if (emit(em, n->a, t, f))
+			return -EINVAL;
+		patch(&em->f, t, em->f.nsteps);
+		if (emit(em, n->b, &t2, &f2))
+			return -EINVAL;
+		*t = t2;
+		join(f, &f2);
+		return 0;
+	case FN_OR:
+		if (emit(em, n->a, t, f))
+			return -EINVAL;
+		patch(&em->f, f, em->f.nsteps);
+		if (emit(em, n->b, &t2, &f2))
+			return -EINVAL;
+		join(t, &t2);
+		*f = f2;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The top-level && chain of N, flattened into OUT (at most USCOPE_FILTER_STEPS). */
+static size_t conjuncts(const struct fnode *n, const struct fnode **out, size_t k)
+{
+	if (n->kind == FN_AND)
+		return conjuncts(n->b, out, conjuncts(n->a, out, k));
+	if (k < USCOPE_FILTER_STEPS)
+		out[k] = n;
+	return k + 1;
+}
+
+/*
+ * Compile the conjuncts of the tree that this site evaluates into EM->f.
+ * Returns 1 if there were any, 0 if the site is not filtered, or -EINVAL.
+ */
+static int compile_site(struct emitter *em, bool latency)
+{
+	const struct fnode *c[USCOPE_FILTER_STEPS];
+	struct jumps fails = {}, t, f;
+	size_t n = conjuncts(em->expr->root, c, 0), i, used = 0;
+
+	if (n > USCOPE_FILTER_STEPS) {
+		err_msg("--filter '%s': too many tests (at most %d)", em->expr->text, USCOPE_FILTER_STEPS);
+		return -EINVAL;
+	}
+	memset(&em->f, 0, sizeof(em->f));
+	em->f.str_arg = -1;
+	em->nstrs = 0;
+	for (i = 0; i < n; i++) {
+		if (latency && fnode__uses_ret(c[i]) != (em->sv->kind == USCOPE_SITE_RETURN))
+			continue;	/* the other half of the call decides this one */
+		if (emit(em, c[i], &t, &f))
+			return -EINVAL;
+		patch(&em->f, &t, em->f.nsteps);
+		join(&fails, &f);
+		used++;
+	}
+	/* The last conjunct's true exit was patched to nsteps: make it ACCEPT. */
+	for (i = 0; i < em->f.nsteps; i++) {
+		if (em->f.steps[i].on_true == em->f.nsteps)
+			em->f.steps[i].on_true = USCOPE_FILTER_ACCEPT;
+		if (em->f.steps[i].on_false == em->f.nsteps)
+			em->f.steps[i].on_false = USCOPE_FILTER_ACCEPT;
+	}
+	patch(&em->f, &fails, USCOPE_FILTER_REJECT);
+	return used > 0;
+}
+
+/* --latency: a conjunct that mixes ret and arguments has no single place to run. */
+static int check_latency_split(const struct filter_expr *fe)
+{
+	const struct fnode *c[USCOPE_FILTER_STEPS];
+	size_t n = conjuncts(fe->root, c, 0), i;
+
+	for (i = 0; i < n && i < USCOPE_FILTER_STEPS; i++) {
+		if (fnode__uses_ret(c[i]) && fnode__uses_args(c[i])) {
+			err_msg("--filter '%s' with --latency: '%s' mixes ret and arguments; only tests joined "
+				"by a top-level && can be split between entry and return", fe->text,
+				c[i]->kind == FN_TEST ? c[i]->text : "(...)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static void site_view(const struct plan *plan, const struct site *s, struct site_view *sv)
+{
+	const char *prefix[] = { "", "ret:", "usdt:" };
+	uint32_t l;
+	int i;
+
+	memset(sv, 0, sizeof(*sv));
+	sv->kind = s->kind;
+	snprintf(sv->probe, sizeof(sv->probe), "%s%s", prefix[s->kind % 3], s->name);
+	if (s->kind == USCOPE_SITE_ENTRY) {
+		sv->nargs = USCOPE_FUNC_ARGS;	/* no DWARF: unsigned 64-bit registers */
+		return;
+	}
+	if (s->kind != USCOPE_SITE_USDT)
+		return;
+	sv->nargs_exact = true;
+	sv->nargs = USCOPE_MAX_ARGS;
+	for (l = s->first_loc; l < s->first_loc + s->nlocs; l++) {
+		const struct usdt_note *note = plan->locs[l].note;
+
+		if (note->nargs < sv->nargs)	/* every location must have the argument */
+			sv->nargs = note->nargs;
+	}
+	for (i = 0; s->nlocs && i < sv->nargs; i++)
+		sv->is_signed[i] = plan->locs[s->first_loc].note->args[i].is_signed;
+}
+
+/* Index of F in OUT's programs, added if new; negative errno on failure. */
+static int intern(struct filter_set *out, const struct uscope_filter *f)
+{
+	struct uscope_filter *p;
+	size_t i;
+
+	for (i = 0; i < out->nprogs; i++)
+		if (!memcmp(&out->progs[i], f, sizeof(*f)))
+			return i;
+	p = realloc(out->progs, (out->nprogs + 1) * sizeof(*p));
+	if (!p) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	out->progs = p;
+	p[out->nprogs] = *f;
+	return out->nprogs++;
+}
+
+int filter__compile(const struct filter_expr *fe, const struct plan *plan, bool latency,
+		    struct filter_set *out)
+{
+	struct emitter em = { .expr = fe };
+	struct site_view sv;
+	size_t i;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (latency && check_latency_split(fe))
+		return -EINVAL;
+	out->ids = calloc(plan->nsites + 1, sizeof(*out->ids));
+	if (!out->ids) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	out->nids = plan->nsites;
+	em.sv = &sv;
+	for (i = 0; i < plan->nsites; i++) {
+		site_view(plan, &plan->sites[i], &sv);
+		r = compile_site(&em, latency);
+		out->ids[i] = USCOPE_FILTER_NONE;
+		if (r > 0) {
+			r = intern(out, &em.f);
+			out->ids[i] = r;
+		}
+		if (r < 0) {
+			filter_set__free(out);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void filter_set__free(struct filter_set *s)
+{
+	free(s->ids);
+	free(s->progs);
+	memset(s, 0, sizeof(*s));
+}
