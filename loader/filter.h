@@ -39,6 +39,7 @@ struct fnode {
 	uint64_t mask;		/* ~0 unless "& MASK" */
 	int op;			/* enum uscope_filter_op; -1: "is nonzero" */
 	uint64_t value;		/* integer constant */
+	int rhs;		/* -1, or an operand compared instead of a constant (tid == pid) */
 	bool negative;		/* the constant was written with a '-' */
 	char *str;		/* string constant, for comm / str() */
 	char *text;		/* the test as written, for messages */

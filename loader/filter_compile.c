@@ -145,11 +145,19 @@ static int test_step(struct emitter *em, const struct fnode *t, struct uscope_fi
 					em->sv->kind == USCOPE_SITE_ENTRY ? em->sv->probe : "FUNC");
 		sgn = em->sv->ret_signed;
 	}
+	if (t->rhs >= 0) {
+		if (t->rhs < USCOPE_OPND_RET && check_arg(em, t, t->rhs - USCOPE_OPND_ARG0))
+			return -EINVAL;
+		if (t->rhs == USCOPE_OPND_RET && em->sv->kind != USCOPE_SITE_RETURN)
+			return site_err(em, t, "ret exists on return probes only (%s)", "ret:FUNC");
+		em->f.need |= 1u << t->rhs;
+		st->flags |= USCOPE_FSTEP_OPERAND;
+	}
 	if (t->mask != ~0ull)
 		sgn = false;	/* bits are bits */
 	st->op = t->op < 0 ? USCOPE_FOP_NE : t->op;
-	st->value = t->op < 0 ? 0 : t->value;
-	st->flags = sgn ? USCOPE_FSTEP_SIGNED : 0;
+	st->value = t->op < 0 ? 0 : t->rhs >= 0 ? (uint64_t)t->rhs : t->value;
+	st->flags |= sgn ? USCOPE_FSTEP_SIGNED : 0;
 	if (!sgn && t->negative && st->op != USCOPE_FOP_EQ && st->op != USCOPE_FOP_NE)
 		return site_err(em, t, "the value is %s, so ordering it against a negative number is always the "
 				"same; compare with == or a non-negative bound", "unsigned");

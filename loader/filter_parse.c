@@ -159,6 +159,7 @@ static struct fnode *node(struct parser *ps, enum fnode_kind kind, struct fnode 
 	n->a = a;
 	n->b = b;
 	n->op = -1;
+	n->rhs = -1;
 	n->mask = ~0ull;
 	return n;
 }
@@ -261,6 +262,17 @@ static int parse_const(struct parser *ps, struct fnode *t)
 	}
 	if (ps->tok == T_STR)
 		return fail(ps, "type mismatch: an integer is compared with a string (use str(argN))");
+	if (ps->tok == T_IDENT && !t->name && t->operand != USCOPE_OPND_STR) {
+		struct fnode r = { .op = -1 };
+
+		if (parse_value(ps, &r))
+			return -EINVAL;
+		free(r.name);
+		if (r.name || r.operand == USCOPE_OPND_COMM || r.operand == USCOPE_OPND_STR)
+			return fail(ps, "only argN, ret, pid, tid and uid compare with each other");
+		t->rhs = r.operand;
+		return 0;
+	}
 	if (ps->tok != T_INT)
 		return fail(ps, "expected an integer constant (a test compares a value with a constant)");
 	if (ps->neg && ps->ival > (1ull << 63))

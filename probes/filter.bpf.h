@@ -99,10 +99,11 @@ static __always_inline void filter_read_args(struct pt_regs *ctx, const struct u
 	}
 }
 
-static __always_inline bool filter_cmp(const struct uscope_filter_step *st, __u64 v)
+static __always_inline bool filter_cmp(const struct uscope_filter_step *st, const struct filter_vals *x)
 {
 	__u32 sh = st->shift & 63;
-	__u64 c = st->value;
+	__u64 v = x->v[st->operand & 15];
+	__u64 c = st->flags & USCOPE_FSTEP_OPERAND ? x->v[st->value & 15] : st->value;
 
 	v &= st->mask;
 	if (st->flags & USCOPE_FSTEP_SIGNED) {
@@ -172,7 +173,7 @@ static __always_inline bool filter_pass(struct pt_regs *ctx, __u32 site, int kin
 			r = filter_streq(o == USCOPE_OPND_COMM ? x.comm : x.str, f, st->value) ==
 			    (st->op == USCOPE_FOP_EQ);
 		else
-			r = filter_cmp(st, x.v[o & 15]);
+			r = filter_cmp(st, &x);
 		pc = r ? st->on_true : st->on_false;
 	}
 	return pc == USCOPE_FILTER_ACCEPT;

@@ -88,6 +88,7 @@ enum uscope_filter_op {
 };
 
 #define USCOPE_FSTEP_SIGNED 1	/* compare as signed 64-bit after extension */
+#define USCOPE_FSTEP_OPERAND 2	/* value is an operand (tid == pid), not a constant */
 
 struct uscope_filter_step {
 	__u64 mask;		/* value & mask is compared (~0: the whole value) */
