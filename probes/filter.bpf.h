@@ -54,11 +54,14 @@ struct filter_vals {
 /* Operands every kind of site has: pid, tid, uid, comm, str(argN). */
 static __always_inline void filter_read_common(const struct uscope_filter *f, struct filter_vals *x)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	int i;
 
-	x->v[USCOPE_OPND_PID] = id >> 32;
-	x->v[USCOPE_OPND_TID] = (__u32)id;
+	if (f->need & (1u << USCOPE_OPND_PID | 1u << USCOPE_OPND_TID)) {
+		__u64 id = bpf_get_current_pid_tgid();
+
+		x->v[USCOPE_OPND_PID] = id >> 32;
+		x->v[USCOPE_OPND_TID] = (__u32)id;
+	}
 	x->v[USCOPE_OPND_UID] = NEED(f, USCOPE_OPND_UID) ? (__u32)bpf_get_current_uid_gid() : 0;
 	if (NEED(f, USCOPE_OPND_COMM)) {
 		for (i = 0; i < FILTER_WORDS; i++)
