@@ -49,58 +49,57 @@ struct filter_vals {
 	__u64 str[FILTER_WORDS];
 };
 
-#define NEED(f, opnd) ((f)->need & (1u << (opnd)))
+#define NEED(need, opnd) ((need) & (1u << (opnd)))
 
-/* Operands every kind of site has: pid, tid, uid, comm, str(argN). */
-static __always_inline void filter_read_common(const struct uscope_filter *f, struct filter_vals *x)
+/*
+ * The numeric operands NEED asks for into v[16], indexed by enum
+ * uscope_filter_operand; those the site does not have stay 0 (the compiler
+ * never reads them). Shared with --by (by.bpf.h).
+ */
+static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u64 *v, int kind)
 {
 	int i;
 
-	if (f->need & (1u << USCOPE_OPND_PID | 1u << USCOPE_OPND_TID)) {
-		__u64 id = bpf_get_current_pid_tgid();
-
-		x->v[USCOPE_OPND_PID] = id >> 32;
-		x->v[USCOPE_OPND_TID] = (__u32)id;
-	}
-	x->v[USCOPE_OPND_UID] = NEED(f, USCOPE_OPND_UID) ? (__u32)bpf_get_current_uid_gid() : 0;
-	if (NEED(f, USCOPE_OPND_COMM)) {
-		for (i = 0; i < FILTER_WORDS; i++)
-			x->comm[i] = 0;
-		bpf_get_current_comm(x->comm, USCOPE_COMM_LEN);
-	}
-	if (NEED(f, USCOPE_OPND_STR)) {
-		for (i = 0; i < FILTER_WORDS; i++)
-			x->str[i] = 0;
-		/* A failed read leaves "", which equals only the empty constant. */
-		bpf_probe_read_user_str(x->str, sizeof(x->str),
-					(void *)x->v[f->str_arg & (USCOPE_MAX_ARGS - 1 | 3)]);
-	}
-}
-
-static __always_inline void filter_read_args(struct pt_regs *ctx, const struct uscope_filter *f,
-					     struct filter_vals *x, int kind)
-{
-	int i;
-
+	__builtin_memset(v, 0, 16 * sizeof(*v));
 	if (kind == USCOPE_SITE_ENTRY) {
-		x->v[0] = PT_REGS_PARM1(ctx);
-		x->v[1] = PT_REGS_PARM2(ctx);
-		x->v[2] = PT_REGS_PARM3(ctx);
-		x->v[3] = PT_REGS_PARM4(ctx);
-		x->v[4] = PT_REGS_PARM5(ctx);
-		x->v[5] = PT_REGS_PARM6(ctx);
+		v[0] = PT_REGS_PARM1(ctx);
+		v[1] = PT_REGS_PARM2(ctx);
+		v[2] = PT_REGS_PARM3(ctx);
+		v[3] = PT_REGS_PARM4(ctx);
+		v[4] = PT_REGS_PARM5(ctx);
+		v[5] = PT_REGS_PARM6(ctx);
 	} else if (kind == USCOPE_SITE_RETURN) {
-		x->v[USCOPE_OPND_RET] = PT_REGS_RC(ctx);
+		v[USCOPE_OPND_RET] = PT_REGS_RC(ctx);
 	} else {
 		for (i = 0; i < USCOPE_MAX_ARGS; i++) {
-			long v = 0;
+			long a = 0;
 
-			if (NEED(f, i))
-				bpf_usdt_arg(ctx, i, &v);
-			x->v[i] = v;
+			if (NEED(need, i))
+				bpf_usdt_arg(ctx, i, &a);
+			v[i] = a;
 		}
 	}
+	if (need & (1u << USCOPE_OPND_PID | 1u << USCOPE_OPND_TID)) {
+		__u64 id = bpf_get_current_pid_tgid();
+
+		v[USCOPE_OPND_PID] = id >> 32;
+		v[USCOPE_OPND_TID] = (__u32)id;
+	}
+	if (NEED(need, USCOPE_OPND_UID))
+		v[USCOPE_OPND_UID] = (__u32)bpf_get_current_uid_gid();
 }
+
+/* The comm, NUL-padded to SIZE (a constant) so that it compares and hashes word by word. */
+#define opnd_read_comm(buf, size) do {				\
+	__builtin_memset(buf, 0, size);				\
+	bpf_get_current_comm(buf, USCOPE_COMM_LEN);		\
+} while (0)
+
+/* A user string, NUL-padded to SIZE; a failed read leaves "" (equal only to ""). */
+#define opnd_read_str(buf, size, ptr) do {			\
+	__builtin_memset(buf, 0, size);				\
+	bpf_probe_read_user_str(buf, size, (void *)(ptr));	\
+} while (0)
 
 static __always_inline bool filter_cmp(const struct uscope_filter_step *st, const struct filter_vals *x)
 {
@@ -156,10 +155,11 @@ static __always_inline bool filter_pass(struct pt_regs *ctx, __u32 site, int kin
 	f = bpf_map_lookup_elem(&filters, id);
 	if (!f)
 		return true;
-	/* Operands this site does not have stay 0; the compiler never reads them. */
-	__builtin_memset(x.v, 0, sizeof(x.v));
-	filter_read_args(ctx, f, &x, kind);
-	filter_read_common(f, &x);
+	opnd_read_nums(ctx, f->need, x.v, kind);
+	if (NEED(f->need, USCOPE_OPND_COMM))
+		opnd_read_comm(x.comm, sizeof(x.comm));
+	if (NEED(f->need, USCOPE_OPND_STR))
+		opnd_read_str(x.str, sizeof(x.str), x.v[f->str_arg & (USCOPE_MAX_ARGS - 1 | 3)]);
 #pragma clang loop unroll(disable)
 	for (i = 0; i < USCOPE_FILTER_STEPS; i++) {
 		const struct uscope_filter_step *st;
