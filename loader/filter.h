@@ -77,6 +77,14 @@ int filter__compile(const struct filter_expr *f, const struct plan *plan, bool l
 		    struct filter_set *out);
 void filter_set__free(struct filter_set *s);
 
+/*
+ * Can SITE of PLAN provide OPERAND (ARG: N of str(argN)), a --by key written
+ * TEXT? Sets *IS_SIGNED from its type. Returns 0, or -EINVAL after one
+ * message naming the probe.
+ */
+int filter__site_operand(const struct plan *plan, size_t site, int operand, int arg, const char *text,
+			 bool *is_signed);
+
 /* Before load: set the has_filter knob and size the maps. After load: fill them. */
 int filter__size_maps(const struct filter_set *s, struct uscope_bpf *skel, size_t nsites);
 int filter__fill_maps(const struct filter_set *s, struct uscope_bpf *skel);

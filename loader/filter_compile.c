@@ -39,6 +39,7 @@ struct emitter {
 	const struct site_view *sv;
 	struct uscope_filter f;
 	int nstrs;
+	const char *what;	/* "--by key", or NULL: "--filter test" */
 };
 
 static void patch(struct uscope_filter *f, const struct jumps *j, uint8_t target)
@@ -66,7 +67,7 @@ static int site_err(const struct emitter *em, const struct fnode *t, const char 
 	char why[512];
 
 	snprintf(why, sizeof(why), fmt, what);
-	err_msg("probe '%s': --filter test '%s': %s", em->sv->probe, t->text, why);
+	err_msg("probe '%s': %s '%s': %s", em->sv->probe, em->what ? em->what : "--filter test", t->text, why);
 	return -EINVAL;
 }
 
@@ -295,6 +296,29 @@ static void site_view(const struct plan *plan, const struct site *s, struct site
 	}
 	for (i = 0; s->nlocs && i < sv->nargs; i++)
 		sv->is_signed[i] = plan->locs[s->first_loc].note->args[i].is_signed;
+}
+
+int filter__site_operand(const struct plan *plan, size_t site, int operand, int arg, const char *text,
+			 bool *is_signed)
+{
+	struct fnode t = { .kind = FN_TEST, .operand = operand, .text = (char *)text, .rhs = -1, .mask = ~0ull,
+			   .op = -1 };
+	struct emitter em = { .what = "--by key" };
+	struct site_view sv;
+	struct uscope_filter_step st;
+
+	site_view(plan, &plan->sites[site], &sv);
+	em.sv = &sv;
+	em.f.str_arg = -1;
+	*is_signed = false;
+	if (operand == USCOPE_OPND_COMM)
+		return 0;
+	if (operand == USCOPE_OPND_STR)
+		return check_arg(&em, &t, arg);
+	if (test_step(&em, &t, &st))
+		return -EINVAL;
+	*is_signed = st.flags & USCOPE_FSTEP_SIGNED;
+	return 0;
 }
 
 /* Index of F in OUT's programs, added if new; negative errno on failure. */

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "filter.h"
+#include "by.h"
 #include "commands.h"
 #include "output.h"
 #include "plan.h"
@@ -57,6 +58,7 @@ struct run {
 	struct stat exe_st;	/* -p: the executable, to notice an exec */
 	struct filter_expr filter;	/* --filter, parsed */
 	struct filter_set fset;		/* --filter, compiled per site */
+	struct by_spec by;		/* --by keys */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -227,6 +229,8 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 	if (!err)
 		err = filter__size_maps(&r->fset, skel, r->plan.nsites);
 	if (!err)
+		err = by__size_maps(&r->by, skel);
+	if (!err)
 		err = attach__prepare(skel, &r->plan, cfg);
 	if (err) {
 		err_msg("cannot size the BPF maps: %s", strerror(-err));
@@ -280,6 +284,10 @@ static void print_aggregates(struct run *r, bool interval)
 		if (h)
 			output__hists(&r->out, h, r->opts.top);
 		free(h);
+		return;
+	}
+	if (r->by.nkeys) {
+		by__print(&r->by, r->skel, &r->out, r->opts.top, interval);
 		return;
 	}
 	counts = calloc(r->plan.nsites + 1, sizeof(*counts));
@@ -408,6 +416,9 @@ static void report(struct run *r)
 	else
 		fprintf(stderr, "Summary: %llu hits on %zu probe%s\n", (unsigned long long)hits, r->links.probes,
 			plural(r->links.probes));
+	if (r->by.nkeys)
+		fprintf(stderr, "Summary: %llu dropped: key table full (--by-max %u)\n",
+			(unsigned long long)by__dropped(r->skel), r->by.max);
 }
 
 /* Without cookies a probe is recognised by its address, which exists only in one process. */
@@ -447,8 +458,10 @@ int cmd_trace(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (trace_opts__parse(argc, argv, &r.opts) || (r.opts.filter && filter__parse(r.opts.filter, &r.filter)))
+	if (trace_opts__parse(argc, argv, &r.opts) || (r.opts.filter && filter__parse(r.opts.filter, &r.filter)) ||
+	    (r.opts.by && by__parse(r.opts.by, &r.by)))
 		return EXIT_USAGE;
+	r.by.max = r.opts.by_max;
 	if (!kfeat_can_trace(&missing)) {
 		err_msg("not enough privileges to trace: need %s (run as root)", missing);
 		return 1;
@@ -480,7 +493,7 @@ int cmd_trace(int argc, char **argv)
 		if (plan__add_offset(&r.plan, bins[0], r.opts.offsets[i]))
 			goto cleanup;
 	}
-	if (r.opts.filter && filter__compile(&r.filter, &r.plan, r.opts.latency, &r.fset)) {
+	if ((r.opts.filter && filter__compile(&r.filter, &r.plan, r.opts.latency, &r.fset)) || by__check(&r.by, &r.plan)) {
 		status = EXIT_USAGE;
 		goto cleanup;
 	}
@@ -536,6 +549,7 @@ cleanup:
 	free(r.specs);
 	free(r.prev_counts);
 	filter_set__free(&r.fset);
+	by__free(&r.by);
 	filter__free(&r.filter);
 	plan__free(&r.plan);
 	fflush(stdout);

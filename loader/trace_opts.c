@@ -29,6 +29,10 @@ static void trace_usage(FILE *f)
 "                        (operands argN ret pid tid uid comm str(argN); see README)\n"
 "What:\n"
 "      --count           print hit counts per probe at the end instead of events\n"
+"      --by KEY[,KEY...] with --count: count per key too; KEY is pid, tid, uid,\n"
+"                        comm, argN, ret or str(argN) (at most 4 keys)\n"
+"      --by-max N        rows in the --by key table (default 10240); hits with a new\n"
+"                        key once it is full are reported as dropped\n"
 "      --latency         time each matching function (entry to return, per thread and\n"
 "                        call depth) and print log2 histograms\n"
 "      --args N          function arguments to record, 0-6 (default 6)\n"
@@ -72,7 +76,7 @@ static int bad(const char *what, const char *value, const char *expected)
 int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 {
 	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_FILTER };
+	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_FILTER, OPT_BY, OPT_BY_MAX };
 	static const struct option longopts[] = {
 		{ "binary", required_argument, NULL, 'x' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -93,6 +97,8 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
 		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "by-max", required_argument, NULL, OPT_BY_MAX },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -104,6 +110,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	o->str_arg = -1;
 	o->tid = o->uid = USCOPE_NO_FILTER;
 	o->ringbuf_size = 4 << 20;
+	o->by_max = USCOPE_BY_DEFAULT_MAX;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:h", longopts, NULL)) != -1) {
@@ -204,6 +211,14 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 			}
 			o->filter = optarg;
 			break;
+		case OPT_BY:
+			o->by = optarg;
+			break;
+		case OPT_BY_MAX:
+			if (!parse_u64(optarg, 1u << 24, &v) || !v)
+				return bad("--by-max", optarg, "a number of rows from 1 to 16777216");
+			o->by_max = v;
+			break;
 		case 'h':
 			trace_usage(stdout);
 			exit(0);
@@ -227,6 +242,11 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	}
 	if (o->interval && !o->count && !o->latency) {
 		err_msg("--interval needs --count or --latency");
+		return -EINVAL;
+	}
+	if (o->by && !o->count) {
+		err_msg(o->latency ? "--by with --latency is not supported yet (use --count --by)" :
+			"--by needs --count");
 		return -EINVAL;
 	}
 	if (o->str_arg >= 0 && (o->count || o->latency)) {

@@ -27,6 +27,8 @@ struct trace_opts {
 	int nargs;		/* --args */
 	int str_arg;		/* --str, -1: none */
 	const char *filter;	/* --filter EXPR, NULL: none (loader/filter.h) */
+	const char *by;		/* --by KEY,..., NULL: none (loader/by.h) */
+	uint32_t by_max;	/* --by-max: rows in the key table */
 	uint32_t tid;		/* --tid, USCOPE_NO_FILTER: none */
 	uint32_t uid;		/* --uid, USCOPE_NO_FILTER: none */
 	uint64_t ringbuf_size;

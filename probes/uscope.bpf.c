@@ -47,6 +47,7 @@
 #endif
 
 #include "filter.bpf.h"
+#include "by.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -309,6 +310,8 @@ int generic_entry(struct pt_regs *ctx)
 		return 0;
 	}
 	bump(&counts, site);
+	if (by_nkeys)
+		by_count(ctx, site, USCOPE_SITE_ENTRY);
 	if (latency)
 		latency_entry(cookie >> 32);
 	if (!emit_events)
@@ -357,6 +360,8 @@ int generic_return(struct pt_regs *ctx)
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN))
 		return 0;
 	bump(&counts, site);
+	if (by_nkeys)
+		by_count(ctx, site, USCOPE_SITE_RETURN);
 	if (latency)
 		latency_record(cookie >> 32, t0, now);
 	if (!emit_events)
@@ -385,6 +390,8 @@ int usdt_site(struct pt_regs *ctx)
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT))
 		return 0;
 	bump(&counts, site);
+	if (by_nkeys)
+		by_count(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT);

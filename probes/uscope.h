@@ -111,4 +111,23 @@ struct uscope_filter {
 	char strs[USCOPE_FILTER_STRS][USCOPE_FILTER_STR_LEN];	/* NUL-padded constants */
 };
 
+/*
+ * ---- Keys (--by; probes/by.bpf.h, loader/by_keys.c) ----
+ *
+ * --count --by KEY,...: hits counted in a hash keyed by the site and the
+ * key values. Numeric keys go to v[] in --by order (a string key leaves its
+ * slot 0); comm and str(argN) are NUL-padded so equal strings hash equal.
+ */
+#define USCOPE_BY_KEYS 4
+#define USCOPE_BY_STR_LEN 32	/* str(argN) key: bytes kept */
+#define USCOPE_BY_DEFAULT_MAX 10240	/* --by-max default: rows in the key table */
+
+struct uscope_by_key {
+	__u32 site;
+	__u32 pad;
+	__u64 v[USCOPE_BY_KEYS];
+	char comm[USCOPE_COMM_LEN];
+	char str[USCOPE_BY_STR_LEN];
+};
+
 #endif
