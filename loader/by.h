@@ -2,8 +2,9 @@
 /*
  * by: --count --by KEY[,KEY...], per-key counts from a BPF hash.
  *
- *   by_keys.c   the key list: parsed, checked against every site, set as knobs
- *   by_table.c  the hash read back, turned into rows (deltas for -i), printed
+ *   by_keys.c          the key list: parsed, checked against every site; -i growth
+ *   bpf_obj_context.c  (bpf_obj room) the knobs, the table's size, the rows read back
+ *   output_by.c        (output room) the rows printed
  */
 #ifndef USCOPE_BY_H
 #define USCOPE_BY_H
@@ -16,7 +17,6 @@
 
 struct plan;
 struct output;
-struct uscope_bpf;
 
 struct by_key {
 	int operand;		/* enum uscope_filter_operand */
@@ -36,7 +36,6 @@ struct by_spec {
 	bool *is_signed;	/* [site * USCOPE_BY_KEYS + key] */
 	struct by_row *prev;	/* -i: the rows at the last print, sorted by key */
 	size_t nprev;
-	uint64_t prev_dropped;
 };
 
 /* Parse "pid,arg0,comm". Returns 0 or -EINVAL after one message. */
@@ -45,14 +44,14 @@ int by__parse(const char *text, struct by_spec *out);
 /* Check every key against every site (usage error naming the probe) and note signedness. */
 int by__check(struct by_spec *by, const struct plan *plan);
 
-/* Before load: knobs and the table's size. */
-int by__size_maps(const struct by_spec *by, struct uscope_bpf *skel);
+/* Rows ordered by key (memcmp), as the table is read back. */
+int by_row__key_cmp(const void *a, const void *b);
 
-/* Print the table (busiest first, at most TOP rows; since the last call if INTERVAL). */
-void by__print(struct by_spec *by, struct uscope_bpf *skel, struct output *out, size_t top, bool interval);
+/* -i: turn ROWS (sorted by key) into their growth since the last call, and remember them. */
+void by__deltas(struct by_spec *by, struct by_row *rows, size_t n);
 
-/* Hits the full table could not count, in all. */
-uint64_t by__dropped(struct uscope_bpf *skel);
+/* output_by.c: the rows, busiest first, at most TOP (0: all); rows that did not grow are left out. */
+void output__by(struct output *o, const struct by_spec *by, struct by_row *rows, size_t n, size_t top);
 
 void by__free(struct by_spec *by);
 

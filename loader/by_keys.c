@@ -6,7 +6,8 @@
  * str(argN)); the same availability rules apply (no argN on returns, no ret
  * on entries, a USDT probe has the arguments its notes list), so the check is
  * the filter compiler's. The key list is the same for every site, so it
- * reaches BPF as read-only knobs.
+ * reaches BPF as read-only knobs (set in bpf_obj_context.c). For -i, the
+ * previous read is kept sorted by key and each row becomes its growth.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,7 +16,6 @@
 #include "filter.h"
 #include "plan.h"
 #include "util.h"
-#include "uscope.skel.h"
 
 static int parse_key(const char *s, size_t n, struct by_key *k)
 {
@@ -109,26 +109,28 @@ int by__check(struct by_spec *by, const struct plan *plan)
 	return 0;
 }
 
-int by__size_maps(const struct by_spec *by, struct uscope_bpf *skel)
+int by_row__key_cmp(const void *a, const void *b)
 {
-	uint32_t need = 0;
-	int k;
+	return memcmp(&((const struct by_row *)a)->key, &((const struct by_row *)b)->key,
+		      sizeof(struct uscope_by_key));
+}
 
-	skel->rodata->by_nkeys = by->nkeys;
-	if (!by->nkeys)
-		return 0;
-	for (k = 0; k < by->nkeys; k++) {
-		const struct by_key *key = &by->keys[k];
+void by__deltas(struct by_spec *by, struct by_row *rows, size_t n)
+{
+	struct by_row *copy = malloc((n + 1) * sizeof(*copy)), *p;
+	size_t i;
 
-		skel->rodata->by_opnd[k] = key->operand;
-		need |= 1u << key->operand;
-		if (key->operand == USCOPE_OPND_STR) {
-			skel->rodata->by_str_arg = key->arg;
-			need |= 1u << (USCOPE_OPND_ARG0 + key->arg);
-		}
+	if (!copy)
+		return;
+	memcpy(copy, rows, n * sizeof(*rows));
+	for (i = 0; i < n; i++) {
+		p = by->prev ? bsearch(&rows[i], by->prev, by->nprev, sizeof(*p), by_row__key_cmp) : NULL;
+		if (p)
+			rows[i].count -= p->count;
 	}
-	skel->rodata->by_need = need;
-	return bpf_map__set_max_entries(skel->maps.by_counts, by->max);
+	free(by->prev);
+	by->prev = copy;
+	by->nprev = n;
 }
 
 void by__free(struct by_spec *by)

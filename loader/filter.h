@@ -5,7 +5,7 @@
  *   filter_parse.c    text -> expression tree (syntax and type errors)
  *   filter_compile.c  tree x site -> struct uscope_filter (unknown arguments,
  *                     signedness from the USDT spec), deduplicated per site
- *   filter_maps.c     the compiled set -> the BPF maps filter_ids / filters
+ *   bpf_obj_context.c the compiled set -> the BPF maps filter_ids / filters
  *
  * The grammar (bpftrace-like, but & binds tighter than comparisons):
  *   expr := and { '||' and }        and := unary { '&&' unary }
@@ -25,7 +25,6 @@
 #include "../probes/uscope.h"
 
 struct plan;
-struct uscope_bpf;
 
 enum fnode_kind { FN_AND, FN_OR, FN_NOT, FN_TEST };
 
@@ -84,9 +83,5 @@ void filter_set__free(struct filter_set *s);
  */
 int filter__site_operand(const struct plan *plan, size_t site, int operand, int arg, const char *text,
 			 bool *is_signed);
-
-/* Before load: set the has_filter knob and size the maps. After load: fill them. */
-int filter__size_maps(const struct filter_set *s, struct uscope_bpf *skel, size_t nsites);
-int filter__fill_maps(const struct filter_set *s, struct uscope_bpf *skel);
 
 #endif

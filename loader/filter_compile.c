@@ -289,13 +289,11 @@ static void site_view(const struct plan *plan, const struct site *s, struct site
 	sv->nargs_exact = true;
 	sv->nargs = USCOPE_MAX_ARGS;
 	for (l = s->first_loc; l < s->first_loc + s->nlocs; l++) {
-		const struct usdt_note *note = plan->locs[l].note;
-
-		if (note->nargs < sv->nargs)	/* every location must have the argument */
-			sv->nargs = note->nargs;
+		if (plan->locs[l].nargs < sv->nargs)	/* every location must have the argument */
+			sv->nargs = plan->locs[l].nargs;
 	}
 	for (i = 0; s->nlocs && i < sv->nargs; i++)
-		sv->is_signed[i] = plan->locs[s->first_loc].note->args[i].is_signed;
+		sv->is_signed[i] = plan->locs[s->first_loc].arg_signed[i];
 }
 
 int filter__site_operand(const struct plan *plan, size_t site, int operand, int arg, const char *text,
