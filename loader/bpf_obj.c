@@ -93,7 +93,7 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 	if (!err && p->nlocs > 256)
 		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_specs, p->nlocs);
 	if (!err)
-		err = context_maps__size(skel, k->filter, k->by, p->nsites);
+		err = context_maps__size(skel, k->filter, k->by, k->hist, p->nsites);
 	return err;
 }
 
@@ -231,6 +231,18 @@ uint64_t bpf_obj__unpaired(const struct bpf_obj *o)
 int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n)
 {
 	return context_maps__by_rows(o->skel, o->by_max, rows, n);
+}
+
+uint64_t *bpf_obj__vhists(const struct bpf_obj *o)
+{
+	size_t n = o->plan->nsites * USCOPE_VHIST_BUCKETS;
+	uint64_t *out = calloc(n + 1, sizeof(*out));
+
+	if (out && sum_percpu(bpf_map__fd(o->skel->maps.vhists), out, o->plan->nsites, USCOPE_VHIST_BUCKETS)) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 uint64_t bpf_obj__by_dropped(const struct bpf_obj *o)

@@ -16,6 +16,7 @@
 #include "attach.h"
 #include "by.h"
 #include "filter.h"
+#include "hist.h"
 #include "plan.h"
 
 struct bpf_obj;
@@ -34,6 +35,7 @@ struct bpf_knobs {
 	bool verbose;		/* -v: ask the verifier for its log */
 	const struct filter_set *filter;	/* --filter, compiled per site, or NULL */
 	const struct by_spec *by;		/* --by keys, or NULL */
+	const struct hist_spec *hist;		/* --hist / --lhist, or NULL */
 };
 
 /*
@@ -61,6 +63,9 @@ uint64_t bpf_obj__unpaired(const struct bpf_obj *o);
 /* --by: every row of the key table, sorted by key (allocated into *ROWS); hits it had no room for. */
 int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n);
 uint64_t bpf_obj__by_dropped(const struct bpf_obj *o);
+
+/* --hist / --lhist: [site][USCOPE_VHIST_BUCKETS], summed over CPUs (allocated), or NULL. */
+uint64_t *bpf_obj__vhists(const struct bpf_obj *o);
 
 /* --latency: histograms per slot, summed over CPUs (allocated, nslots + 1), or NULL. */
 struct uscope_hist *bpf_obj__hists(const struct bpf_obj *o);

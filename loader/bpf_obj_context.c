@@ -42,10 +42,27 @@ static int size_by(struct uscope_bpf *skel, const struct by_spec *by)
 	return bpf_map__set_max_entries(skel->maps.by_counts, by->max);
 }
 
+static int size_hist(struct uscope_bpf *skel, const struct hist_spec *h, size_t nsites)
+{
+	skel->rodata->vhist_mode = h ? h->mode : USCOPE_VHIST_NONE;
+	if (!h || !h->mode)
+		return 0;
+	skel->rodata->vhist_opnd = h->operand;
+	skel->rodata->lhist_signed = h->lin_signed;
+	skel->rodata->lhist_min = h->min;
+	skel->rodata->lhist_max = h->max;
+	skel->rodata->lhist_step = h->step ? h->step : 1;
+	skel->rodata->lhist_steps = h->steps;
+	return bpf_map__set_max_entries(skel->maps.vhists, nsites ? nsites : 1);
+}
+
 int context_maps__size(struct uscope_bpf *skel, const struct filter_set *f, const struct by_spec *by,
-		       size_t nsites)
+		       const struct hist_spec *h, size_t nsites)
 {
 	int err = size_by(skel, by);
+
+	if (!err)
+		err = size_hist(skel, h, nsites);
 
 	skel->rodata->has_filter = f && f->nprogs > 0;
 	if (err || !skel->rodata->has_filter)

@@ -12,12 +12,13 @@
 #include <stdint.h>
 #include "by.h"
 #include "filter.h"
+#include "hist.h"
 
 struct uscope_bpf;
 
-/* Before load: has_filter and the --by knobs; the sizes of filter_ids, filters and by_counts. */
+/* Before load: has_filter, the --by and --hist knobs; the sizes of filter_ids, filters, by_counts, vhists. */
 int context_maps__size(struct uscope_bpf *skel, const struct filter_set *f, const struct by_spec *by,
-		       size_t nsites);
+		       const struct hist_spec *h, size_t nsites);
 
 /* After load: the compiled filters. Prints one message on failure. */
 int context_maps__fill(struct uscope_bpf *skel, const struct filter_set *f);

@@ -95,13 +95,15 @@ int session__prepare(struct session *s)
 
 	if (status)
 		return status;
-	if ((o->filter && filter__parse(o->filter, &s->filter)) || (o->by && by__parse(o->by, &s->by)))
+	if ((o->filter && filter__parse(o->filter, &s->filter)) || (o->by && by__parse(o->by, &s->by)) ||
+	    (o->hist && hist__parse(o->hist, false, &s->hist)) || (o->lhist && hist__parse(o->lhist, true, &s->hist)))
 		return EXIT_USAGE;
 	s->by.max = o->by_max;
 	if (open_target(s) || resolve_binaries(s) ||
 	    plan__build(&s->plan, s->specs, o->nprobes, s->default_bins, s->ndefault))
 		return 1;
-	if ((o->filter && filter__compile(&s->filter, &s->plan, o->latency, &s->fset)) || by__check(&s->by, &s->plan))
+	if ((o->filter && filter__compile(&s->filter, &s->plan, o->latency, &s->fset)) || by__check(&s->by, &s->plan) ||
+	    hist__check(&s->hist, &s->plan))
 		return EXIT_USAGE;
 	for (i = 0; i < o->noffsets; i++) {
 		if (!s->ndefault) {
@@ -124,9 +126,9 @@ int session__load(struct session *s)
 	const struct trace_opts *o = s->opts;
 	struct bpf_knobs k = {
 		.mode = s->cfg.mode, .tgid = s->target.pid, .tid = o->tid, .uid = o->uid,
-		.events = !o->count && !o->latency && !o->noop, .latency = o->latency, .noop = o->noop,
+		.events = !o->count && !o->latency && !o->noop && !s->hist.mode, .latency = o->latency, .noop = o->noop,
 		.nargs = o->nargs, .str_arg = o->str_arg, .ringbuf_size = o->ringbuf_size,
-		.verbose = o->verbose, .filter = &s->fset, .by = &s->by,
+		.verbose = o->verbose, .filter = &s->fset, .by = &s->by, .hist = &s->hist,
 	};
 	int fd;
 
@@ -202,7 +204,7 @@ int session__report(struct session *s)
 		ring_buffer__consume(s->rb);
 	sum.hits = bpf_obj__hits(s->obj);
 	if (!o->noop) {
-		if (!o->count && !o->latency)
+		if (!o->count && !o->latency && !s->hist.mode)
 			output__end_of_events(&s->out);
 		if (o->interval)
 			output__totals_mark(&s->out);
@@ -245,6 +247,7 @@ int session__free(struct session *s, int status)
 	filter_set__free(&s->fset);
 	filter__free(&s->filter);
 	by__free(&s->by);
+	hist__free(&s->hist);
 	plan__free(&s->plan);
 	binaries__free(&s->bins);
 	fflush(stdout);

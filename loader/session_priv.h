@@ -11,6 +11,7 @@
 #include "bpf_obj.h"
 #include "by.h"
 #include "filter.h"
+#include "hist.h"
 #include "output.h"
 #include "plan.h"
 #include "session.h"
@@ -43,6 +44,7 @@ struct session {
 	struct filter_expr filter;	/* --filter, parsed */
 	struct filter_set fset;		/* --filter, compiled per site */
 	struct by_spec by;		/* --by keys */
+	struct hist_spec hist;		/* --hist / --lhist */
 };
 
 /* session_run.c: the ring buffer's callback, the aggregates, the loop. */

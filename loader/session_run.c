@@ -48,6 +48,21 @@ static void print_by(struct session *s, bool interval)
 	free(rows);
 }
 
+/* --hist / --lhist: the value histograms, total or (INTERVAL) since the last interval. */
+static void print_vhists(struct session *s, bool interval)
+{
+	uint64_t *b = bpf_obj__vhists(s->obj);
+
+	if (!b) {
+		err_msg("cannot read the value histograms");
+		return;
+	}
+	if (interval)
+		hist__deltas(&s->hist, b, s->plan.nsites);
+	output__vhists(&s->out, &s->hist, b, s->opts->top);
+	free(b);
+}
+
 /* Counts or histograms, total or (INTERVAL) since the last interval. */
 void session_print_aggregates(struct session *s, bool interval)
 {
@@ -64,6 +79,10 @@ void session_print_aggregates(struct session *s, bool interval)
 	}
 	if (s->by.nkeys) {
 		print_by(s, interval);
+		return;
+	}
+	if (s->hist.mode) {
+		print_vhists(s, interval);
 		return;
 	}
 	counts = calloc(s->plan.nsites + 1, sizeof(*counts));

@@ -33,6 +33,8 @@ static void trace_usage(FILE *f)
 "                        comm, argN, ret or str(argN) (at most 4 keys)\n"
 "      --by-max N        rows in the --by key table (default 10240); hits with a new\n"
 "                        key once it is full are reported as dropped\n"
+"      --hist VALUE      log2 histogram of VALUE (argN or ret) per probe\n"
+"      --lhist VALUE,MIN,MAX,STEP  linear histogram, with under- and overflow\n"
 "      --latency         time each matching function (entry to return, per thread and\n"
 "                        call depth) and print log2 histograms\n"
 "      --args N          function arguments to record, 0-6 (default 6)\n"
@@ -75,7 +77,7 @@ static int bad(const char *what, const char *value, const char *expected)
 }
 
 enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_FILTER, OPT_BY, OPT_BY_MAX };
+       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_FILTER, OPT_BY, OPT_BY_MAX, OPT_HIST, OPT_LHIST };
 
 /*
  * Option C with its value optarg into O; 0 or -EINVAL after one message.
@@ -190,6 +192,12 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 			return bad("--by-max", optarg, "a number of rows from 1 to 16777216");
 		o->by_max = v;
 		return 0;
+	case OPT_HIST:
+		o->hist = optarg;
+		return 0;
+	case OPT_LHIST:
+		o->lhist = optarg;
+		return 0;
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -214,12 +222,16 @@ static int validate(struct trace_opts *o)
 		err_msg("-p and -c cannot be used together");
 		return -EINVAL;
 	}
-	if (o->count + o->latency + o->noop > 1) {
-		err_msg("--count, --latency and --noop cannot be used together");
+	if (o->count + o->latency + o->noop + !!(o->hist || o->lhist) > 1) {
+		err_msg("--count, --latency, --hist/--lhist and --noop cannot be used together");
 		return -EINVAL;
 	}
-	if (o->interval && !o->count && !o->latency) {
-		err_msg("--interval needs --count or --latency");
+	if (o->hist && o->lhist) {
+		err_msg("--hist and --lhist: one value histogram per run");
+		return -EINVAL;
+	}
+	if (o->interval && !o->count && !o->latency && !o->hist && !o->lhist) {
+		err_msg("--interval needs --count, --latency, --hist or --lhist");
 		return -EINVAL;
 	}
 	if (o->by && !o->count) {
@@ -275,6 +287,8 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "by-max", required_argument, NULL, OPT_BY_MAX },
+		{ "hist", required_argument, NULL, OPT_HIST },
+		{ "lhist", required_argument, NULL, OPT_LHIST },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},

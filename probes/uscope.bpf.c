@@ -48,6 +48,7 @@
 
 #include "filter.bpf.h"
 #include "by.bpf.h"
+#include "hist.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -312,6 +313,8 @@ int generic_entry(struct pt_regs *ctx)
 	bump(&counts, site);
 	if (by_nkeys)
 		by_count(ctx, site, USCOPE_SITE_ENTRY);
+	if (vhist_mode)
+		vhist_add(ctx, site, USCOPE_SITE_ENTRY);
 	if (latency)
 		latency_entry(cookie >> 32);
 	if (!emit_events)
@@ -362,6 +365,8 @@ int generic_return(struct pt_regs *ctx)
 	bump(&counts, site);
 	if (by_nkeys)
 		by_count(ctx, site, USCOPE_SITE_RETURN);
+	if (vhist_mode)
+		vhist_add(ctx, site, USCOPE_SITE_RETURN);
 	if (latency)
 		latency_record(cookie >> 32, t0, now);
 	if (!emit_events)
@@ -392,6 +397,8 @@ int usdt_site(struct pt_regs *ctx)
 	bump(&counts, site);
 	if (by_nkeys)
 		by_count(ctx, site, USCOPE_SITE_USDT);
+	if (vhist_mode)
+		vhist_add(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT);

@@ -130,4 +130,21 @@ struct uscope_by_key {
 	char str[USCOPE_BY_STR_LEN];
 };
 
+/*
+ * ---- Value histograms (--hist, --lhist; probes/hist.bpf.h, loader/hist_*.c) ----
+ *
+ * One per site, per CPU. --hist (log2): bucket 0 holds 0, bucket b (1..63)
+ * holds [2^(b-1), 2^b), bucket 64 the values with the top bit set (negative
+ * if the value is signed, >= 2^63 if not: user space knows which). --lhist:
+ * bucket 0 is the underflow (< MIN), 1..n the steps, n + 1 the overflow (>= MAX).
+ */
+#define USCOPE_VHIST_BUCKETS 128
+#define USCOPE_LHIST_MAX_STEPS (USCOPE_VHIST_BUCKETS - 2)
+
+enum uscope_vhist_mode { USCOPE_VHIST_NONE, USCOPE_VHIST_LOG2, USCOPE_VHIST_LINEAR };
+
+struct uscope_vhist {
+	__u64 buckets[USCOPE_VHIST_BUCKETS];
+};
+
 #endif
