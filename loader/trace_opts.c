@@ -235,7 +235,8 @@ static int validate(struct trace_opts *o)
 		return -EINVAL;
 	}
 	if (o->by && !o->count) {
-		err_msg(o->latency ? "--by with --latency is not supported yet (use --count --by)" :
+		err_msg(o->latency || o->hist || o->lhist ?
+			"--by with --latency, --hist or --lhist is not supported yet (use --count --by)" :
 			"--by needs --count");
 		return -EINVAL;
 	}
