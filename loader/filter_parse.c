@@ -399,36 +399,32 @@ static struct fnode *parse_unary(struct parser *ps)
 	return n;
 }
 
-static struct fnode *parse_and(struct parser *ps)
+/* SUB { OP SUB }, left-associative, into KIND nodes. */
+static struct fnode *parse_chain(struct parser *ps, enum tok op, enum fnode_kind kind,
+				 struct fnode *(*sub)(struct parser *))
 {
-	struct fnode *l = parse_unary(ps), *r;
+	struct fnode *l = sub(ps), *r;
 
-	while (l && ps->tok == T_AND) {
+	while (l && ps->tok == op) {
 		next(ps);
-		r = parse_unary(ps);
+		r = sub(ps);
 		if (!r) {
 			fnode_free_tree(l);
 			return NULL;
 		}
-		l = node(ps, FN_AND, l, r);
+		l = node(ps, kind, l, r);
 	}
 	return l;
 }
 
+static struct fnode *parse_and(struct parser *ps)
+{
+	return parse_chain(ps, T_AND, FN_AND, parse_unary);
+}
+
 static struct fnode *parse_or(struct parser *ps)
 {
-	struct fnode *l = parse_and(ps), *r;
-
-	while (l && ps->tok == T_OR) {
-		next(ps);
-		r = parse_and(ps);
-		if (!r) {
-			fnode_free_tree(l);
-			return NULL;
-		}
-		l = node(ps, FN_OR, l, r);
-	}
-	return l;
+	return parse_chain(ps, T_OR, FN_OR, parse_and);
 }
 
 int filter__parse(const char *expr, struct filter_expr *out)

@@ -4,22 +4,16 @@
 # arithmetic on a table of known size.
 
 load lib
+load context_lib
 
 # rows OUT PROBE: "key-values count" per --by row of PROBE in uscope's JSON.
 rows() { jq -r --arg p "$2" 'select(.by != null and .probe == $p) | "\([.by[]] | map(tostring) | join(" ")) \(.count)"' "$1" | sort; }
 
 @test "--by pid: two processes running one binary, each counted under its own pid as umark counted itself" {
 	private_umark
-	mkfifo "$TMP/g1" "$TMP/g2"
-	"$PUMARK" -w -n 7 -i 0 -q < "$TMP/g1" 2> "$TMP/u1.err" 3>&- &
-	P1=$!
-	"$PUMARK" -w -n 4 -i 0 -q < "$TMP/g2" 2> "$TMP/u2.err" 3>&- &
-	P2=$!
-	BG_PIDS="$P1 $P2"
+	two_gated_umarks 7 4
 	start_uscope trace -x "$PUMARK" --count --json --by pid func_uprobe1 umark_recurse
-	echo go > "$TMP/g1"
-	echo go > "$TMP/g2"
-	wait "$P1" "$P2"
+	run_gated_umarks
 	kill -INT "$USCOPE_PID"
 	finish_uscope
 	cat "$TMP/out"

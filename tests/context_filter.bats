@@ -8,6 +8,7 @@
 # checked for its message, exit status 2 and no program left loaded.
 
 load lib
+load context_lib
 
 N=24
 
@@ -142,16 +143,9 @@ expect_str_filtered() {
 
 @test "pid: of two processes running one binary, only the filtered one is counted" {
 	private_umark
-	mkfifo "$TMP/g1" "$TMP/g2"
-	"$PUMARK" -w -n 7 -i 0 -q < "$TMP/g1" 2> "$TMP/u1.err" 3>&- &
-	P1=$!
-	"$PUMARK" -w -n 5 -i 0 -q < "$TMP/g2" 2> "$TMP/u2.err" 3>&- &
-	P2=$!
-	BG_PIDS="$P1 $P2"
+	two_gated_umarks 7 5
 	start_uscope trace -x "$PUMARK" --count --json --filter "pid == $P2" func_uprobe1
-	echo go > "$TMP/g1"
-	echo go > "$TMP/g2"
-	wait "$P1" "$P2"
+	run_gated_umarks
 	kill -INT "$USCOPE_PID"
 	finish_uscope
 	[[ $(umark_calls "$TMP/u1.err" func_uprobe1) -eq 7 ]]
