@@ -34,6 +34,7 @@ struct by_spec {
 	int nkeys;		/* 0: no --by */
 	uint32_t max;		/* --by-max: rows in the table */
 	bool *is_signed;	/* [site * USCOPE_BY_KEYS + key] */
+	uint8_t *shift;		/* [site * USCOPE_BY_KEYS + key]: 64 - width of a narrower C type */
 	struct by_row *prev;	/* -i: the rows at the last print, sorted by key */
 	size_t nprev;
 };
@@ -43,6 +44,13 @@ int by__parse(const char *text, struct by_spec *out);
 
 /* Check every key against every site (usage error naming the probe) and note signedness. */
 int by__check(struct by_spec *by, const struct plan *plan);
+
+/*
+ * Registers hold garbage above a narrower C type (int in %edi): extend each
+ * key value from its width, then merge the rows that became one key.
+ * ROWS stay sorted by key; returns the new count.
+ */
+size_t by__normalize(const struct by_spec *by, struct by_row *rows, size_t n);
 
 /* Rows ordered by key (memcmp), as the table is read back. */
 int by_row__key_cmp(const void *a, const void *b);

@@ -97,14 +97,15 @@ int by__check(struct by_spec *by, const struct plan *plan)
 	if (!by->nkeys)
 		return 0;
 	by->is_signed = calloc((plan->nsites + 1) * USCOPE_BY_KEYS, sizeof(*by->is_signed));
-	if (!by->is_signed) {
+	by->shift = calloc((plan->nsites + 1) * USCOPE_BY_KEYS, sizeof(*by->shift));
+	if (!by->is_signed || !by->shift) {
 		err_msg("out of memory");
 		return -ENOMEM;
 	}
 	for (s = 0; s < plan->nsites; s++)
 		for (k = 0; k < by->nkeys; k++)
 			if (filter__site_operand(plan, s, by->keys[k].operand, by->keys[k].arg, by->keys[k].text,
-						 &by->is_signed[s * USCOPE_BY_KEYS + k]))
+						 &by->is_signed[s * USCOPE_BY_KEYS + k], &by->shift[s * USCOPE_BY_KEYS + k]))
 				return -EINVAL;
 	return 0;
 }
@@ -113,6 +114,32 @@ int by_row__key_cmp(const void *a, const void *b)
 {
 	return memcmp(&((const struct by_row *)a)->key, &((const struct by_row *)b)->key,
 		      sizeof(struct uscope_by_key));
+}
+
+size_t by__normalize(const struct by_spec *by, struct by_row *rows, size_t n)
+{
+	size_t i, k = 0;
+	int j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < by->nkeys; j++) {
+			size_t at = (size_t)rows[i].key.site * USCOPE_BY_KEYS + j;
+			unsigned int sh = by->shift[at];
+
+			if (sh && by->is_signed[at])
+				rows[i].key.v[j] = (uint64_t)((int64_t)(rows[i].key.v[j] << sh) >> sh);
+			else if (sh)
+				rows[i].key.v[j] = rows[i].key.v[j] << sh >> sh;
+		}
+	}
+	qsort(rows, n, sizeof(*rows), by_row__key_cmp);
+	for (i = 0; i < n; i++) {
+		if (k && !by_row__key_cmp(&rows[k - 1], &rows[i]))
+			rows[k - 1].count += rows[i].count;
+		else
+			rows[k++] = rows[i];
+	}
+	return k;
 }
 
 void by__deltas(struct by_spec *by, struct by_row *rows, size_t n)
@@ -136,7 +163,9 @@ void by__deltas(struct by_spec *by, struct by_row *rows, size_t n)
 void by__free(struct by_spec *by)
 {
 	free(by->is_signed);
+	free(by->shift);
 	free(by->prev);
 	by->is_signed = NULL;
+	by->shift = NULL;
 	by->prev = NULL;
 }

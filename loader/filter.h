@@ -78,10 +78,11 @@ void filter_set__free(struct filter_set *s);
 
 /*
  * Can SITE of PLAN provide OPERAND (ARG: N of str(argN)), a --by key written
- * TEXT? Sets *IS_SIGNED from its type. Returns 0, or -EINVAL after one
- * message naming the probe.
+ * TEXT? Sets *IS_SIGNED from its type and *SHIFT to 64 - its width in bits
+ * (SHIFT NULL: a narrower than 64-bit value is refused). Returns 0, or
+ * -EINVAL after one message naming the probe.
  */
 int filter__site_operand(const struct plan *plan, size_t site, int operand, int arg, const char *text,
-			 bool *is_signed);
+			 bool *is_signed, uint8_t *shift);
 
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 #include "filter.h"
 #include "plan.h"
+#include "../helpers/dwarf_sigs.h"
 #include "util.h"
 
 /* What a site offers a filter: its arguments and return value, and their types. */
@@ -25,7 +26,13 @@ struct site_view {
 	int nargs;		/* arguments it has */
 	bool nargs_exact;	/* false: functions without DWARF (up to 6 registers) */
 	bool is_signed[USCOPE_MAX_ARGS];
+	uint8_t shift[USCOPE_MAX_ARGS];	/* 64 - bits of the C type (DWARF), 0: 64-bit */
+	const char *unreadable[USCOPE_MAX_ARGS];	/* why argN cannot be read, NULL: it can */
+	const char *names[USCOPE_MAX_ARGS];	/* DWARF parameter names, NULL: unknown */
 	bool ret_signed;
+	uint8_t ret_shift;
+	const char *ret_unreadable;
+	const char *func;	/* for "x of FUNC" in messages */
 };
 
 /* Holes to patch: step index << 1 | (0: on_true, 1: on_false). */
@@ -79,6 +86,8 @@ static int check_arg(const struct emitter *em, const struct fnode *t, int n)
 	snprintf(a, sizeof(a), "arg%d", n);
 	if (em->sv->kind == USCOPE_SITE_RETURN)
 		return site_err(em, t, "a return probe has no argument %s (only ret)", a);
+	if (n < em->sv->nargs && em->sv->unreadable[n])
+		return site_err(em, t, "%s", em->sv->unreadable[n]);
 	if (n < em->sv->nargs)
 		return 0;
 	if (!em->sv->nargs_exact)
@@ -106,17 +115,36 @@ static int add_string(struct emitter *em, const struct fnode *t, __u64 *idx)
 	return 0;
 }
 
+/* The index of the parameter called NAME, or a message naming the probe. */
+static int arg_by_name(const struct emitter *em, const struct fnode *t, const char *name, int *n)
+{
+	int i;
+
+	for (i = 0; i < em->sv->nargs; i++) {
+		if (em->sv->names[i] && !strcmp(em->sv->names[i], name)) {
+			*n = i;
+			return 0;
+		}
+	}
+	if (em->sv->kind == USCOPE_SITE_RETURN)
+		return site_err(em, t, "a return probe has no argument '%s' (only ret)", name);
+	return site_err(em, t, em->sv->names[0] ? "no argument named '%s'" :
+			"no argument named '%s' (argument names need DWARF)", name);
+}
+
 static int string_step(struct emitter *em, const struct fnode *t, struct uscope_filter_step *st)
 {
+	int n = t->arg;
+
 	if (t->operand == USCOPE_OPND_STR) {
-		if (t->name)
-			return site_err(em, t, "no argument named '%s' (argument names need DWARF)", t->name);
-		if (check_arg(em, t, t->arg))
+		if (t->name && arg_by_name(em, t, t->name, &n))
 			return -EINVAL;
-		if (em->f.str_arg >= 0 && em->f.str_arg != t->arg)
+		if (check_arg(em, t, n))
+			return -EINVAL;
+		if (em->f.str_arg >= 0 && em->f.str_arg != n)
 			return site_err(em, t, "str() of %s argument per filter", "only one");
-		em->f.str_arg = t->arg;
-		em->f.need |= 1u << (USCOPE_OPND_ARG0 + t->arg);
+		em->f.str_arg = n;
+		em->f.need |= 1u << (USCOPE_OPND_ARG0 + n);
 	}
 	st->op = t->op;
 	return add_string(em, t, &st->value);
@@ -129,22 +157,34 @@ static int test_step(struct emitter *em, const struct fnode *t, struct uscope_fi
 	int o = t->operand;
 
 	memset(st, 0, sizeof(*st));
+	if (o == USCOPE_OPND_COMM || o == USCOPE_OPND_STR) {
+		st->operand = o;
+		em->f.need |= 1u << o;
+		return string_step(em, t, st);
+	}
+	if (t->name) {
+		int n;
+
+		if (arg_by_name(em, t, t->name, &n))
+			return -EINVAL;
+		o = USCOPE_OPND_ARG0 + n;
+	}
 	st->operand = o;
 	st->mask = t->mask;
 	em->f.need |= 1u << o;
-	if (o == USCOPE_OPND_COMM || o == USCOPE_OPND_STR)
-		return string_step(em, t, st);
-	if (t->name)
-		return site_err(em, t, "no argument named '%s' (argument names need DWARF)", t->name);
 	if (o < USCOPE_OPND_RET) {
 		if (check_arg(em, t, o - USCOPE_OPND_ARG0))
 			return -EINVAL;
 		sgn = em->sv->is_signed[o - USCOPE_OPND_ARG0];
+		st->shift = em->sv->shift[o - USCOPE_OPND_ARG0];
 	} else if (o == USCOPE_OPND_RET) {
 		if (em->sv->kind != USCOPE_SITE_RETURN)
 			return site_err(em, t, "ret exists on return probes only (ret:%s)",
 					em->sv->kind == USCOPE_SITE_ENTRY ? em->sv->probe : "FUNC");
+		if (em->sv->ret_unreadable)
+			return site_err(em, t, "%s", em->sv->ret_unreadable);
 		sgn = em->sv->ret_signed;
+		st->shift = em->sv->ret_shift;
 	}
 	if (t->rhs >= 0) {
 		if (t->rhs < USCOPE_OPND_RET && check_arg(em, t, t->rhs - USCOPE_OPND_ARG0))
@@ -271,6 +311,48 @@ static int check_latency_split(const struct filter_expr *fe)
 	return 0;
 }
 
+/* Shift that sign- or zero-extends a value of SIZE bytes, for integer-like classes. */
+static uint8_t width_shift(const struct dwarf_type *t)
+{
+	return t->size && t->size < 8 ? 64 - 8 * t->size : 0;
+}
+
+static const char *unreadable_why(const struct dwarf_type *t)
+{
+	if (t->cls == DWC_FLOAT)
+		return "a floating-point value (passed in an SSE register, not read)";
+	if (t->cls == DWC_AGGREGATE)
+		return "a struct/union/array passed by value (not read)";
+	return NULL;
+}
+
+/* A function's site: argument count, names, widths and signedness from DWARF, when there is one. */
+static void site_view_dwarf(const struct plan *plan, const struct site *s, struct site_view *sv)
+{
+	const struct dwarf_sig_list *l = binary__sigs(plan__bin(plan, s->bin));
+	const struct dwarf_sig *sig = l ? dwarf_sigs__find(l, s->name) : NULL;
+	const char *after = NULL;
+	int i;
+
+	if (!sig || sig->ambiguous)
+		return;
+	sv->nargs_exact = !sig->more_params;
+	sv->nargs = sig->nparams < USCOPE_FUNC_ARGS ? sig->nparams : USCOPE_FUNC_ARGS;
+	for (i = 0; i < sv->nargs; i++) {
+		const struct dwarf_type *t = &sig->params[i].type;
+
+		sv->names[i] = *sig->params[i].name ? sig->params[i].name : NULL;
+		sv->is_signed[i] = t->is_signed;
+		sv->shift[i] = t->cls == DWC_PTR || t->cls == DWC_CHAR_PTR ? 0 : width_shift(t);
+		sv->unreadable[i] = after ? after : unreadable_why(t);
+		if (unreadable_why(t))	/* the register of every later argument is not computed */
+			after = "after a float or by-value struct argument (its register is not computed)";
+	}
+	sv->ret_signed = sig->ret.is_signed;
+	sv->ret_shift = width_shift(&sig->ret);
+	sv->ret_unreadable = sig->ret.cls == DWC_VOID ? "the function returns void" : unreadable_why(&sig->ret);
+}
+
 static void site_view(const struct plan *plan, const struct site *s, struct site_view *sv)
 {
 	const char *prefix[] = { "", "ret:", "usdt:" };
@@ -280,12 +362,11 @@ static void site_view(const struct plan *plan, const struct site *s, struct site
 	memset(sv, 0, sizeof(*sv));
 	sv->kind = s->kind;
 	snprintf(sv->probe, sizeof(sv->probe), "%s%s", prefix[s->kind % 3], s->name);
-	if (s->kind == USCOPE_SITE_ENTRY) {
+	if (s->kind != USCOPE_SITE_USDT) {
 		sv->nargs = USCOPE_FUNC_ARGS;	/* no DWARF: unsigned 64-bit registers */
+		site_view_dwarf(plan, s, sv);
 		return;
 	}
-	if (s->kind != USCOPE_SITE_USDT)
-		return;
 	sv->nargs_exact = true;
 	sv->nargs = USCOPE_MAX_ARGS;
 	for (l = s->first_loc; l < s->first_loc + s->nlocs; l++) {
@@ -297,7 +378,7 @@ static void site_view(const struct plan *plan, const struct site *s, struct site
 }
 
 int filter__site_operand(const struct plan *plan, size_t site, int operand, int arg, const char *text,
-			 bool *is_signed)
+			 bool *is_signed, uint8_t *shift)
 {
 	struct fnode t = { .kind = FN_TEST, .operand = operand, .text = (char *)text, .rhs = -1, .mask = ~0ull,
 			   .op = -1 };
@@ -309,12 +390,19 @@ int filter__site_operand(const struct plan *plan, size_t site, int operand, int 
 	em.sv = &sv;
 	em.f.str_arg = -1;
 	*is_signed = false;
+	if (shift)
+		*shift = 0;
 	if (operand == USCOPE_OPND_COMM)
 		return 0;
 	if (operand == USCOPE_OPND_STR)
 		return check_arg(&em, &t, arg);
 	if (test_step(&em, &t, &st))
 		return -EINVAL;
+	if (shift)
+		*shift = st.shift;
+	else if (st.shift)
+		return site_err(&em, &t, "a %s-byte value: --hist reads whole registers (not done yet)",
+				st.shift == 32 ? "4" : st.shift == 48 ? "2" : "1");
 	*is_signed = st.flags & USCOPE_FSTEP_SIGNED;
 	return 0;
 }

@@ -114,7 +114,7 @@ int hist__check(struct hist_spec *h, const struct plan *plan)
 		return -ENOMEM;
 	}
 	for (s = 0; s < plan->nsites; s++) {
-		if (filter__site_operand(plan, s, h->operand, 0, h->text, &h->site_signed[s]))
+		if (filter__site_operand(plan, s, h->operand, 0, h->text, &h->site_signed[s], NULL))
 			return -EINVAL;
 		if (h->operand == USCOPE_OPND_RET)
 			h->site_signed[s] = true;	/* returns print signed, as events do */

@@ -42,6 +42,7 @@ static void print_by(struct session *s, bool interval)
 		free(rows);
 		return;
 	}
+	n = by__normalize(&s->by, rows, n);
 	if (interval)
 		by__deltas(&s->by, rows, n);
 	output__by(&s->out, &s->by, rows, n, s->opts->top);
