@@ -20,8 +20,8 @@ WARN     := -Wall -Wextra
 CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Iprobes -Ihelpers -Iloader
 # libbpf is linked statically so build/uscope runs without libbpf installed.
 LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz
-# libdw (elfutils, like libelf): DWARF signatures for `funcs --args` and typed --filter arguments.
-LIBS     += -ldw
+# libdw/libdwfl: DWARF signatures (funcs --args, typed --filter) and --stack (line tables, CFI, debug files).
+LIBS     += $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw)
 
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -76,6 +76,8 @@ $(BUILD)/uscope: $(LOADER_OBJ) $(HELPERS_OBJ) $(BUILD)/abi-check.stamp
 
 include umark/umark.mk
 include tests/fuzz/fuzz.mk
+include tests/targets/noharm/noharm.mk
+include tests/targets/stacks/stacks.mk
 
 .PHONY: umark
 umark: $(UMARK_OUTPUTS)

@@ -36,6 +36,10 @@ struct bpf_knobs {
 	const struct filter_set *filter;	/* --filter, compiled per site, or NULL */
 	const struct by_spec *by;		/* --by keys, or NULL */
 	const struct hist_spec *hist;		/* --hist / --lhist, or NULL */
+	int stack_mode;		/* --stack: enum uscope_stack_mode, USCOPE_STACK_OFF when none */
+	bool stack_count;	/* --count --stack */
+	uint32_t stack_depth;	/* frames kept */
+	uint32_t stack_bytes;	/* dwarf: stack bytes copied */
 };
 
 /*
@@ -66,6 +70,18 @@ uint64_t bpf_obj__by_dropped(const struct bpf_obj *o);
 
 /* --hist / --lhist: [site][USCOPE_VHIST_BUCKETS], summed over CPUs (allocated), or NULL. */
 uint64_t *bpf_obj__vhists(const struct bpf_obj *o);
+/*
+ * --count --stack with frame pointers: FN(ARG, key, count summed over CPUs,
+ * the kernel's frames IPS[DEPTH], zero-padded) for every (site, stack) the
+ * kernel counted; a nonzero return stops. Returns 0 or a negative errno.
+ */
+struct uscope_stack_key;
+typedef int (*bpf_stack_fn)(void *arg, const struct uscope_stack_key *key, uint64_t count, const uint64_t *ips,
+			    uint32_t depth);
+int bpf_obj__stack_counts(const struct bpf_obj *o, bpf_stack_fn fn, void *arg);
+
+/* Hits whose stack was not recorded, for one enum uscope_stack_loss reason. */
+uint64_t bpf_obj__stack_lost(const struct bpf_obj *o, uint32_t why);
 
 /* --latency: histograms per slot, summed over CPUs (allocated, nslots + 1), or NULL. */
 struct uscope_hist *bpf_obj__hists(const struct bpf_obj *o);

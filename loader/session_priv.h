@@ -12,8 +12,10 @@
 #include "by.h"
 #include "filter.h"
 #include "hist.h"
+#include "guardian.h"
 #include "output.h"
 #include "plan.h"
+#include "stacks.h"
 #include "session.h"
 #include "target.h"
 
@@ -33,7 +35,8 @@ struct session {
 	struct attach_needs needs;
 	struct bpf_obj *obj;
 	struct attach_progs progs;
-	struct attach_state links;
+	struct attach_state links;	/* the links live in the guardian; uscope keeps mode and probes */
+	struct guardian guard;		/* the process that creates and destroys the links */
 	struct ring_buffer *rb;
 	struct output out;
 	uint64_t events;
@@ -45,11 +48,15 @@ struct session {
 	struct filter_set fset;		/* --filter, compiled per site */
 	struct by_spec by;		/* --by keys */
 	struct hist_spec hist;		/* --hist / --lhist */
+	struct stacks stacks;	/* --stack */
 };
 
 /* session_run.c: the ring buffer's callback, the aggregates, the loop. */
 int session_on_event(void *ctx, void *data, size_t size);
 void session_print_aggregates(struct session *s, bool interval);
 void session_event_loop(struct session *s);
+
+/* session_guard.c: attach__run() inside the guardian; 0 or a negative errno (message printed). */
+int session_attach_guarded(struct session *s);
 
 #endif

@@ -206,6 +206,8 @@ static __always_inline void submit(struct uscope_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
+
 static __always_inline void read_str(struct uscope_event *e)
 {
 	__u64 ptr;
@@ -311,6 +313,7 @@ int generic_entry(struct pt_regs *ctx)
 		return 0;
 	}
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_ENTRY);
 	if (by_nkeys)
 		by_count(ctx, site, USCOPE_SITE_ENTRY);
 	if (vhist_mode)
@@ -330,7 +333,7 @@ int generic_entry(struct pt_regs *ctx)
 	e->args[4] = PT_REGS_PARM5(ctx);
 	e->args[5] = PT_REGS_PARM6(ctx);
 	read_str(e);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
 
@@ -363,6 +366,7 @@ int generic_return(struct pt_regs *ctx)
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN))
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_RETURN);
 	if (by_nkeys)
 		by_count(ctx, site, USCOPE_SITE_RETURN);
 	if (vhist_mode)
@@ -376,7 +380,7 @@ int generic_return(struct pt_regs *ctx)
 		return 0;
 	e->nargs = 1;
 	e->args[0] = PT_REGS_RC(ctx);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
 
@@ -395,6 +399,7 @@ int usdt_site(struct pt_regs *ctx)
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT))
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_USDT);
 	if (by_nkeys)
 		by_count(ctx, site, USCOPE_SITE_USDT);
 	if (vhist_mode)
@@ -418,6 +423,6 @@ int usdt_site(struct pt_regs *ctx)
 		e->args[i] = v;
 	}
 	read_str(e);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
