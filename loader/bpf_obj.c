@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf_obj.h"
+#include "bpf_obj_context.h"
 #include "util.h"
 #include "uscope.skel.h"
 #include "bpf_obj_stacks.h"
@@ -25,6 +26,7 @@ struct bpf_obj {
 	const struct plan *plan;
 	bool events, noop, interval;
 	struct uscope_hist *hist_total;	/* -i --latency: the intervals read so far */
+	uint32_t by_max;	/* --by: rows in the key table */
 	int stack_mode;
 	uint32_t stack_depth;
 };
@@ -102,6 +104,8 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 	/* uscope stores one spec per location, on every path. */
 	if (!err && p->nlocs > 256)
 		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_specs, p->nlocs);
+	if (!err)
+		err = context_maps__size(skel, k->filter, k->by, k->hist, p->nsites);
 	return err;
 }
 
@@ -123,6 +127,7 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 	o->events = k->events;
 	o->noop = k->noop;
 	o->interval = k->latency && k->interval;
+	o->by_max = k->by ? k->by->max : 0;
 	o->stack_mode = k->stack_mode;
 	o->stack_depth = k->stack_depth;
 	o->skel = uscope_bpf__open_opts(&oo);
@@ -144,6 +149,11 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 	err = uscope_bpf__load(o->skel);
 	if (err) {
 		err_msg("cannot load the BPF programs: %s", strerror(-err));
+		bpf_obj__free(o);
+		return err;
+	}
+	err = context_maps__fill(o->skel, k->filter);
+	if (err) {
 		bpf_obj__free(o);
 		return err;
 	}
@@ -247,6 +257,28 @@ uint64_t bpf_obj__lost(const struct bpf_obj *o)
 uint64_t bpf_obj__unpaired(const struct bpf_obj *o)
 {
 	return sum_all(o->skel->maps.unpaired, 1);
+}
+
+int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n)
+{
+	return context_maps__by_rows(o->skel, o->by_max, rows, n);
+}
+
+uint64_t *bpf_obj__vhists(const struct bpf_obj *o)
+{
+	size_t n = o->plan->nsites * USCOPE_VHIST_BUCKETS;
+	uint64_t *out = calloc(n + 1, sizeof(*out));
+
+	if (out && sum_percpu(bpf_map__fd(o->skel->maps.vhists), out, o->plan->nsites, USCOPE_VHIST_BUCKETS)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+uint64_t bpf_obj__by_dropped(const struct bpf_obj *o)
+{
+	return context_maps__by_dropped(o->skel);
 }
 
 /* Add one CPU's histogram V into H: min over the CPUs that saw a sample, max over all. */

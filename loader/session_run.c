@@ -33,6 +33,39 @@ int session_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* --by: the key table, total or (INTERVAL) its growth since the last interval. */
+static void print_by(struct session *s, bool interval)
+{
+	struct by_row *rows;
+	size_t n;
+
+	if (bpf_obj__by_rows(s->obj, &rows, &n)) {
+		err_msg("cannot read the --by table");
+		free(rows);
+		return;
+	}
+	n = by__normalize(&s->by, rows, n);
+	if (interval)
+		by__deltas(&s->by, rows, n);
+	output__by(&s->out, &s->by, rows, n, s->opts->top);
+	free(rows);
+}
+
+/* --hist / --lhist: the value histograms, total or (INTERVAL) since the last interval. */
+static void print_vhists(struct session *s, bool interval)
+{
+	uint64_t *b = bpf_obj__vhists(s->obj);
+
+	if (!b) {
+		err_msg("cannot read the value histograms");
+		return;
+	}
+	if (interval)
+		hist__deltas(&s->hist, b, s->plan.nsites);
+	output__vhists(&s->out, &s->hist, b, s->opts->top);
+	free(b);
+}
+
 /* Counts or histograms, total or (INTERVAL) since the last interval. */
 void session_print_aggregates(struct session *s, bool interval)
 {
@@ -47,6 +80,14 @@ void session_print_aggregates(struct session *s, bool interval)
 		else
 			err_msg("cannot read the histograms");
 		free(h);
+		return;
+	}
+	if (s->by.nkeys) {
+		print_by(s, interval);
+		return;
+	}
+	if (s->hist.mode) {
+		print_vhists(s, interval);
 		return;
 	}
 	counts = calloc(s->plan.nsites + 1, sizeof(*counts));
