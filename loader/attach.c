@@ -426,6 +426,34 @@ int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct a
 	return err;
 }
 
+int attach__run_binary(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg,
+		       uint32_t bi, bool usdt, struct attach_state *st)
+{
+	size_t i;
+	int err = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->mode = cfg->mode;
+	if (cfg->mode == ATTACH_MULTI) {
+		err = attach_multi_funcs(skel, plan, bi, USCOPE_SITE_RETURN, cfg, st);
+		if (!err)
+			err = attach_multi_funcs(skel, plan, bi, USCOPE_SITE_ENTRY, cfg, st);
+		if (!err && usdt)
+			err = attach_multi_usdt(skel, plan, bi, cfg->pid, st);
+	}
+	for (i = 0; cfg->mode == ATTACH_PERF && i < 2 * plan->nsites && !err; i++) {
+		const struct site *s = &plan->sites[i % plan->nsites];
+
+		/* returns first, as in attach__run() */
+		if (s->bin == bi && (usdt || s->kind != USCOPE_SITE_USDT) &&
+		    (s->kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
+			err = attach_perf_site(skel, plan, i % plan->nsites, cfg, st);
+	}
+	if (err)
+		attach__destroy(st);
+	return err;
+}
+
 void attach__destroy(struct attach_state *st)
 {
 	size_t i;

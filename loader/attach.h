@@ -63,6 +63,15 @@ int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct a
  */
 int attach__map_addresses(struct uscope_bpf *skel, const struct plan *plan, pid_t pid);
 
+/*
+ * --metrics: attach the sites of binary BI alone into a fresh *ST (multi or
+ * perf mode), its USDT sites only if USDT (a replaced file gets its function
+ * sites again). Message printed and negative errno on failure, with nothing
+ * left attached.
+ */
+int attach__run_binary(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg,
+		       uint32_t bi, bool usdt, struct attach_state *st);
+
 /* The Kconfig text the BPF object is opened with for MODE. */
 const char *attach_kconfig(enum attach_mode mode);
 

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "commands.h"
+#include "metrics_agent.h"
 #include "output.h"
 #include "plan.h"
 #include "target.h"
@@ -54,6 +55,7 @@ struct run {
 	bool final_drain;	/* probes detached: consume everything that is left */
 	uint64_t *prev_counts;	/* --interval: totals at the last print */
 	struct stat exe_st;	/* -p: the executable, to notice an exec */
+	struct metrics_agent metrics;	/* --metrics */
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -328,7 +330,7 @@ static void event_loop(struct run *r)
 	uint64_t deadline = r->opts.duration > 0 ? start + (uint64_t)(r->opts.duration * 1e9) : 0;
 	uint64_t step = r->opts.interval > 0 ? (uint64_t)(r->opts.interval * 1e9) : 0;
 	uint64_t next_print = step ? start + step : 0, next_exec_check = start;
-	struct pollfd pfd[2];
+	struct pollfd pfd[4];
 	int n = 0, pid_idx = -1;
 
 	if (r->rb) {
@@ -340,6 +342,8 @@ static void event_loop(struct run *r)
 		pfd[n].events = POLLIN;
 		pid_idx = n++;
 	}
+	if (r->opts.metrics)
+		metrics_agent__fds(&r->metrics, pfd, &n);
 	while (!stop_signal) {
 		/* Short timeout: BPF wakes us only per batch, so poll for stragglers. */
 		uint64_t now = now_ns(), wake = now + (r->rb ? 100 : 1000) * 1000000ull;
@@ -354,6 +358,8 @@ static void event_loop(struct run *r)
 			r->batch = 0;
 			ring_buffer__consume(r->rb);
 		}
+		if (r->opts.metrics)
+			metrics_agent__after_poll(&r->metrics);
 		if (fflush(r->out.f) || ferror(r->out.f))
 			break;	/* stdout closed (e.g. piped into head) */
 		if (pid_idx >= 0 && (pfd[pid_idx].revents & POLLIN))
@@ -445,6 +451,11 @@ int cmd_trace(int argc, char **argv)
 		err_msg("not enough privileges to trace: need %s (run as root)", missing);
 		return 1;
 	}
+	if (r.opts.metrics) {
+		signal(SIGHUP, SIG_IGN);	/* an agent: SIGHUP reloads nothing and is not fatal */
+		if (metrics_agent__open(&r.metrics, r.opts.metrics))
+			return 1;
+	}
 
 	r.specs = calloc(r.opts.nprobes, sizeof(*r.specs));
 	if (!r.specs)
@@ -489,7 +500,10 @@ int cmd_trace(int argc, char **argv)
 	}
 
 	t = now_ns();
-	err = attach__run(r.skel, &r.plan, &cfg, &stop_signal, &r.links);
+	if (r.opts.metrics)
+		err = metrics_agent__attach(&r.metrics, r.skel, &r.plan, &cfg, &stop_signal, &r.links);
+	else
+		err = attach__run(r.skel, &r.plan, &cfg, &stop_signal, &r.links);
 	if (err) {
 		if (err == -EINTR)
 			status = 0;
@@ -509,6 +523,7 @@ int cmd_trace(int argc, char **argv)
 
 	/* Detach first, so the counts are final; then drain what is left. */
 	attach__destroy(&r.links);
+	metrics_agent__detach(&r.metrics);
 	r.final_drain = true;
 	if (r.rb)
 		ring_buffer__consume(r.rb);
@@ -516,6 +531,7 @@ int cmd_trace(int argc, char **argv)
 	status = 0;
 cleanup:
 	attach__destroy(&r.links);
+	metrics_agent__close(&r.metrics);
 	ring_buffer__free(r.rb);
 	uscope_bpf__destroy(r.skel);
 	target__close(&r.target, status != 0 && r.target.go_fd >= 0);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
+#include "metrics_http.h"
 #include "trace_opts.h"
 #include "util.h"
 #include "../probes/uscope.h"
@@ -39,6 +40,9 @@ static void trace_usage(FILE *f)
 "      --attach MODE     auto (default), multi (uprobe_multi links), perf (perf-event\n"
 "                        uprobes) or nocookie (kernels before 5.15; needs -p or -c)\n"
 "      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
+"      --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+"                        until stopped (counts, or --latency histograms); ADDR\n"
+"                        defaults to 127.0.0.1 (0.0.0.0 only when written out)\n"
 "      --noop            attach an empty program to entries (benchmark floor)\n"
 "      --offset OFF      also probe the raw file offset OFF of the first binary; it\n"
 "                        must be in an executable segment and start an instruction\n"
@@ -57,7 +61,8 @@ static void trace_usage(FILE *f)
 "  uscope trace -p 1234 --count -i 1 --top 10 'umark_op_*'\n"
 "  uscope trace -p 1234 --latency 'umark_sleep_*'\n"
 "  uscope trace -p 1234 -x libc --str 0 'open*'\n"
-"  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n");
+"  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n"
+"  uscope trace -x /usr/sbin/nginx --metrics 127.0.0.1:9435 --latency 'ngx_http_*'\n");
 }
 
 static int bad(const char *what, const char *value, const char *expected)
@@ -69,7 +74,8 @@ static int bad(const char *what, const char *value, const char *expected)
 int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 {
 	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET };
+	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET,
+	       OPT_METRICS };
 	static const struct option longopts[] = {
 		{ "binary", required_argument, NULL, 'x' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -89,6 +95,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -193,6 +200,11 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 			}
 			o->offsets[o->noffsets++] = v;
 			break;
+		case OPT_METRICS:
+			if (metrics_addr__parse(optarg, &(struct metrics_addr){}))
+				return -EINVAL;
+			o->metrics = optarg;
+			break;
 		case 'h':
 			trace_usage(stdout);
 			exit(0);
@@ -214,6 +226,13 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		err_msg("--count, --latency and --noop cannot be used together");
 		return -EINVAL;
 	}
+	if (o->metrics && (o->noop || o->str_arg >= 0 || o->json || o->interval)) {
+		err_msg("--metrics serves counts or --latency histograms; it cannot be used with --noop, --str, "
+			"--json or --interval");
+		return -EINVAL;
+	}
+	if (o->metrics && !o->latency)
+		o->count = true;	/* counts, not events */
 	if (o->interval && !o->count && !o->latency) {
 		err_msg("--interval needs --count or --latency");
 		return -EINVAL;

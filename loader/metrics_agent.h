@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * metrics_agent: `uscope trace --metrics`, the per-host exporter. It owns
+ * the HTTP server, turns a scrape into map reads and an exposition, and,
+ * when the probes are system-wide, owns the links one binary at a time so
+ * that a replaced file can be re-attached alone (metrics_reattach.c).
+ *
+ * The life: metrics_agent__open() right after the options (binds the port:
+ * a port in use fails before anything is attached), __attach() instead of
+ * attach__run(), then __fds() / __after_poll() from the event loop, then
+ * __detach() where the links are destroyed, and __close().
+ */
+#ifndef USCOPE_METRICS_AGENT_H
+#define USCOPE_METRICS_AGENT_H
+
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "attach.h"
+#include "metrics_expo.h"
+#include "metrics_http.h"
+#include "metrics_watch.h"
+#include "plan.h"
+
+struct uscope_bpf;
+
+/* One binary's links: the current file's, and the one it replaced. */
+struct metrics_bin_links {
+	struct attach_state cur;
+	struct attach_state prev;	/* processes still running the old file keep counting */
+	dev_t cur_dev, prev_dev;	/* the files they are on */
+	ino_t cur_ino, prev_ino;
+	uint32_t replaced;		/* times the file was replaced */
+	bool usdt_warned;
+};
+
+struct metrics_agent {
+	struct metrics_http *http;
+	struct metrics_watch *watch;	/* NULL with -p / -c: a process keeps its file */
+	struct uscope_bpf *skel;
+	struct plan *plan;
+	struct attach_cfg cfg;
+	const struct attach_state *links;	/* with -p / -c: trace's own links */
+	struct metrics_bin_links *bins;		/* system-wide: one per plan binary */
+	size_t nbins;
+	/* Scrape buffers, sized once from the plan. */
+	struct metrics_site *sites, *hist_sites;
+	uint64_t *hits;
+	struct uscope_hist *hists;
+	void *percpu;		/* one batch of per-CPU values */
+	uint32_t *keys;
+	int ncpu;
+	struct metrics_buf out;
+	uint64_t next_full_check;	/* ns: the once-a-second look at every probed path */
+};
+
+/* Parse and bind ADDR (--metrics). 0, or a negative errno after one message. */
+int metrics_agent__open(struct metrics_agent *a, const char *addr);
+
+/*
+ * Attach the plan: system-wide (CFG->pid == 0) one binary at a time into
+ * the agent's own link sets, with each binary's path watched; else
+ * attach__run() into *LINKS. *LINKS also gets the mode and the probe count
+ * for the "Attached" line. Same contract as attach__run().
+ */
+int metrics_agent__attach(struct metrics_agent *a, struct uscope_bpf *skel, struct plan *plan,
+			  const struct attach_cfg *cfg, volatile sig_atomic_t *stop, struct attach_state *links);
+
+/* Add the agent's fds to PFD (room for 2 more), advancing *N. */
+void metrics_agent__fds(struct metrics_agent *a, struct pollfd *pfd, int *n);
+
+/* After every poll(): serve scrapes, look for replaced files. */
+void metrics_agent__after_poll(struct metrics_agent *a);
+
+/* Probe points in place now (uscope_probes_attached). */
+uint64_t metrics_agent__probes(const struct metrics_agent *a);
+
+void metrics_agent__detach(struct metrics_agent *a);
+void metrics_agent__close(struct metrics_agent *a);
+
+/* metrics_reattach.c: attach the current file of binary BI (its path was replaced). */
+void metrics_agent__reattach(struct metrics_agent *a, uint32_t bi);
+
+#endif
