@@ -132,7 +132,8 @@ static int alloc_snapshot(struct metrics_agent *a)
 	a->hits = calloc(n, sizeof(*a->hits));
 	a->hists = calloc(nh, sizeof(*a->hists));
 	a->percpu = malloc(PERCPU_BATCH_BYTES);
-	a->keys = calloc(PERCPU_BATCH_BYTES / (maxw * a->ncpu) + 1, sizeof(*a->keys));
+	/* as many keys as the smallest values (one u64 per CPU) fill the batch buffer with */
+	a->keys = calloc(PERCPU_BATCH_BYTES / (sizeof(uint64_t) * a->ncpu) + 1, sizeof(*a->keys));
 	if (!a->sites || !a->hist_sites || !a->hits || !a->hists || !a->percpu || !a->keys ||
 	    maxw * a->ncpu > PERCPU_BATCH_BYTES)
 		return -ENOMEM;

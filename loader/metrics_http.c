@@ -194,7 +194,6 @@ void metrics_http__close(struct metrics_http *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->d);
-	close(h->sock);	/* handed to the daemon, which does not close it */
+	MHD_stop_daemon(h->d);	/* closes the listening socket it was handed, too */
 	free(h);
 }

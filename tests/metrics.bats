@@ -203,3 +203,40 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print
 	grep -qF 'Cannot assign requested address' "$TMP/stderr"
 	((SECONDS < 10))
 }
+
+@test "scripts/uscope-metrics.service passes systemd-analyze verify; its uscope options parse" {
+	command -v systemd-analyze > /dev/null || skip "no systemd-analyze"
+	sed "s|/usr/local/bin/uscope|$USCOPE|" "$ROOT/scripts/uscope-metrics.service" > "$TMP/uscope-metrics.service"
+	SYSTEMD_LOG_LEVEL=warning systemd-analyze verify "$TMP/uscope-metrics.service"
+	# Its ExecStart, on umark instead of nginx, attaches and serves.
+	private_umark
+	local args
+	args=$(sed -n 's|^ExecStart=/usr/local/bin/uscope ||p' "$ROOT/scripts/uscope-metrics.service")
+	USCOPE_PORT=$(free_port)
+	args=${args//127.0.0.1:9435/127.0.0.1:$USCOPE_PORT}
+	args=${args//\/usr\/sbin\/nginx/$PUMARK}
+	args=${args//\'ngx_http_\*_handler\'/umark_sleep_1ms}
+	# shellcheck disable=SC2086
+	start_uscope $args
+	scrape | grep -q '^uscope_probes_attached 2$'
+	stop_uscope
+}
+
+@test "--latency over 1,000 generated functions: every histogram counts what the target called" {
+	# More sites than one batch of histogram reads holds (240 on 2 CPUs): the readers page through.
+	local big
+	big=$("$ROOT/scripts/gen-target.sh" 1000 "$ROOT/build/bench")
+	mkdir -p "$TMP/bin"
+	cp "$big" "$TMP/bin/target"
+	start_metrics -x "$TMP/bin/target" --latency 'f_*'
+	"$TMP/bin/target" all 3 > /dev/null
+	scrape > "$TMP/m"
+	promtool check metrics < "$TMP/m"
+	# The generator's own contract (tests/gen_target.bats): `all R` calls every f_i R times.
+	[[ $(grep -c '^uscope_probe_latency_seconds_count{' "$TMP/m") -eq 1000 ]]
+	[[ $(grep '^uscope_probe_latency_seconds_count{' "$TMP/m" | awk '$NF != 3' | wc -l) -eq 0 ]]
+	[[ $(grep -c '^uscope_probe_hits_total{.*kind="entry"} 3$' "$TMP/m") -eq 1000 ]]
+	[[ $(grep -c '^uscope_probe_hits_total{.*kind="return"} 3$' "$TMP/m") -eq 1000 ]]
+	[[ $(series_value uscope_probes_attached < "$TMP/m") -eq 2000 ]]
+	stop_uscope
+}
