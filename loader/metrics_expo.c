@@ -11,9 +11,11 @@
  *   floor(log2 v) = b (b = 0 also holds 0), i.e. [2^b, 2^(b+1) - 1]. A
  *   Prometheus bucket counts v <= le, so bucket b's le is exactly
  *   2^(b+1) - 1 ns, written in exact decimal seconds (no float rounding), and
- *   the counts are made cumulative. Buckets are written up to the highest one
- *   in use, so a series gets new le values over time but never loses one (the
- *   counts only grow). _count and +Inf are the sum of the buckets, so the
+ *   the counts are made cumulative. Buckets are written from the one below
+ *   the lowest in use (a zero, so that histogram_quantile() interpolates from
+ *   there rather than from 0) up to the highest one in use: at 10,000
+ *   functions that is a few lines each instead of 64. A series gets new le
+ *   values over time but never loses one (the counts only grow). _count and +Inf are the sum of the buckets, so the
  *   histogram stays consistent even if a CPU's count was read mid-update.
  * - Numbers are formatted by hand: a scrape over 10,000 sites writes 10,000
  *   lines, and snprintf per field was the measurable part of it.
@@ -158,37 +160,78 @@ static void put_label(struct metrics_buf *b, const char *name, const char *value
 	put_label_value(b, value);
 }
 
-/* NAME{binary=..,probe=..[,kind=..][,extra..][,le=LE]} VALUE\n */
-static void put_series(struct metrics_buf *b, const char *name, const struct metrics_site *site, const char *le,
-		       const char *value)
+/* Where a series' label set was written in B, to be copied for the next lines of a histogram. */
+struct span {
+	size_t off, len;
+};
+
+/* {binary=..,probe=..[,kind=..][,extra..] (unclosed) of SITE, escaped; *SP says where. */
+static void put_site_labels(struct metrics_buf *b, const struct metrics_site *site, struct span *sp)
 {
 	bool first = true;
 	size_t i;
 
-	put(b, name);
-	if (site) {
-		put_label(b, "binary", site->binary, &first);
-		put_label(b, "probe", site->probe, &first);
-		if (site->kind)
-			put_label(b, "kind", site->kind, &first);
-		for (i = 0; i < site->nextra; i++)
-			put_label(b, site->extra[i].name, site->extra[i].value, &first);
+	sp->off = b->len;
+	put_label(b, "binary", site->binary, &first);
+	put_label(b, "probe", site->probe, &first);
+	if (site->kind)
+		put_label(b, "kind", site->kind, &first);
+	for (i = 0; i < site->nextra; i++)
+		put_label(b, site->extra[i].name, site->extra[i].value, &first);
+	sp->len = b->oom ? 0 : b->len - sp->off;
+}
+
+static void copy_span(struct metrics_buf *b, const struct span *sp)
+{
+	if (!sp->len || !reserve(b, sp->len))
+		return;
+	memcpy(b->p + b->len, b->p + sp->off, sp->len);	/* after reserve(): p may have moved */
+	b->len += sp->len;
+	b->p[b->len] = '\0';
+}
+
+/* The rest of a line after its name and site labels: [,le="LE"]} VALUE\n */
+static void put_tail(struct metrics_buf *b, bool labels, const char *le, const char *value)
+{
+	if (le) {
+		put(b, labels ? ",le=\"" : "{le=\"");
+		put(b, le);	/* a number or +Inf: nothing to escape */
+		put_mem(b, "\"", 1);
 	}
-	if (le)
-		put_label(b, "le", le, &first);
-	if (!first)
+	if (labels || le)
 		put_mem(b, "}", 1);
 	put_mem(b, " ", 1);
 	put(b, value);
 	put_mem(b, "\n", 1);
 }
 
-static void put_series_u64(struct metrics_buf *b, const char *name, const struct metrics_site *site,
-			   const char *le, uint64_t v)
+/* NAME{binary=..,probe=..[,kind=..][,extra..]} VALUE\n, or NAME VALUE\n without SITE. */
+static void put_series(struct metrics_buf *b, const char *name, const struct metrics_site *site, const char *value)
+{
+	struct span sp = { 0, 0 };
+
+	put(b, name);
+	if (site)
+		put_site_labels(b, site, &sp);
+	put_tail(b, site, NULL, value);
+}
+
+static void put_series_u64(struct metrics_buf *b, const char *name, const struct metrics_site *site, uint64_t v)
 {
 	char tmp[24];
 
-	put_series(b, name, site, le, u64_digits(v, tmp + sizeof(tmp) - 1));
+	put_series(b, name, site, u64_digits(v, tmp + sizeof(tmp) - 1));
+}
+
+/* One histogram line, its labels copied from SP (escaped once per histogram, not once per line). */
+static void put_hist_line(struct metrics_buf *b, const char *name, const struct span *sp, const char *le,
+			  uint64_t v)
+{
+	char tmp[24];
+
+	put(b, name);
+	copy_span(b, sp);
+	put_tail(b, true, le, u64_digits(v, tmp + sizeof(tmp) - 1));
 }
 
 /*
@@ -236,23 +279,43 @@ static void put_family(struct metrics_buf *b, enum metrics_format fmt, const cha
 
 static void put_hist(struct metrics_buf *b, const struct metrics_site *site, const struct uscope_hist *h)
 {
+	static const char bucket[] = "uscope_probe_latency_seconds_bucket";
 	uint64_t cum = 0;
-	char le[32];
-	int top = -1, i;
+	struct span sp;
+	char le[32], tmp[24];
+	int top = -1, low = -1, i;
 
-	for (i = 0; i < USCOPE_HIST_BUCKETS; i++)
-		if (h->buckets[i])
+	for (i = 0; i < USCOPE_HIST_BUCKETS; i++) {
+		if (h->buckets[i]) {
 			top = i;
-	for (i = 0; i <= top; i++) {
-		cum += h->buckets[i];
-		/* bucket i's largest value: 2^(i+1) - 1 ns (all ones for the last) */
-		metrics_expo__seconds(i == 63 ? UINT64_MAX : (2ull << i) - 1, le);
-		put_series_u64(b, "uscope_probe_latency_seconds_bucket", site, le, cum);
+			if (low < 0)
+				low = i;
+		}
 	}
-	put_series_u64(b, "uscope_probe_latency_seconds_bucket", site, "+Inf", cum);
+	/* The first line writes the labels; every other line copies them. */
+	sp.len = 0;
+	for (i = low > 0 ? low - 1 : 0; i <= top + 1; i++) {
+		const char *bound = "+Inf";
+
+		if (i <= top) {
+			cum += h->buckets[i];
+			/* bucket i's largest value: 2^(i+1) - 1 ns (all ones for the last) */
+			metrics_expo__seconds(i == 63 ? UINT64_MAX : (2ull << i) - 1, le);
+			bound = le;
+		}
+		if (!sp.len) {
+			put(b, bucket);
+			put_site_labels(b, site, &sp);
+			put_tail(b, true, bound, u64_digits(cum, tmp + sizeof(tmp) - 1));
+		} else {
+			put_hist_line(b, bucket, &sp, bound, cum);
+		}
+	}
 	metrics_expo__seconds(h->sum_ns, le);
-	put_series(b, "uscope_probe_latency_seconds_sum", site, NULL, le);
-	put_series_u64(b, "uscope_probe_latency_seconds_count", site, NULL, cum);
+	put(b, "uscope_probe_latency_seconds_sum");
+	copy_span(b, &sp);
+	put_tail(b, true, NULL, le);
+	put_hist_line(b, "uscope_probe_latency_seconds_count", &sp, NULL, cum);
 }
 
 const char *metrics_expo__content_type(enum metrics_format format)
@@ -289,7 +352,7 @@ int metrics_expo__write(struct metrics_buf *b, const struct metrics_snapshot *s,
 	put_family(b, fmt, "uscope_probe_hits_total", "counter", NULL,
 		   "Hits of each probe (function entry or return, USDT probe) since uscope started.");
 	for (i = 0; i < s->nsites; i++)
-		put_series_u64(b, "uscope_probe_hits_total", &s->sites[i], NULL, s->hits[i]);
+		put_series_u64(b, "uscope_probe_hits_total", &s->sites[i], s->hits[i]);
 	if (s->nhists) {
 		put_family(b, fmt, "uscope_probe_latency_seconds", "histogram", "seconds",
 			   "Entry-to-return time of each function; log2 buckets, le is the largest ns value of a bucket.");
@@ -298,12 +361,12 @@ int metrics_expo__write(struct metrics_buf *b, const struct metrics_snapshot *s,
 	}
 	put_family(b, fmt, "uscope_events_lost_total", "counter", NULL,
 		   "Event records dropped because the ring buffer was full.");
-	put_series_u64(b, "uscope_events_lost_total", NULL, NULL, s->lost);
+	put_series_u64(b, "uscope_events_lost_total", NULL, s->lost);
 	put_family(b, fmt, "uscope_latency_unpaired_total", "counter", NULL,
 		   "Returns seen without a timed entry (not in any latency histogram).");
-	put_series_u64(b, "uscope_latency_unpaired_total", NULL, NULL, s->unpaired);
+	put_series_u64(b, "uscope_latency_unpaired_total", NULL, s->unpaired);
 	put_family(b, fmt, "uscope_probes_attached", "gauge", NULL, "Kernel probe points uscope has in place.");
-	put_series_u64(b, "uscope_probes_attached", NULL, NULL, s->attached);
+	put_series_u64(b, "uscope_probes_attached", NULL, s->attached);
 	put_family(b, fmt, "uscope_build_info", "info", NULL, "uscope's version; the value is always 1.");
 	first = true;
 	put(b, "uscope_build_info");

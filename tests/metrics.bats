@@ -42,6 +42,9 @@ le_of() { awk -v b="$1" 'BEGIN { s = sprintf("%.9f", (2 ^ (b + 1) - 1) / 1e9); s
 	[[ $(series_value 'uscope_probe_latency_seconds_bucket{binary="/usr/bin/app",probe="func_a",le="+Inf"}' < "$TMP/x.txt") == 7 ]]
 	[[ $(series_value 'uscope_probe_latency_seconds_sum{binary="/usr/bin/app",probe="func_a"}' < "$TMP/x.txt") == 2.500000001 ]]
 	[[ $(series_value 'uscope_probe_latency_seconds_count{binary="/usr/bin/app",probe="func_idle"}' < "$TMP/x.txt") == 0 ]]
+	# Buckets 10 and 12 in use: written from 9 (a zero below the lowest) to 12.
+	[[ "$(grep -F 'probe="func_slow",le=' "$TMP/x.txt" | sed 's/.*le="\([^"]*\)"} /\1 /' | tr '\n' ' ')" == \
+	   "$(le_of 9) 0 $(le_of 10) 2 $(le_of 11) 2 $(le_of 12) 3 +Inf 3 " ]]
 	[[ $(series_value 'uscope_build_info{version="9.8.7"}' < "$TMP/x.txt") == 1 ]]
 	grep -qx '# TYPE uscope_probe_hits_total counter' "$TMP/x.txt"
 	grep -qx '# TYPE uscope_probe_latency_seconds histogram' "$TMP/x.txt"

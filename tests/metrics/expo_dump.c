@@ -28,10 +28,11 @@ static int dump(enum metrics_format fmt)
 	const struct metrics_site hsites[] = {
 		{ "/usr/bin/app", "func_a", NULL, NULL, 0 },
 		{ "/usr/bin/app", "func_idle", NULL, NULL, 0 },
+		{ "/usr/bin/app", "func_slow", NULL, NULL, 0 },
 	};
-	struct uscope_hist h[2];
+	struct uscope_hist h[3];
 	struct metrics_snapshot s = {
-		.sites = sites, .hits = hits, .nsites = 4, .hist_sites = hsites, .hists = h, .nhists = 2,
+		.sites = sites, .hits = hits, .nsites = 4, .hist_sites = hsites, .hists = h, .nhists = 3,
 		.lost = 5, .unpaired = 2, .attached = 3, .version = "9.8.7",
 	};
 	struct metrics_buf b = {};
@@ -42,6 +43,9 @@ static int dump(enum metrics_format fmt)
 	h[0].buckets[20] = 2;	/* 1048576..2097151 ns */
 	h[0].count = 7;
 	h[0].sum_ns = 2500000001ull;
+	h[2].buckets[10] = 2;	/* 1024..2047 ns */
+	h[2].buckets[12] = 1;	/* 4096..8191 ns */
+	h[2].sum_ns = 7000;
 	if (metrics_expo__write(&b, &s, fmt))
 		return 1;
 	fputs(b.p, stdout);
