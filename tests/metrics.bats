@@ -110,9 +110,14 @@ le_of() { awk -v b="$1" 'BEGIN { s = sprintf("%.9f", (2 ^ (b + 1) - 1) / 1e9); s
 		[[ $(promql_value "uscope_probe_hits_total{probe=\"$f\",kind=\"entry\"}") == "$want" ]]
 		[[ $(promql_value "uscope_probe_hits_total{probe=\"$f\",kind=\"return\"}") == "$want" ]]
 	done
-	# nanosleep never returns early: 1 ms is in bucket 19, 8 ms in bucket 22; nothing below.
-	[[ $(promql_value "uscope_probe_latency_seconds_bucket{probe=\"umark_sleep_1ms\",le=\"$(le_of 18)\"}") == 0 ]]
-	[[ $(promql_value "uscope_probe_latency_seconds_bucket{probe=\"umark_sleep_8ms\",le=\"$(le_of 21)\"}") == 0 ]]
+	# nanosleep never returns early: no bucket below the time asked for holds a sample.
+	scrape > "$TMP/m"
+	local f_ms
+	for f_ms in 1 8; do
+		sed -n "s/^uscope_probe_latency_seconds_bucket{.*probe=\"umark_sleep_${f_ms}ms\",le=\"\([0-9.]*\)\"} \([0-9]*\)\$/\1 \2/p" "$TMP/m" > "$TMP/b$f_ms"
+		[[ -s "$TMP/b$f_ms" ]]
+		awk -v ms="$f_ms" '$1 < ms / 1000 && $2 != 0 { print "sample below " ms " ms: le " $1 " holds " $2; bad = 1 } END { exit bad }' "$TMP/b$f_ms"
+	done
 	awk -v q="$(promql_value 'histogram_quantile(0.5, uscope_probe_latency_seconds_bucket{probe="umark_sleep_1ms"})')" \
 		-v lo="$(le_of 18)" 'BEGIN { exit !(q > lo) }'
 	awk -v q="$(promql_value 'histogram_quantile(0.5, uscope_probe_latency_seconds_bucket{probe="umark_sleep_8ms"})')" \
