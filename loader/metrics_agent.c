@@ -2,9 +2,9 @@
 /*
  * `uscope trace --metrics`: what happens at a scrape, and who owns the links.
  *
- * A scrape reads the BPF maps then and there (no attach, no thread): the
- * per-CPU arrays are read with BPF_MAP_LOOKUP_BATCH into buffers sized once
- * from the plan, summed over CPUs, and written by metrics_expo. Nothing a
+ * A scrape reads the BPF maps then and there (no attach, no thread) with the
+ * BPF-object room's batched readers into buffers sized once from the plan,
+ * and metrics_expo (a sink of the output room) writes the exposition. Nothing a
  * scrape allocates grows with time (only the output buffer, up to the size
  * of one exposition). The counters are the BPF maps themselves, which live
  * as long as uscope and are indexed by site id; a re-attached file gets the
@@ -19,14 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include "bpf_obj.h"
 #include "metrics_agent.h"
-#include "output.h"
 #include "util.h"
-#include "uscope.skel.h"
-
-#define PERCPU_BATCH_BYTES (256u << 10)	/* one BPF_MAP_LOOKUP_BATCH worth of values */
 
 static int render(void *ctx, enum metrics_format fmt, const char **body, size_t *len);
 
@@ -42,49 +37,6 @@ int metrics_agent__open(struct metrics_agent *a, const char *addr_text)
 	return metrics_http__open(&addr, render, a, &a->http);
 }
 
-/*
- * Sum the per-CPU values of keys [0, N) of the per-CPU array FD, each WORDS
- * u64 wide, into OUT, in batches of whatever fits the preallocated buffer.
- */
-static int read_percpu(struct metrics_agent *a, int fd, uint32_t n, size_t words, uint64_t *out)
-{
-	size_t stride = words * sizeof(uint64_t) * a->ncpu, w;
-	uint32_t chunk = PERCPU_BATCH_BYTES / stride, in = 0, next = 0, cnt, k;
-	const uint64_t *v;
-	bool first = true;
-	int err = 0, c;
-
-	memset(out, 0, (size_t)n * words * sizeof(*out));
-	while (n && err != -ENOENT) {
-		cnt = chunk;
-		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &next, a->keys, a->percpu, &cnt, NULL);
-		if (err && err != -ENOENT)
-			return err;
-		for (k = 0; k < cnt; k++) {
-			if (a->keys[k] >= n)
-				continue;
-			v = (const uint64_t *)((const char *)a->percpu + k * stride);
-			for (c = 0; c < a->ncpu; c++)
-				for (w = 0; w < words; w++)
-					out[a->keys[k] * words + w] += v[c * words + w];
-		}
-		in = next;
-		first = false;
-	}
-	return 0;
-}
-
-static int read_one(struct metrics_agent *a, struct bpf_map *map, uint32_t n, uint64_t *total)
-{
-	int err = read_percpu(a, bpf_map__fd(map), n, 1, a->hits);
-	uint32_t i;
-
-	*total = 0;
-	for (i = 0; !err && i < n; i++)
-		*total += a->hits[i];
-	return err;
-}
-
 static int render(void *ctx, enum metrics_format fmt, const char **body, size_t *len)
 {
 	struct metrics_agent *a = ctx;
@@ -96,16 +48,12 @@ static int render(void *ctx, enum metrics_format fmt, const char **body, size_t 
 	};
 	int err;
 
-	/* hits[] doubles as the scratch buffer of the single-total maps, so read them first. */
-	err = read_one(a, a->skel->maps.drops, p->nsites, &s.lost);
-	if (!err && p->latency)
-		err = read_one(a, a->skel->maps.unpaired, 1, &s.unpaired);
+	/* hits[] doubles as the scratch buffer of the totals, so read them first. */
+	err = bpf_obj__read_totals(a->reader, a->hits, &s.lost, &s.unpaired);
 	if (!err)
-		err = read_percpu(a, bpf_map__fd(a->skel->maps.counts), p->nsites, 1, a->hits);
-	/* min_ns / max_ns come out as sums: the exposition uses only buckets and sum_ns. */
+		err = bpf_obj__read_counts(a->reader, a->hits);
 	if (!err && s.nhists)
-		err = read_percpu(a, bpf_map__fd(a->skel->maps.hists), p->nslots,
-				  sizeof(struct uscope_hist) / sizeof(uint64_t), (uint64_t *)a->hists);
+		err = bpf_obj__read_hists(a->reader, a->hists);
 	if (!err)
 		err = metrics_expo__write(&a->out, &s, fmt);
 	if (err) {
@@ -118,30 +66,23 @@ static int render(void *ctx, enum metrics_format fmt, const char **body, size_t 
 }
 
 /* The labels of every site and histogram, and the scrape buffers: once, from the plan. */
-static int alloc_snapshot(struct metrics_agent *a)
+static int alloc_snapshot(struct metrics_agent *a, const struct bpf_obj *obj)
 {
 	const struct plan *p = a->plan;
 	size_t n = p->nsites ? p->nsites : 1, nh = p->nslots ? p->nslots : 1, i;
-	size_t maxw = p->latency ? sizeof(struct uscope_hist) : sizeof(uint64_t);
 
-	a->ncpu = libbpf_num_possible_cpus();
-	if (a->ncpu <= 0)
-		return -EINVAL;
+	a->reader = bpf_obj__reader_new(obj);
 	a->sites = calloc(n, sizeof(*a->sites));
 	a->hist_sites = calloc(nh, sizeof(*a->hist_sites));
 	a->hits = calloc(n, sizeof(*a->hits));
 	a->hists = calloc(nh, sizeof(*a->hists));
-	a->percpu = malloc(PERCPU_BATCH_BYTES);
-	/* as many keys as the smallest values (one u64 per CPU) fill the batch buffer with */
-	a->keys = calloc(PERCPU_BATCH_BYTES / (sizeof(uint64_t) * a->ncpu) + 1, sizeof(*a->keys));
-	if (!a->sites || !a->hist_sites || !a->hits || !a->hists || !a->percpu || !a->keys ||
-	    maxw * a->ncpu > PERCPU_BATCH_BYTES)
+	if (!a->reader || !a->sites || !a->hist_sites || !a->hits || !a->hists)
 		return -ENOMEM;
 	for (i = 0; i < p->nsites; i++) {
 		const struct site *s = &p->sites[i];
 
 		/* --by labels (issue 12) go into .extra / .nextra here. */
-		a->sites[i] = (struct metrics_site){ .binary = p->bins[s->bin].path, .probe = s->name,
+		a->sites[i] = (struct metrics_site){ .binary = plan__bin(p, s->bin)->path, .probe = s->name,
 						     .kind = site_kind_name(s->kind) };
 		if (p->latency && s->kind == USCOPE_SITE_ENTRY && s->slot < p->nslots)
 			a->hist_sites[s->slot] = (struct metrics_site){ .binary = a->sites[i].binary,
@@ -166,20 +107,21 @@ static int attach_each(struct metrics_agent *a, volatile sig_atomic_t *stop)
 	size_t i;
 	int err;
 
-	a->bins = calloc(a->plan->nbins, sizeof(*a->bins));
+	a->bins = calloc(a->plan->bins->n, sizeof(*a->bins));
 	if (!a->bins)
 		return -ENOMEM;
-	a->nbins = a->plan->nbins;
+	a->nbins = a->plan->bins->n;
 	err = metrics_watch__open(&a->watch);
 	for (i = 0; !err && i < a->nbins; i++) {
 		if (*stop)
 			return -EINTR;
+		const char *path = plan__bin(a->plan, i)->open_path;
 		struct stat st;
 
-		err = attach__run_binary(a->skel, a->plan, &a->cfg, i, true, &a->bins[i].cur);
+		err = attach__run_binary(a->progs, a->plan, &a->cfg, i, true, &a->bins[i].cur);
 		if (!err)
-			err = metrics_watch__add(a->watch, a->plan->bins[i].open_path, i);
-		if (!err && !stat(a->plan->bins[i].open_path, &st)) {
+			err = metrics_watch__add(a->watch, path, i);
+		if (!err && !stat(path, &st)) {
 			a->bins[i].cur_dev = st.st_dev;
 			a->bins[i].cur_ino = st.st_ino;
 		}
@@ -187,22 +129,23 @@ static int attach_each(struct metrics_agent *a, volatile sig_atomic_t *stop)
 	return err;
 }
 
-int metrics_agent__attach(struct metrics_agent *a, struct uscope_bpf *skel, struct plan *plan,
-			  const struct attach_cfg *cfg, volatile sig_atomic_t *stop, struct attach_state *links)
+int metrics_agent__attach(struct metrics_agent *a, const struct bpf_obj *obj, const struct attach_progs *progs,
+			  struct plan *plan, const struct attach_cfg *cfg, volatile sig_atomic_t *stop,
+			  struct attach_state *links)
 {
 	int err;
 
-	a->skel = skel;
+	a->progs = progs;
 	a->plan = plan;
 	a->cfg = *cfg;
-	err = alloc_snapshot(a);
+	err = alloc_snapshot(a, obj);
 	if (err) {
 		err_msg("--metrics: out of memory");
 		return err;
 	}
 	if (cfg->pid) {
 		a->links = links;
-		return attach__run(skel, plan, cfg, stop, links);
+		return attach__run(progs, plan, cfg, stop, links);
 	}
 	err = attach_each(a, stop);
 	if (err) {
@@ -264,8 +207,7 @@ void metrics_agent__close(struct metrics_agent *a)
 	free(a->hist_sites);
 	free(a->hits);
 	free(a->hists);
-	free(a->percpu);
-	free(a->keys);
+	bpf_obj__reader_free(a->reader);
 	metrics_buf__free(&a->out);
 	memset(a, 0, sizeof(*a));
 }

@@ -23,7 +23,8 @@
 #include "metrics_watch.h"
 #include "plan.h"
 
-struct uscope_bpf;
+struct bpf_obj;
+struct bpf_obj_reader;
 
 /* One binary's links: the current file's, and the one it replaced. */
 struct metrics_bin_links {
@@ -38,7 +39,8 @@ struct metrics_bin_links {
 struct metrics_agent {
 	struct metrics_http *http;
 	struct metrics_watch *watch;	/* NULL with -p / -c: a process keeps its file */
-	struct uscope_bpf *skel;
+	const struct attach_progs *progs;
+	struct bpf_obj_reader *reader;	/* the BPF-object room's batched readers */
 	struct plan *plan;
 	struct attach_cfg cfg;
 	const struct attach_state *links;	/* with -p / -c: trace's own links */
@@ -48,9 +50,6 @@ struct metrics_agent {
 	struct metrics_site *sites, *hist_sites;
 	uint64_t *hits;
 	struct uscope_hist *hists;
-	void *percpu;		/* one batch of per-CPU values */
-	uint32_t *keys;
-	int ncpu;
 	struct metrics_buf out;
 	uint64_t next_full_check;	/* ns: the once-a-second look at every probed path */
 };
@@ -64,8 +63,9 @@ int metrics_agent__open(struct metrics_agent *a, const char *addr);
  * attach__run() into *LINKS. *LINKS also gets the mode and the probe count
  * for the "Attached" line. Same contract as attach__run().
  */
-int metrics_agent__attach(struct metrics_agent *a, struct uscope_bpf *skel, struct plan *plan,
-			  const struct attach_cfg *cfg, volatile sig_atomic_t *stop, struct attach_state *links);
+int metrics_agent__attach(struct metrics_agent *a, const struct bpf_obj *obj, const struct attach_progs *progs,
+			  struct plan *plan, const struct attach_cfg *cfg, volatile sig_atomic_t *stop,
+			  struct attach_state *links);
 
 /* Add the agent's fds to PFD (room for 2 more), advancing *N. */
 void metrics_agent__fds(struct metrics_agent *a, struct pollfd *pfd, int *n);

@@ -61,7 +61,7 @@ static void rebase(const struct plan *plan, uint32_t bi, const struct elf_func_l
 
 	*missing = 0;
 	*first_missing = NULL;
-	view->bins[bi].open_path = (char *)fdpath;
+	view->bins->v[bi].open_path = (char *)fdpath;
 	for (i = 0; i < plan->nsites; i++) {
 		struct site *s = &view->sites[i];
 
@@ -108,7 +108,7 @@ static int swap_in(struct metrics_agent *a, uint32_t bi, const struct plan *view
 		attach__destroy(&bl->prev);
 		bl->prev.probes = 0;
 	}
-	err = attach__run_binary(a->skel, view, &a->cfg, bi, false, &fresh);
+	err = attach__run_binary(a->progs, view, &a->cfg, bi, false, &fresh);
 	if (err)
 		return err;
 	attach__destroy(&bl->prev);
@@ -126,17 +126,19 @@ static void attach_view(struct metrics_agent *a, uint32_t bi, int fd, const char
 			const struct elf_func_list *fl)
 {
 	const struct plan *plan = a->plan;
-	const char *path = plan->bins[bi].path, *first_missing;
+	const char *path = plan__bin(plan, bi)->path, *first_missing;
+	struct binaries bins = { .n = plan->bins->n };
 	struct plan view = *plan;
 	size_t missing;
 	struct stat st;
 	int err = -ENOMEM;
 
 	view.sites = malloc(plan->nsites * sizeof(*view.sites));
-	view.bins = malloc(plan->nbins * sizeof(*view.bins));
-	if (view.sites && view.bins && !fstat(fd, &st)) {
+	bins.v = malloc(bins.n * sizeof(*bins.v));
+	view.bins = &bins;
+	if (view.sites && bins.v && !fstat(fd, &st)) {
 		memcpy(view.sites, plan->sites, plan->nsites * sizeof(*view.sites));
-		memcpy(view.bins, plan->bins, plan->nbins * sizeof(*view.bins));
+		memcpy(bins.v, plan->bins->v, bins.n * sizeof(*bins.v));
 		rebase(plan, bi, fl, fdpath, &view, &missing, &first_missing);
 		err = swap_in(a, bi, &view, &st);
 	}
@@ -153,13 +155,13 @@ static void attach_view(struct metrics_agent *a, uint32_t bi, int fd, const char
 				 missing == 1 ? "its" : "their", missing == 1 ? "" : "s", missing == 1 ? "s" : "");
 	}
 	free(view.sites);
-	free(view.bins);
+	free(bins.v);
 }
 
 void metrics_agent__reattach(struct metrics_agent *a, uint32_t bi)
 {
 	struct metrics_bin_links *bl = &a->bins[bi];
-	const char *path = a->plan->bins[bi].path;
+	const char *path = plan__bin(a->plan, bi)->path;
 	struct elf_func_list fl;
 	char fdpath[32];
 	int fd = metrics_watch__open_current(a->watch, bi), err;
