@@ -248,3 +248,65 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print
 	[[ $(series_value uscope_probes_attached < "$TMP/m") -eq 2000 ]]
 	stop_uscope
 }
+
+# replace_and_count ATTACH: umark runs 3 iterations, its file is replaced by
+# the non-PIE build (rename over the path), 4 more: func_uprobe1 counts 7.
+replace_and_count() {
+	private_umark
+	start_metrics --attach "$1" -x "$PUMARK" func_uprobe1
+	UMARK_BIN=$PUMARK start_umark -n 3 -i 0 -q
+	wait_gone "$UMARK_PID"
+	cp "$PUMARK_NOPIE" "$TMP/bin/.umark.new"
+	mv -f "$TMP/bin/.umark.new" "$PUMARK"
+	wait_for "$TMP/err" "^Re-attached 1 probe to the new '$PUMARK'" 5
+	UMARK_BIN=$PUMARK start_umark -n 4 -i 0 -q
+	wait_gone "$UMARK_PID"
+	[[ $(umark_calls "$TMP/umark.err" func_uprobe1) -eq 4 ]]
+	[[ $(scrape | series_value "uscope_probe_hits_total{binary=\"$PUMARK\",probe=\"func_uprobe1\",kind=\"entry\"}") -eq 7 ]]
+	stop_uscope
+}
+
+@test "a replaced binary on the perf-event path: counts continue" {
+	replace_and_count perf
+}
+
+@test "a binary rewritten in place (same inode): old probes removed first, target unharmed, counts continue" {
+	private_umark
+	start_metrics -x "$PUMARK" func_uprobe1 'umark_op_*'
+	UMARK_BIN=$PUMARK start_umark -n 3 -i 0 -q
+	wait_gone "$UMARK_PID"
+	local ino
+	ino=$(stat -c %i "$PUMARK")
+	# cp onto the path keeps the inode: the non-PIE code now sits where the PIE offsets were probed.
+	cp "$PUMARK_NOPIE" "$PUMARK"
+	[[ $(stat -c %i "$PUMARK") == "$ino" ]]
+	wait_for "$TMP/err" "^Re-attached 65 probes to the new '$PUMARK' (inode $ino)" 5
+	# The oracle for "unharmed": the checksum of an untraced non-PIE run.
+	"$UMARK_NOPIE" -n 4 -i 0 -q 2> "$TMP/ref.err"
+	UMARK_BIN=$PUMARK start_umark -n 4 -i 0 -q
+	wait_gone "$UMARK_PID"
+	wait "$UMARK_PID"
+	[[ $(umark_checksum "$TMP/umark.err") == "$(umark_checksum "$TMP/ref.err")" ]]
+	scrape > "$TMP/m"
+	[[ $(series_value "uscope_probe_hits_total{binary=\"$PUMARK\",probe=\"func_uprobe1\",kind=\"entry\"}" < "$TMP/m") -eq 7 ]]
+	[[ $(series_value "uscope_probe_hits_total{binary=\"$PUMARK\",probe=\"umark_op_63\",kind=\"entry\"}" < "$TMP/m") -eq $((7 * 64)) ]]
+	# Only the new probes are in place: the old ones on this inode were removed.
+	[[ $(series_value uscope_probes_attached < "$TMP/m") -eq 65 ]]
+	stop_uscope
+}
+
+@test "--metrics -p: a running process's counts, scraped while it runs, equal its own" {
+	private_umark
+	# Iteration 0 at once, iteration 1 three seconds later: scraped in between, func_uprobe1 is 1.
+	UMARK_BIN=$PUMARK start_umark_gated -n 2 -i 3000
+	start_metrics -p "$UMARK_PID" func_uprobe1 'usdt:groupa:*'
+	release_umark
+	wait_for "$TMP/umark.out" '^func_uprobe1(0) = 1$'
+	scrape > "$TMP/m"
+	[[ $(series_value "uscope_probe_hits_total{binary=\"$PUMARK\",probe=\"func_uprobe1\",kind=\"entry\"}" < "$TMP/m") -eq 1 ]]
+	[[ $(series_value "uscope_probe_hits_total{binary=\"$PUMARK\",probe=\"groupa:probe1\",kind=\"usdt\"}" < "$TMP/m") -eq 1 ]]
+	wait_gone "$UMARK_PID"
+	finish_uscope 10	# it ends with the process, and prints the totals too
+	[[ $(umark_calls "$TMP/umark.err" func_uprobe1) -eq 2 ]]
+	grep -E '^func_uprobe1 +entry +2$' "$TMP/out"
+}
