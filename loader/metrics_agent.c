@@ -44,7 +44,7 @@ static int render(void *ctx, enum metrics_format fmt, const char **body, size_t 
 	struct metrics_snapshot s = {
 		.sites = a->sites, .hits = a->hits, .nsites = p->nsites, .hist_sites = a->hist_sites,
 		.hists = a->hists, .nhists = p->latency ? p->nslots : 0, .version = USCOPE_VERSION,
-		.attached = metrics_agent__probes(a),
+		.attached = a->probes,
 	};
 	int err;
 
@@ -129,20 +129,24 @@ static int attach_each(struct metrics_agent *a, volatile sig_atomic_t *stop)
 	return err;
 }
 
-int metrics_agent__attach(struct metrics_agent *a, const struct bpf_obj *obj, const struct attach_progs *progs,
-			  struct plan *plan, const struct attach_cfg *cfg, volatile sig_atomic_t *stop,
-			  struct attach_state *links)
+int metrics_agent__prepare(struct metrics_agent *a, const struct bpf_obj *obj, struct plan *plan)
+{
+	a->plan = plan;
+	if (alloc_snapshot(a, obj)) {
+		err_msg("--metrics: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int metrics_agent__attach(struct metrics_agent *a, const struct attach_progs *progs, struct plan *plan,
+			  const struct attach_cfg *cfg, volatile sig_atomic_t *stop, struct attach_state *links)
 {
 	int err;
 
 	a->progs = progs;
 	a->plan = plan;
 	a->cfg = *cfg;
-	err = alloc_snapshot(a, obj);
-	if (err) {
-		err_msg("--metrics: out of memory");
-		return err;
-	}
 	if (cfg->pid) {
 		a->links = links;
 		return attach__run(progs, plan, cfg, stop, links);
@@ -159,30 +163,36 @@ int metrics_agent__attach(struct metrics_agent *a, const struct bpf_obj *obj, co
 	return 0;
 }
 
-void metrics_agent__fds(struct metrics_agent *a, struct pollfd *pfd, int *n)
+int metrics_agent__watch_fd(const struct metrics_agent *a)
 {
-	pfd[*n].fd = metrics_http__fd(a->http);
-	pfd[(*n)++].events = POLLIN;
-	if (a->watch) {
-		pfd[*n].fd = metrics_watch__fd(a->watch);
-		pfd[(*n)++].events = POLLIN;
-	}
+	return a->watch ? metrics_watch__fd(a->watch) : -1;
 }
 
-void metrics_agent__after_poll(struct metrics_agent *a)
+bool metrics_agent__watch(struct metrics_agent *a)
 {
 	uint64_t now = now_ns();
 	bool full = now >= a->next_full_check;
 	size_t tries;
 	int id;
 
-	if (a->watch) {
-		/* Each re-attach accepts or refuses the new file; a file that vanished meanwhile waits. */
-		for (tries = 0; tries < a->nbins && (id = metrics_watch__next(a->watch, full)) >= 0; tries++)
-			metrics_agent__reattach(a, id);
-		if (now >= a->next_full_check)
-			a->next_full_check = now + 1000000000ull;
-	}
+	if (!a->watch)
+		return false;
+	/* Each re-attach accepts or refuses the new file; a file that vanished meanwhile waits. */
+	for (tries = 0; tries < a->nbins && (id = metrics_watch__next(a->watch, full)) >= 0; tries++)
+		metrics_agent__reattach(a, id);
+	if (full)
+		a->next_full_check = now + 1000000000ull;
+	return tries > 0;
+}
+
+void metrics_agent__fds(struct metrics_agent *a, struct pollfd *pfd, int *n)
+{
+	pfd[*n].fd = metrics_http__fd(a->http);
+	pfd[(*n)++].events = POLLIN;
+}
+
+void metrics_agent__after_poll(struct metrics_agent *a)
+{
 	metrics_http__run(a->http);
 }
 

@@ -6,9 +6,11 @@
  * that a replaced file can be re-attached alone (metrics_reattach.c).
  *
  * The life: metrics_agent__open() right after the options (binds the port:
- * a port in use fails before anything is attached), __attach() instead of
- * attach__run(), then __fds() / __after_poll() from the event loop, then
- * __detach() where the links are destroyed, and __close().
+ * a port in use fails before anything is attached), __prepare() after load;
+ * then, in the guardian process that owns every link (guardian.h),
+ * __attach() instead of attach__run(), __watch() while attached and
+ * __detach(); in uscope, __fds() / __after_poll() serve scrapes from the
+ * event loop, and __close().
  */
 #ifndef USCOPE_METRICS_AGENT_H
 #define USCOPE_METRICS_AGENT_H
@@ -52,28 +54,39 @@ struct metrics_agent {
 	struct uscope_hist *hists;
 	struct metrics_buf out;
 	uint64_t next_full_check;	/* ns: the once-a-second look at every probed path */
+	size_t probes;		/* in uscope: probe points in place, as the guardian last said */
 };
 
 /* Parse and bind ADDR (--metrics). 0, or a negative errno after one message. */
 int metrics_agent__open(struct metrics_agent *a, const char *addr);
 
+/* In uscope, after load: the scrape buffers and the site labels, from PLAN. */
+int metrics_agent__prepare(struct metrics_agent *a, const struct bpf_obj *obj, struct plan *plan);
+
 /*
- * Attach the plan: system-wide (CFG->pid == 0) one binary at a time into
+ * In the guardian. Attach the plan: system-wide (CFG->pid == 0) one binary at a time into
  * the agent's own link sets, with each binary's path watched; else
  * attach__run() into *LINKS. *LINKS also gets the mode and the probe count
  * for the "Attached" line. Same contract as attach__run().
  */
-int metrics_agent__attach(struct metrics_agent *a, const struct bpf_obj *obj, const struct attach_progs *progs,
-			  struct plan *plan, const struct attach_cfg *cfg, volatile sig_atomic_t *stop,
-			  struct attach_state *links);
+int metrics_agent__attach(struct metrics_agent *a, const struct attach_progs *progs, struct plan *plan,
+			  const struct attach_cfg *cfg, volatile sig_atomic_t *stop, struct attach_state *links);
 
-/* Add the agent's fds to PFD (room for 2 more), advancing *N. */
+/*
+ * In the guardian, while attached: the inotify fd to poll (-1: none), and
+ * the look at the probed files to make when it is readable or once a
+ * second. True if a file was replaced (re-attached or refused).
+ */
+int metrics_agent__watch_fd(const struct metrics_agent *a);
+bool metrics_agent__watch(struct metrics_agent *a);
+
+/* Add the HTTP server's fd to PFD (room for 1 more), advancing *N. */
 void metrics_agent__fds(struct metrics_agent *a, struct pollfd *pfd, int *n);
 
-/* After every poll(): serve scrapes, look for replaced files. */
+/* After every poll(): serve scrapes. */
 void metrics_agent__after_poll(struct metrics_agent *a);
 
-/* Probe points in place now (uscope_probes_attached). */
+/* In the guardian: probe points in place now (uscope_probes_attached). */
 uint64_t metrics_agent__probes(const struct metrics_agent *a);
 
 void metrics_agent__detach(struct metrics_agent *a);

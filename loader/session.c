@@ -6,13 +6,15 @@
  * behind its back.
  *
  * SIGINT and SIGTERM only set *stop; every stage checks it, and the one
- * cleanup path detaches everything, so an interrupted uscope leaves nothing
- * attached (links are fds: even SIGKILL cannot leak a probe).
+ * cleanup path detaches everything. uscope itself never holds a link: the
+ * guardian process (guardian.h) creates and destroys them, so that even a
+ * SIGKILL or a crash of uscope leaves the target exactly as it was.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "harm_checks.h"
 #include "session_priv.h"
 #include "util.h"
 
@@ -27,6 +29,7 @@ struct session *session__new(const struct trace_opts *opts, volatile sig_atomic_
 	s->opts = opts;
 	s->stop = stop;
 	s->target.pidfd = s->target.go_fd = -1;
+	s->guard.sock = -1;
 	s->plan.bins = &s->bins;
 	s->plan.latency = opts->latency;
 	return s;
@@ -106,9 +109,11 @@ int session__prepare(struct session *s)
 			err_msg("--offset needs a binary (give -x, -p or -c)");
 			return 1;
 		}
-		if (plan__add_offset(&s->plan, s->default_bins[0], o->offsets[i]))
+		if (plan__add_offset(&s->plan, s->default_bins[0], o->offsets[i], o->offset_unsafe[i]))
 			return 1;
 	}
+	if (harm__check_plan(&s->plan))
+		return 1;
 	s->cfg.pid = s->target.pid;
 	if (attach__resolve_mode(o->attach, &s->cfg.mode) ||
 	    attach__check(&s->plan, &s->cfg, s->target.child, &s->needs))
@@ -161,17 +166,17 @@ int session__attach(struct session *s)
 		return 0;
 	}
 	t = now_ns();
-	if (s->opts->metrics)
-		err = metrics_agent__attach(&s->metrics, s->obj, &s->progs, &s->plan, &s->cfg, s->stop, &s->links);
-	else
-		err = attach__run(&s->progs, &s->plan, &s->cfg, s->stop, &s->links);
+	err = session_attach_guarded(s);
 	if (err == -EINTR)
 		s->done = true;
 	if (err)
 		return err == -EINTR ? 0 : 1;
 	if (s->needs.after_exec) {
 		/* Addresses exist once the process has mapped the binaries: after exec for -c. */
-		if (target__release(&s->target) || attach__after_exec(&s->progs, &s->plan, s->target.pid))
+		if (target__release(&s->target))
+			return 1;
+		guardian__test_crash("released");
+		if (attach__after_exec(&s->progs, &s->plan, s->target.pid))
 			return 1;
 	}
 	output__attached(&s->out, s->links.probes, attach_mode_name(s->links.mode), (now_ns() - t) / 1e6);
@@ -197,8 +202,7 @@ int session__report(struct session *s)
 	if (s->done)
 		return 0;
 	/* Detach first, so the counts are final; then drain what is left. */
-	attach__destroy(&s->links);
-	metrics_agent__detach(&s->metrics);
+	guardian__detach(&s->guard, true);
 	s->final_drain = true;
 	if (s->rb)
 		ring_buffer__consume(s->rb);
@@ -232,7 +236,7 @@ int session__free(struct session *s, int status)
 
 	if (!s)
 		return status;
-	attach__destroy(&s->links);
+	guardian__detach(&s->guard, true);
 	metrics_agent__close(&s->metrics);
 	ring_buffer__free(s->rb);
 	bpf_obj__free(s->obj);

@@ -10,6 +10,7 @@
 #include "binaries.h"
 #include "bpf_obj.h"
 #include "metrics_agent.h"
+#include "guardian.h"
 #include "output.h"
 #include "plan.h"
 #include "session.h"
@@ -31,7 +32,8 @@ struct session {
 	struct attach_needs needs;
 	struct bpf_obj *obj;
 	struct attach_progs progs;
-	struct attach_state links;
+	struct attach_state links;	/* the links live in the guardian; uscope keeps mode and probes */
+	struct guardian guard;		/* the process that creates and destroys the links */
 	struct ring_buffer *rb;
 	struct output out;
 	uint64_t events;
@@ -46,5 +48,8 @@ struct session {
 int session_on_event(void *ctx, void *data, size_t size);
 void session_print_aggregates(struct session *s, bool interval);
 void session_event_loop(struct session *s);
+
+/* session_guard.c: attach__run() inside the guardian; 0 or a negative errno (message printed). */
+int session_attach_guarded(struct session *s);
 
 #endif

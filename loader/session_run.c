@@ -105,8 +105,12 @@ void session_event_loop(struct session *s)
 		pfd[n].events = POLLIN;
 		pid_idx = n++;
 	}
-	if (o->metrics)
+	if (o->metrics) {
 		metrics_agent__fds(&s->metrics, pfd, &n);
+		/* the guardian's news: re-attached files, the probe count */
+		pfd[n].fd = guardian__fd(&s->guard);
+		pfd[n++].events = POLLIN;
+	}
 	while (!*s->stop) {
 		/* Short timeout: BPF wakes us only per batch, so poll for stragglers. */
 		uint64_t now = now_ns(), wake = now + (s->rb ? 100 : 1000) * 1000000ull;
@@ -121,8 +125,11 @@ void session_event_loop(struct session *s)
 			s->batch = 0;
 			ring_buffer__consume(s->rb);
 		}
-		if (o->metrics)
+		if (o->metrics) {
+			if (!guardian__pump(&s->guard, &s->metrics.probes))
+				break;
 			metrics_agent__after_poll(&s->metrics);
+		}
 		if (!output__flush(&s->out))
 			break;	/* stdout closed (e.g. piped into head) */
 		if (pid_idx >= 0 && (pfd[pid_idx].revents & POLLIN))

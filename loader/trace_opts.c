@@ -44,10 +44,12 @@ static void trace_usage(FILE *f)
 "                        until stopped (counts, or --latency histograms); ADDR\n"
 "                        defaults to 127.0.0.1 (0.0.0.0 only when written out)\n"
 "      --noop            attach an empty program to entries (benchmark floor)\n"
-"      --offset OFF      also probe the raw file offset OFF of the first binary; it\n"
-"                        must be in an executable segment and start an instruction\n"
-"                        (a probe mid-instruction corrupts the target: uscope only\n"
-"                        places probes at function starts and USDT notes otherwise)\n"
+"      --offset OFF      also probe the raw file offset OFF of the first binary: a\n"
+"                        function's start or a USDT location (anything else is refused)\n"
+"      --unsafe-offset OFF  the same for any OFF in an executable segment, unchecked:\n"
+"                        if OFF is not the start of an instruction, the kernel writes\n"
+"                        its breakpoint into the middle of one and the target computes\n"
+"                        wrong results or crashes\n"
 "  -v, --verbose         libbpf's debug output on stderr (the verifier log included)\n"
 "  -h, --help            this help\n"
 "\n"
@@ -73,7 +75,7 @@ static int bad(const char *what, const char *value, const char *expected)
 }
 
 enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET,
+       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET,
        OPT_METRICS };
 
 /*
@@ -166,12 +168,15 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 		o->ringbuf_size = v;
 		return 0;
 	case OPT_OFFSET:
+	case OPT_UNSAFE_OFFSET:
 		if (!parse_u64(optarg, UINT64_MAX, &v))
-			return bad("--offset", optarg, "a file offset, e.g. 0x1139");
+			return bad(c == OPT_OFFSET ? "--offset" : "--unsafe-offset", optarg,
+				   "a file offset, e.g. 0x1139");
 		if (o->noffsets == MAX_BINARY_OPTS) {
 			err_msg("too many --offset (at most %d)", MAX_BINARY_OPTS);
 			return -EINVAL;
 		}
+		o->offset_unsafe[o->noffsets] = c == OPT_UNSAFE_OFFSET;
 		o->offsets[o->noffsets++] = v;
 		return 0;
 	case OPT_METRICS:
@@ -275,6 +280,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
 		{ "metrics", required_argument, NULL, OPT_METRICS },
+		{ "unsafe-offset", required_argument, NULL, OPT_UNSAFE_OFFSET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},

@@ -34,6 +34,7 @@ struct trace_opts {
 	char **probes;
 	int nprobes;
 	uint64_t offsets[MAX_BINARY_OPTS];	/* --offset: raw file offsets in the first binary */
+	bool offset_unsafe[MAX_BINARY_OPTS];	/* given as --unsafe-offset: not checked */
 	int noffsets;
 };
 

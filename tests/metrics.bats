@@ -310,3 +310,22 @@ replace_and_count() {
 	[[ $(umark_calls "$TMP/umark.err" func_uprobe1) -eq 2 ]]
 	grep -E '^func_uprobe1 +entry +2$' "$TMP/out"
 }
+
+@test "SIGKILL of uscope --metrics after a re-attach: the guardian takes every link down, old and new" {
+	private_umark
+	start_metrics -x "$PUMARK" func_uprobe1 'umark_op_*'
+	cp "$PUMARK_NOPIE" "$TMP/bin/.umark.new"
+	mv -f "$TMP/bin/.umark.new" "$PUMARK"
+	wait_for "$TMP/err" "^Re-attached 65 probes to the new '$PUMARK'" 5
+	[[ $(scrape | series_value uscope_probes_attached) -eq 130 ]]
+	# The links are the guardian's, not uscope's.
+	! grep -qs '^link_id:' /proc/"$USCOPE_PID"/fdinfo/*
+	kill -KILL "$USCOPE_PID"
+	wait_gone "$USCOPE_PID"
+	USCOPE_PID=
+	wait_no_uscope_links 10
+	# Both files run unharmed afterwards (no breakpoint left behind).
+	"$PUMARK" -n 2 -i 0 -q 2> "$TMP/new.err"
+	"$UMARK_NOPIE" -n 2 -i 0 -q 2> "$TMP/ref.err"
+	[[ $(umark_checksum "$TMP/new.err") == "$(umark_checksum "$TMP/ref.err")" ]]
+}
