@@ -119,7 +119,7 @@ int session__prepare(struct session *s)
 	    attach__check(&s->plan, &s->cfg, s->target.child, &s->needs))
 		return 1;
 	s->target.stop_at_exec = s->needs.stop_child_at_exec;
-	return 0;
+	return stacks__prepare(&s->stacks, &o->stack, &s->plan, o->count) ? 1 : 0;
 }
 
 int session__load(struct session *s)
@@ -133,6 +133,7 @@ int session__load(struct session *s)
 	};
 	int fd;
 
+	stacks__knobs(&s->stacks, &k);
 	if (bpf_obj__load(&k, &s->plan, &s->obj))
 		return 1;
 	bpf_obj__attach_progs(s->obj, &s->progs);
@@ -184,6 +185,7 @@ int session__attach(struct session *s)
 	if (target__release(&s->target))
 		return 1;
 	target__resume(&s->target);
+	stacks__attached(&s->stacks, s->target.child ? 0 : s->target.pid);	/* -c: not exec'd yet */
 	return 0;
 }
 
@@ -212,14 +214,16 @@ int session__report(struct session *s)
 			output__end_of_events(&s->out);
 		if (o->interval)
 			output__totals_mark(&s->out);
-		session_print_aggregates(s, false);
+		if (!o->stack.folded)
+			session_print_aggregates(s, false);
+		stacks__report(&s->stacks, s->obj, &s->out);
 	}
 	if (o->noop) {
 		sum.what = SUMMARY_NOOP;
 	} else if (o->latency) {
 		sum.what = SUMMARY_LATENCY;
 		sum.unpaired = bpf_obj__unpaired(s->obj);
-	} else if (s->rb) {
+	} else if (s->rb && !o->count) {
 		sum.what = SUMMARY_EVENTS;
 		sum.events = s->events;
 		sum.lost = bpf_obj__lost(s->obj);
@@ -245,6 +249,7 @@ int session__free(struct session *s, int status)
 		probe_spec__free(&s->specs[i]);
 	free(s->specs);
 	free(s->prev_counts);
+	stacks__free(&s->stacks);
 	plan__free(&s->plan);
 	binaries__free(&s->bins);
 	fflush(stdout);

@@ -13,6 +13,7 @@
 #include "guardian.h"
 #include "output.h"
 #include "plan.h"
+#include "stacks.h"
 #include "session.h"
 #include "target.h"
 
@@ -42,6 +43,7 @@ struct session {
 	uint64_t *prev_counts;	/* --interval: totals at the last print */
 	struct stat exe_st;	/* -p: the executable, to notice an exec */
 	struct metrics_agent metrics;	/* --metrics: the exporter (metrics_agent.h) */
+	struct stacks stacks;	/* --stack */
 };
 
 /* session_run.c: the ring buffer's callback, the aggregates, the loop. */

@@ -50,6 +50,7 @@ static void trace_usage(FILE *f)
 "                        if OFF is not the start of an instruction, the kernel writes\n"
 "                        its breakpoint into the middle of one and the target computes\n"
 "                        wrong results or crashes\n"
+STACK_USAGE
 "  -v, --verbose         libbpf's debug output on stderr (the verifier log included)\n"
 "  -h, --help            this help\n"
 "\n"
@@ -194,6 +195,8 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 		err_msg("option '%s' needs a value", argv[optind - 1]);
 		return -EINVAL;
 	default:
+		if ((c = stack_opts__option(&o->stack, c, optarg)) != 0)
+			return c < 0 ? c : 0;
 		err_msg("unknown option '%s' (see uscope trace --help)", argv[optind - 1]);
 		return -EINVAL;
 	}
@@ -251,6 +254,8 @@ static int validate(struct trace_opts *o)
 		err_msg("--offset cannot be used with --latency");
 		return -EINVAL;
 	}
+	if (stack_opts__check(&o->stack, &o->count, o->latency, o->noop))
+		return -EINVAL;
 	if (!o->nprobes && !o->noffsets) {
 		err_msg("no probe given (see uscope trace --help)");
 		return -EINVAL;
@@ -282,6 +287,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "unsafe-offset", required_argument, NULL, OPT_UNSAFE_OFFSET },
 		{ "verbose", no_argument, NULL, 'v' },
+		STACK_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -292,6 +298,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	o->str_arg = -1;
 	o->tid = o->uid = USCOPE_NO_FILTER;
 	o->ringbuf_size = 4 << 20;
+	stack_opts__init(&o->stack);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:vh", longopts, NULL)) != -1) {
