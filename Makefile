@@ -20,7 +20,9 @@ WARN     := -Wall -Wextra
 CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Iprobes -Ihelpers -Iloader
 # libbpf is linked statically so build/uscope runs without libbpf installed.
 LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz
-# libdw/libdwfl: DWARF signatures (funcs --args, typed --filter) and --stack (line tables, CFI, debug files).
+# --metrics: libmicrohttpd (Debian libmicrohttpd12), linked dynamically (its static build needs GnuTLS's).
+LIBS     += $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+# --stack: libdw/libdwfl (DWARF line tables, CFI unwinding, debug-file lookup).
 LIBS     += $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw)
 
 ifeq ($(SANITIZE),1)

@@ -98,4 +98,19 @@ uint64_t bpf_obj__stack_lost(const struct bpf_obj *o, uint32_t why);
 struct uscope_hist *bpf_obj__hists(struct bpf_obj *o);
 struct uscope_hist *bpf_obj__hists_interval(struct bpf_obj *o);
 
+/*
+ * Readers for a caller that reads again and again (--metrics scrapes):
+ * buffers sized once in bpf_obj__reader_new() (NULL if out of memory),
+ * batched map lookups, nothing allocated per read.
+ */
+struct bpf_obj_reader;
+struct bpf_obj_reader *bpf_obj__reader_new(const struct bpf_obj *o);
+void bpf_obj__reader_free(struct bpf_obj_reader *r);
+/* Hits per site into OUT[nsites]. 0 or a negative errno. */
+int bpf_obj__read_counts(struct bpf_obj_reader *r, uint64_t *out);
+/* Records lost and unpaired returns; SCRATCH holds nsites values. */
+int bpf_obj__read_totals(struct bpf_obj_reader *r, uint64_t *scratch, uint64_t *lost, uint64_t *unpaired);
+/* --latency: histograms per slot into OUT[nslots], summed over CPUs. */
+int bpf_obj__read_hists(struct bpf_obj_reader *r, struct uscope_hist *out);
+
 #endif

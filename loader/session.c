@@ -102,6 +102,9 @@ int session__prepare(struct session *s)
 	    (o->hist && hist__parse(o->hist, false, &s->hist)) || (o->lhist && hist__parse(o->lhist, true, &s->hist)))
 		return EXIT_USAGE;
 	s->by.max = o->by_max;
+	/* Bound before anything starts or attaches, so that a port in use costs nothing. */
+	if (o->metrics && metrics_agent__open(&s->metrics, o->metrics))
+		return 1;
 	if (open_target(s) || resolve_binaries(s) ||
 	    plan__build(&s->plan, s->specs, o->nprobes, s->default_bins, s->ndefault))
 		return 1;
@@ -257,6 +260,7 @@ int session__free(struct session *s, int status)
 	if (!s)
 		return status;
 	guardian__detach(&s->guard, true);
+	metrics_agent__close(&s->metrics);
 	ring_buffer__free(s->rb);
 	bpf_obj__free(s->obj);
 	target__close(&s->target, status != 0 && s->target.go_fd >= 0);

@@ -12,6 +12,7 @@
 #include "by.h"
 #include "filter.h"
 #include "hist.h"
+#include "metrics_agent.h"
 #include "guardian.h"
 #include "output.h"
 #include "plan.h"
@@ -48,6 +49,7 @@ struct session {
 	struct filter_set fset;		/* --filter, compiled per site */
 	struct by_spec by;		/* --by keys */
 	struct hist_spec hist;		/* --hist / --lhist */
+	struct metrics_agent metrics;	/* --metrics: the exporter (metrics_agent.h) */
 	struct stacks stacks;	/* --stack */
 };
 

@@ -138,7 +138,7 @@ void session_event_loop(struct session *s)
 	uint64_t deadline = o->duration > 0 ? start + (uint64_t)(o->duration * 1e9) : 0;
 	uint64_t step = o->interval > 0 ? (uint64_t)(o->interval * 1e9) : 0;
 	uint64_t next_print = step ? start + step : 0, next_exec_check = start;
-	struct pollfd pfd[2];
+	struct pollfd pfd[4];
 	int n = 0, pid_idx = -1;
 
 	if (s->rb) {
@@ -149,6 +149,12 @@ void session_event_loop(struct session *s)
 		pfd[n].fd = s->target.pidfd;
 		pfd[n].events = POLLIN;
 		pid_idx = n++;
+	}
+	if (o->metrics) {
+		metrics_agent__fds(&s->metrics, pfd, &n);
+		/* the guardian's news: re-attached files, the probe count */
+		pfd[n].fd = guardian__fd(&s->guard);
+		pfd[n++].events = POLLIN;
 	}
 	while (!*s->stop) {
 		/* Short timeout: BPF wakes us only per batch, so poll for stragglers. */
@@ -163,6 +169,11 @@ void session_event_loop(struct session *s)
 		if (s->rb) {
 			s->batch = 0;
 			ring_buffer__consume(s->rb);
+		}
+		if (o->metrics) {
+			if (!guardian__pump(&s->guard, &s->metrics.probes))
+				break;
+			metrics_agent__after_poll(&s->metrics);
 		}
 		if (!output__flush(&s->out))
 			break;	/* stdout closed (e.g. piped into head) */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
+#include "metrics_http.h"
 #include "trace_opts.h"
 #include "util.h"
 #include "../probes/uscope.h"
@@ -49,6 +50,9 @@ static void trace_usage(FILE *f)
 "      --attach MODE     auto (default), multi (uprobe_multi links), perf (perf-event\n"
 "                        uprobes) or nocookie (kernels before 5.15; needs -p or -c)\n"
 "      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
+"      --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+"                        until stopped (counts, or --latency histograms); ADDR\n"
+"                        defaults to 127.0.0.1 (0.0.0.0 only when written out)\n"
 "      --noop            attach an empty program to entries (benchmark floor)\n"
 "      --offset OFF      also probe the raw file offset OFF of the first binary: a\n"
 "                        function's start or a USDT location (anything else is refused)\n"
@@ -71,7 +75,8 @@ STACK_USAGE
 "  uscope trace -p 1234 --count -i 1 --top 10 'umark_op_*'\n"
 "  uscope trace -p 1234 --latency 'umark_sleep_*'\n"
 "  uscope trace -p 1234 -x libc --str 0 'open*'\n"
-"  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n");
+"  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n"
+"  uscope trace -x /usr/sbin/nginx --metrics 127.0.0.1:9435 --latency 'ngx_http_*'\n");
 }
 
 static int bad(const char *what, const char *value, const char *expected)
@@ -82,7 +87,8 @@ static int bad(const char *what, const char *value, const char *expected)
 
 enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
        OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET, OPT_FILTER, OPT_BY,
-       OPT_BY_MAX, OPT_HIST, OPT_LHIST };
+       OPT_BY_MAX, OPT_HIST, OPT_LHIST,
+       OPT_METRICS };
 
 /*
  * Option C with its value optarg into O; 0 or -EINVAL after one message.
@@ -210,6 +216,11 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 	case OPT_LHIST:
 		o->lhist = optarg;
 		return 0;
+	case OPT_METRICS:
+		if (metrics_addr__parse(optarg, &(struct metrics_addr){}))
+			return -EINVAL;
+		o->metrics = optarg;
+		return 0;
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -227,10 +238,28 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 	}
 }
 
+/* --metrics serves counts (the default) or histograms, never events. */
+static int validate_metrics(struct trace_opts *o)
+{
+	if (!o->metrics)
+		return 0;
+	if (o->noop || o->str_arg >= 0 || o->json || o->interval) {
+		err_msg("--metrics serves counts or --latency histograms; it cannot be used with --noop, --str, "
+			"--json or --interval");
+		return -EINVAL;
+	}
+	if (!o->latency)
+		o->count = true;
+	return 0;
+}
+
 /* The checks that need every option: combinations and defaults. */
 static int validate(struct trace_opts *o)
 {
 	int c;
+
+	if (validate_metrics(o))
+		return -EINVAL;
 
 	if (o->pid && o->command) {
 		err_msg("-p and -c cannot be used together");
@@ -312,6 +341,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "by-max", required_argument, NULL, OPT_BY_MAX },
 		{ "hist", required_argument, NULL, OPT_HIST },
 		{ "lhist", required_argument, NULL, OPT_LHIST },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "unsafe-offset", required_argument, NULL, OPT_UNSAFE_OFFSET },
 		{ "verbose", no_argument, NULL, 'v' },
 		STACK_LONGOPTS,

@@ -36,6 +36,7 @@ struct trace_opts {
 	uint32_t tid;		/* --tid, USCOPE_NO_FILTER: none */
 	uint32_t uid;		/* --uid, USCOPE_NO_FILTER: none */
 	uint64_t ringbuf_size;
+	const char *metrics;	/* --metrics ADDR:PORT, NULL: none */
 	char **probes;
 	int nprobes;
 	uint64_t offsets[MAX_BINARY_OPTS];	/* --offset: raw file offsets in the first binary */
