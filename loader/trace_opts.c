@@ -243,7 +243,7 @@ static int validate_metrics(struct trace_opts *o)
 {
 	if (!o->metrics)
 		return 0;
-	if (o->noop || o->str_arg >= 0 || o->json || o->interval) {
+	if (o->noop || o->str_mask || o->json || o->interval) {
 		err_msg("--metrics serves counts or --latency histograms; it cannot be used with --noop, --str, "
 			"--json or --interval");
 		return -EINVAL;
