@@ -20,6 +20,8 @@ WARN     := -Wall -Wextra
 CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Iprobes -Ihelpers -Iloader
 # libbpf is linked statically so build/uscope runs without libbpf installed.
 LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz
+# --metrics: libmicrohttpd (Debian libmicrohttpd12), linked dynamically (its static build needs GnuTLS's).
+LIBS     += $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 # --stack: libdw/libdwfl (DWARF line tables, CFI unwinding, debug-file lookup).
 LIBS     += $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw)
 
@@ -59,7 +61,7 @@ $(BUILD)/abi-check.stamp: helpers/uprobe_multi_abi_check.c $(BUILD)/vmlinux.h
 	$(CLANG) -target bpf -fsyntax-only -I$(BUILD) $<
 	@touch $@
 
-$(BUILD)/uscope.bpf.o: probes/uscope.bpf.c $(wildcard probes/*.bpf.h) probes/uscope.h $(BUILD)/vmlinux.h
+$(BUILD)/uscope.bpf.o: probes/uscope.bpf.c $(wildcard probes/*.h) $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -I$(BUILD) -Iprobes -c $< -o $@
 
 $(BUILD)/uscope.skel.h: $(BUILD)/uscope.bpf.o

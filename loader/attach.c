@@ -142,6 +142,24 @@ int attach__run(const struct attach_progs *progs, const struct plan *plan, const
 	return err;
 }
 
+int attach__run_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+		       uint32_t bi, bool usdt, struct attach_state *st)
+{
+	int err = -ENOTSUP;
+
+	memset(st, 0, sizeof(*st));
+	st->mode = cfg->mode;
+	if (cfg->mode == ATTACH_MULTI)
+		err = attach_multi_binary(progs, plan, cfg, bi, usdt, st);
+	else if (cfg->mode == ATTACH_PERF)
+		err = attach_perf_binary(progs, plan, cfg, bi, usdt, st);
+	else
+		err_msg("--metrics without -p or -c needs cookies (--attach multi or perf)");
+	if (err)
+		attach__destroy(st);
+	return err;
+}
+
 void attach__destroy(struct attach_state *st)
 {
 	size_t i;

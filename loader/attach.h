@@ -83,6 +83,15 @@ int attach__run(const struct attach_progs *progs, const struct plan *plan, const
 /* When needs.after_exec: the process has mapped the binaries (see attach_nocookie.c). */
 int attach__after_exec(const struct attach_progs *progs, const struct plan *plan, pid_t pid);
 
+/*
+ * --metrics: attach the sites of binary BI alone into a fresh *ST (multi or
+ * perf path), its USDT sites only if USDT (a replaced file gets its function
+ * sites again). Message printed and negative errno on failure, with nothing
+ * left attached.
+ */
+int attach__run_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+		       uint32_t bi, bool usdt, struct attach_state *st);
+
 void attach__destroy(struct attach_state *st);
 
 #endif

@@ -70,8 +70,9 @@ static int attach_site(const struct attach_progs *progs, const struct plan *plan
 	return attach_add_link(st, link);
 }
 
-int attach_perf_run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
-		    volatile sig_atomic_t *stop, struct attach_state *st)
+/* The sites of binary BI (every binary: UINT32_MAX), USDT ones only if USDT. */
+static int attach_sites(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+			uint32_t bi, bool usdt, volatile sig_atomic_t *stop, struct attach_state *st)
 {
 	size_t i;
 	int err = 0;
@@ -82,12 +83,25 @@ int attach_perf_run(const struct attach_progs *progs, const struct plan *plan, c
 	}
 	/* Two passes, returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
 	for (i = 0; i < 2 * plan->nsites && !err; i++) {
-		size_t id = i % plan->nsites;
+		const struct site *s = &plan->sites[i % plan->nsites];
 
-		if (*stop)
+		if (stop && *stop)
 			return -EINTR;
-		if ((plan->sites[id].kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
-			err = attach_site(progs, plan, id, cfg->pid, st);
+		if ((bi == UINT32_MAX || s->bin == bi) && (usdt || s->kind != USCOPE_SITE_USDT) &&
+		    (s->kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
+			err = attach_site(progs, plan, i % plan->nsites, cfg->pid, st);
 	}
 	return err;
+}
+
+int attach_perf_run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+		    volatile sig_atomic_t *stop, struct attach_state *st)
+{
+	return attach_sites(progs, plan, cfg, UINT32_MAX, true, stop, st);
+}
+
+int attach_perf_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+		       uint32_t bi, bool usdt, struct attach_state *st)
+{
+	return attach_sites(progs, plan, cfg, bi, usdt, NULL, st);
 }

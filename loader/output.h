@@ -54,6 +54,8 @@ struct output_summary {
 	enum { SUMMARY_NOOP, SUMMARY_COUNTS, SUMMARY_EVENTS, SUMMARY_LATENCY } what;
 	uint64_t hits, events, lost, unpaired;
 	size_t probes;
+	uint32_t by_max;	/* --by: rows in the key table, 0: no --by */
+	uint64_t by_dropped;	/* --by: hits whose key found the table full */
 };
 
 /*

@@ -75,4 +75,7 @@ void output__summary(struct output *o, const struct output_summary *s)
 		fprintf(o->log, "Summary: %llu hits on %zu probe%s\n", hits, s->probes, plural(s->probes));
 		break;
 	}
+	if (s->by_max)
+		fprintf(o->log, "Summary: %llu dropped: key table full (--by-max %u)\n",
+			(unsigned long long)s->by_dropped, s->by_max);
 }

@@ -46,6 +46,10 @@
 #define PT_REGS_PARM6(x) ((x)->r9)
 #endif
 
+#include "filter.bpf.h"
+#include "by.bpf.h"
+#include "hist.bpf.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the loader before load; the verifier then prunes dead branches. */
@@ -280,20 +284,35 @@ static __always_inline void latency_entry(__u32 slot)
 	st->depth = d + 1;
 }
 
-static __always_inline void latency_return(__u32 slot)
+/*
+ * Pop this thread's innermost timed call. Returns its start time, 0 for a
+ * call whose entry the filter rejected (skip it silently), or ~0 if the
+ * return has no entry (counted as unpaired).
+ */
+static __always_inline __u64 latency_pop(__u32 slot)
 {
-	__u64 now = bpf_ktime_get_ns(), delta;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct call_stack *st = bpf_map_lookup_elem(&stacks, &tid);
-	struct uscope_hist *h;
 	__u32 d;
 
-	if (!st || st->depth == 0) {
-		bump(&unpaired, 0);
-		return;
-	}
+	if (!st || st->depth == 0)
+		return ~0ull;
 	d = --st->depth;
-	if (d >= USCOPE_MAX_DEPTH || st->frames[d].slot != slot) {
+	if (d >= USCOPE_MAX_DEPTH)
+		return ~0ull;
+	if (st->frames[d].slot == (slot | USCOPE_SLOT_REJECTED))
+		return 0;
+	if (st->frames[d].slot != slot)
+		return ~0ull;
+	return st->frames[d].t0;
+}
+
+static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
+{
+	struct uscope_hist *h;
+	__u64 delta;
+
+	if (t0 == ~0ull) {
 		bump(&unpaired, 0);
 		return;
 	}
@@ -301,7 +320,7 @@ static __always_inline void latency_return(__u32 slot)
 	h = bpf_map_lookup_elem(&hists, &slot);
 	if (!h)
 		return;
-	delta = now - st->frames[d].t0;
+	delta = now - t0;
 	h->buckets[log2_u64(delta) & (USCOPE_HIST_BUCKETS - 1)]++;
 	h->count++;
 	h->sum_ns += delta;
@@ -324,8 +343,17 @@ int generic_entry(struct pt_regs *ctx)
 		return 0;	/* an address the loader did not map (yet) */
 	if (!wanted())
 		return 0;
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_ENTRY)) {
+		if (latency)	/* its return must know it was not timed */
+			latency_entry(cookie >> 32 | USCOPE_SLOT_REJECTED);
+		return 0;
+	}
 	bump(&counts, site);
 	stack__count(ctx, site, USCOPE_SITE_ENTRY);
+	if (by_nkeys)
+		by_count(ctx, site, USCOPE_SITE_ENTRY);
+	if (vhist_mode)
+		vhist_add(ctx, site, USCOPE_SITE_ENTRY);
 	if (latency)
 		latency_entry(cookie >> 32);
 	if (!emit_events)
@@ -364,13 +392,25 @@ int generic_return(struct pt_regs *ctx)
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
+	__u64 now = latency ? bpf_ktime_get_ns() : 0, t0 = 0;
 
 	if (stopped || !wanted())
 		return 0;
+	if (latency) {
+		t0 = latency_pop(cookie >> 32);
+		if (!t0)
+			return 0;	/* the filter rejected its entry */
+	}
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN))
+		return 0;
 	bump(&counts, site);
 	stack__count(ctx, site, USCOPE_SITE_RETURN);
+	if (by_nkeys)
+		by_count(ctx, site, USCOPE_SITE_RETURN);
+	if (vhist_mode)
+		vhist_add(ctx, site, USCOPE_SITE_RETURN);
 	if (latency)
-		latency_return(cookie >> 32);
+		latency_record(cookie >> 32, t0, now);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_RETURN);
@@ -396,8 +436,14 @@ int usdt_site(struct pt_regs *ctx)
 		return 0;
 	if (!wanted())
 		return 0;
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT))
+		return 0;
 	bump(&counts, site);
 	stack__count(ctx, site, USCOPE_SITE_USDT);
+	if (by_nkeys)
+		by_count(ctx, site, USCOPE_SITE_USDT);
+	if (vhist_mode)
+		vhist_add(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT);
