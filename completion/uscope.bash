@@ -13,7 +13,8 @@ _uscope()
 	local cmd=${words[1]}
 	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --hex
 		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --offset --unsafe-offset
-		--stack --stack-depth --stack-size --folded --flamegraph -v --verbose -h --help"
+		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist --metrics
+		-v --verbose -h --help"
 
 	if ((cword == 1)); then
 		COMPREPLY=($(compgen -W "funcs usdt trace --help --version" -- "$cur"))
@@ -35,7 +36,7 @@ _uscope()
 	-p|--pid) COMPREPLY=($(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")); return ;;
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
 	--flamegraph) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size) return ;;
+	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size|--filter|--by|--by-max|--hist|--lhist|--metrics) return ;;
 	esac
 	if [[ $cur == --stack=* ]]; then
 		COMPREPLY=($(compgen -P --stack= -W "fp dwarf auto" -- "${cur#--stack=}"))
