@@ -20,6 +20,9 @@ WARN     := -Wall -Wextra
 CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Iprobes -Ihelpers -Iloader
 # libbpf is linked statically so build/uscope runs without libbpf installed.
 LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz
+# Symbol sources and demangling (helpers/debug_find.c, minidebuginfo.c, demangle.c):
+# libdw's libdwelf, liblzma, libiberty (static only); libdebuginfod is dlopen()ed.
+LIBS     += -ldw -llzma -liberty -ldl
 
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
