@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * func_names: demangled names in globs and output, and where a probe's
+ * binary name ends.
+ *
+ * C++ and Rust users think in "ns::Widget::poke", not "_ZN2ns6Widget4pokeEl".
+ * A glob is matched against the demangled name as soon as it looks like one
+ * ("::"), without the parameter list so that one glob catches every
+ * overload; a '(' asks for the full signature, the only way to pick one
+ * overload. Plain globs keep matching raw symbols, as before, so 'malloc' or
+ * a mangled prefix still work and nothing that matched before stops matching.
+ */
+#include <fnmatch.h>
+#include <string.h>
+
+#include "func_names.h"
+#include "util.h"
+
+bool func_glob_wants_base(const char *glob)
+{
+	return strstr(glob, "::") && !strchr(glob, '(');
+}
+
+bool func_glob_match(const char *glob, const struct elf_func *f)
+{
+	const char *name = f->name;
+
+	if (strchr(glob, '('))
+		name = f->demangled ? f->demangled : f->name;
+	else if (strstr(glob, "::"))
+		name = f->base ? f->base : (f->demangled ? f->demangled : f->name);
+	return fnmatch(glob, name, 0) == 0;
+}
+
+const char *func_binary_colon(const char *text)
+{
+	const char *c = text;
+
+	while ((c = strchr(c, ':'))) {
+		if (c[1] != ':')
+			return c;
+		c += 2;		/* "::" is part of a name */
+	}
+	return NULL;
+}
+
+const char *func_shown_name(const struct elf_func *f, bool demangle)
+{
+	return demangle && f->demangled ? f->demangled : f->name;
+}
+
+void func_names__report(const char *shown, const struct elf_func_list *l)
+{
+	if (l->warning)
+		warn_msg("%s", l->warning);
+	if (l->stripped)
+		warn_msg("'%s' is stripped and no debug file was found: only its %zu exported "
+			 "functions are listed (install its -dbg or -dbgsym package, or set "
+			 "DEBUGINFOD_URLS)", shown, l->cnt);
+}
