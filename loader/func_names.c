@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "func_names.h"
+#include "probe_spec.h"
 #include "util.h"
 
 bool func_glob_wants_base(const char *glob)
@@ -30,6 +31,18 @@ bool func_glob_match(const char *glob, const struct elf_func *f)
 	else if (strstr(glob, "::"))
 		name = f->base ? f->base : (f->demangled ? f->demangled : f->name);
 	return fnmatch(glob, name, 0) == 0;
+}
+
+unsigned func_names__load_flags(const struct probe_spec *specs, int nspecs)
+{
+	unsigned flags = 0;
+	int i;
+
+	/* Demangled names are needed even with --no-demangle: globs match them. */
+	for (i = 0; i < nspecs; i++)
+		if (specs[i].kind != PROBE_USDT && func_glob_wants_base(specs[i].glob))
+			flags |= ELF_FUNCS_BASE_NAMES;
+	return flags;
 }
 
 const char *func_binary_colon(const char *text)

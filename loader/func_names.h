@@ -23,6 +23,11 @@ bool func_glob_match(const char *glob, const struct elf_func *f);
 /* Does GLOB need the base names (ELF_FUNCS_BASE_NAMES)? */
 bool func_glob_wants_base(const char *glob);
 
+struct probe_spec;
+
+/* The ELF_FUNCS_* flags binaries must be loaded with for these NSPECS probes. */
+unsigned func_names__load_flags(const struct probe_spec *specs, int nspecs);
+
 /*
  * The ':' that ends the binary prefix of TEXT (a probe without its "ret:"),
  * or NULL when TEXT names no binary: the first ':' not part of "::".

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "func_names.h"
 #include "session_priv.h"
 #include "util.h"
 
@@ -95,6 +96,8 @@ int session__prepare(struct session *s)
 
 	if (status)
 		return status;
+	s->bins.funcs_flags = func_names__load_flags(s->specs, o->nprobes);
+	s->bins.show_raw = o->no_demangle;
 	if (open_target(s) || resolve_binaries(s) ||
 	    plan__build(&s->plan, s->specs, o->nprobes, s->default_bins, s->ndefault))
 		return 1;

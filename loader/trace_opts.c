@@ -36,6 +36,7 @@ static void trace_usage(FILE *f)
 "  -i, --interval SECS   print counts or histograms every SECS\n"
 "      --top N           with counts and histograms, only the N busiest\n"
 "      --json            JSON Lines on stdout\n"
+"      --no-demangle     show C++ and Rust functions by their raw symbol names\n"
 "      --attach MODE     auto (default), multi (uprobe_multi links), perf (perf-event\n"
 "                        uprobes) or nocookie (kernels before 5.15; needs -p or -c)\n"
 "      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
@@ -68,7 +69,7 @@ static int bad(const char *what, const char *value, const char *expected)
 }
 
 enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET };
+       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_NO_DEMANGLE };
 
 /*
  * Option C with its value optarg into O; 0 or -EINVAL after one message.
@@ -128,6 +129,9 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 		return 0;
 	case OPT_NOOP:
 		o->noop = true;
+		return 0;
+	case OPT_NO_DEMANGLE:
+		o->no_demangle = true;
 		return 0;
 	case OPT_ARGS:
 		if (!parse_u64(optarg, USCOPE_FUNC_ARGS, &v))
@@ -244,6 +248,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "uid", required_argument, NULL, OPT_UID },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
+		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },

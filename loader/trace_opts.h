@@ -24,6 +24,7 @@ struct trace_opts {
 	bool json;
 	bool hex;
 	bool noop;
+	bool no_demangle;	/* --no-demangle: raw symbol names */
 	bool verbose;		/* -v: libbpf's debug output on stderr */
 	int nargs;		/* --args */
 	int str_arg;		/* --str, -1: none */
