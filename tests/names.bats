@@ -85,6 +85,21 @@ teardown() {
 	grep -qF "no function matches 's_*'" "$TMP/stderr"
 }
 
+@test "names: libdwfl sessions (stacks) find the debug file through the same chain" {
+	local h="$ROOT/helpers" id addr
+	gcc -O1 -g -Wall -Wextra -I"$h" "$ROOT/tests/unit/dwfl_find.c" "$h/debug_find_dwfl.c" \
+		"$h/debug_find.c" "$h/elf_file.c" "$h/elf_funcs.c" "$h/demangle.c" "$h/minidebuginfo.c" \
+		-ldw -lelf -llzma -liberty -lz -ldl -o "$TMP/dwfl_find"
+	id=$(build_id "$TMP/bin/split")
+	mkdir -p "$TMP/root/.build-id/${id:0:2}"
+	cp "$N/split.debug" "$TMP/root/.build-id/${id:0:2}/${id:2}.debug"
+	addr=$(readelf -sW "$N/split-full" | awk '$8 == "s_gamma" { print "0x" $2 }')
+	USCOPE_DEBUG_ROOT="$TMP/root" "$TMP/dwfl_find" "$TMP/bin/split" "$addr" > "$TMP/out"
+	cat "$TMP/out"
+	grep -qx "debugfile $TMP/root/.build-id/${id:0:2}/${id:2}.debug" "$TMP/out"
+	grep -qx "name s_gamma" "$TMP/out"
+}
+
 @test "names: static functions known only from the debug file trace with the target's own counts" {
 	local id f
 	id=$(build_id "$TMP/bin/split")
