@@ -253,6 +253,11 @@ start_debuginfod() {
 	[[ $(jcount "$TMP/out" 'ns::inner::deep(unsigned long)' entry) -eq 13 ]]
 	[[ $(sum_counts "$TMP/out" entry 'contains("other::")') -eq 0 ]]
 	[[ $(names_calls "$TMP/out" ns::work) -eq 39 ]]
+	# --no-demangle: the same sites, named by their raw symbols.
+	"$USCOPE" trace --no-demangle --count --json -c "$N/cxx 2" 'ns::work*' > "$TMP/out" 2> "$TMP/err"
+	[[ "$(json_of "$TMP/out" | jq -r 'select(.count != null) | .probe' | sort | tr '\n' ' ')" == \
+		"_ZN2ns4workEPKcl _ZN2ns4workEd _ZN2ns4workEi " ]]
+	[[ $(jcount "$TMP/out" _ZN2ns4workEi entry) -eq 2 ]]
 	# The binary prefix ends at the first single ':'.
 	"$USCOPE" trace --count --json -c "$N/cxx 4" "$N/cxx:ns::Widget::*" "ret:$N/cxx:other::work*" \
 		> "$TMP/out" 2> "$TMP/err"
