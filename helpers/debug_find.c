@@ -233,7 +233,8 @@ static const struct dfd_api *dfd_load(void)
 	return api.begin ? &api : NULL;
 }
 
-static int by_debuginfod(const unsigned char *id, size_t len, struct debug_found *out)
+static int by_debuginfod(const char *bin_path, const unsigned char *id, size_t len,
+			 struct debug_found *out)
 {
 	const char *urls = getenv("DEBUGINFOD_URLS");
 	const struct dfd_api *api;
@@ -256,7 +257,7 @@ static int by_debuginfod(const unsigned char *id, size_t len, struct debug_found
 	api->end(client);
 	if (fd < 0) {
 		if (fd != -ENOENT)
-			reject(out, "debuginfod: %s", strerror(-fd));
+			reject(out, "'%s': debuginfod (%s): %s", bin_path, urls, strerror(-fd));
 		free(path);
 		return 0;
 	}
@@ -282,6 +283,6 @@ int debug_find(const struct elf_file *bin, const char *bin_path, const char *roo
 	if (!err && !out->path)
 		err = by_debuglink(bin, bin_path, roots, out);
 	if (!err && !out->path && use_debuginfod)
-		err = by_debuginfod(id, (size_t)len, out);
+		err = by_debuginfod(bin_path, id, (size_t)len, out);
 	return err;
 }

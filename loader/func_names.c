@@ -11,6 +11,7 @@
  * a mangled prefix still work and nothing that matched before stops matching.
  */
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "func_names.h"
@@ -64,10 +65,13 @@ const char *func_shown_name(const struct elf_func *f, bool demangle)
 
 void func_names__report(const char *shown, const struct elf_func_list *l)
 {
+	const char *urls = getenv("DEBUGINFOD_URLS");
+
 	if (l->warning)
 		warn_msg("%s", l->warning);
 	if (l->stripped)
 		warn_msg("'%s' is stripped and no debug file was found: only its %zu exported "
-			 "functions are listed (install its -dbg or -dbgsym package, or set "
-			 "DEBUGINFOD_URLS)", shown, l->cnt);
+			 "functions are listed (install its -dbg or -dbgsym package%s)", shown, l->cnt,
+			 urls && *urls ? "; the DEBUGINFOD_URLS servers do not have it" :
+			 ", or set DEBUGINFOD_URLS");
 }

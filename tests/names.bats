@@ -192,6 +192,12 @@ start_debuginfod() {
 	diff -u "$TMP/want" "$TMP/got"
 	"$USCOPE" trace --count --json -c "$TMP/bin/split 5" 's_beta' > "$TMP/out" 2> "$TMP/err"
 	[[ $(jcount "$TMP/out" s_beta entry) -eq 10 ]]
+	# What it has not cached it cannot get: one warning naming the binary and the server.
+	strip -o "$TMP/bin/cxx" "$N/cxx"
+	"$USCOPE" funcs "$TMP/bin/cxx" > /dev/null 2> "$TMP/err"
+	cat "$TMP/err"
+	grep -qF "uscope: warning: '$TMP/bin/cxx': debuginfod ($DEBUGINFOD_URLS): " "$TMP/err"
+	grep -qF "the DEBUGINFOD_URLS servers do not have it" "$TMP/err"
 }
 
 @test "names: libc with libc6-dbg lists at least every function readelf lists in its debug file" {
