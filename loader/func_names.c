@@ -23,6 +23,32 @@ bool func_glob_wants_base(const char *glob)
 	return strstr(glob, "::") && !strchr(glob, '(');
 }
 
+/*
+ * Rust v0 names an inherent method "<crate::Type>::method" where legacy
+ * mangling (and the user) says "crate::Type::method": match that spelling
+ * too. Not for trait impls ("<T as Trait>::m"), whose brackets mean something.
+ */
+static bool match_unwrapped(const char *glob, const char *name)
+{
+	char buf[1024];
+	size_t i, depth = 0;
+
+	if (name[0] != '<')
+		return false;
+	for (i = 0; name[i]; i++) {
+		depth += name[i] == '<';
+		depth -= name[i] == '>';
+		if (!depth)
+			break;
+	}
+	if (!name[i] || i < 2 || memmem(name, i, " as ", 4))
+		return false;
+	if (snprintf(buf, sizeof(buf), "%.*s%s", (int)(i - 1), name + 1, name + i + 1) >=
+	    (int)sizeof(buf))
+		return false;
+	return fnmatch(glob, buf, 0) == 0;
+}
+
 bool func_glob_match(const char *glob, const struct elf_func *f)
 {
 	const char *name = f->name;
@@ -31,7 +57,9 @@ bool func_glob_match(const char *glob, const struct elf_func *f)
 		name = f->demangled ? f->demangled : f->name;
 	else if (strstr(glob, "::"))
 		name = f->base ? f->base : (f->demangled ? f->demangled : f->name);
-	return fnmatch(glob, name, 0) == 0;
+	if (fnmatch(glob, name, 0) == 0)
+		return true;
+	return name != f->name && match_unwrapped(glob, name);
 }
 
 unsigned func_names__load_flags(const struct probe_spec *specs, int nspecs)

@@ -7,6 +7,7 @@
  *   a glob with "::"   the demangled name, no params   'ns::work*', 'ns::*'
  *   any other glob     the raw symbol                  'malloc', '_ZN2ns*'
  * A function that is not mangled is matched by its raw name in every case.
+ * A Rust v0 inherent method "<crate::Type>::m" also matches as "crate::Type::m".
  * And where does a probe's binary end: at the first single ':', so "::"
  * never separates a binary ("./app:ns::Widget::*" is ./app, "ns::*" none).
  */

@@ -292,6 +292,10 @@ start_debuginfod() {
 	[[ $(jcount "$TMP/out" 'rust::geo::scale::<u8>' entry) -eq 9 ]]
 	[[ $(jcount "$TMP/out" 'rust::geo::scale::<i32>' entry) -eq 9 ]]
 	[[ $(jcount "$TMP/out" '<rust::geo::Point>::norm' entry) -eq $(names_calls "$TMP/out" geo::Point::norm) ]]
+	# v0 writes an inherent method <crate::Type>::m; the legacy spelling finds it too.
+	[[ $("$USCOPE" funcs --json "$N/rust-v0" 'rust::geo::*' | jq -r .demangled | sort | tr '\n' ' ') == \
+		"<rust::geo::Point>::norm rust::geo::scale::<i32> rust::geo::scale::<u8> " ]]
+	[[ $("$USCOPE" funcs --json "$N/rust-v0" '*::Point::norm' | jq -s length) -eq 1 ]]
 }
 
 @test "names: funcs text has a SOURCE column; JSON has source, type and demangled only when different" {
