@@ -100,7 +100,7 @@ int elf_funcs__load_opts(const char *path, const struct elf_funcs_opts *opts,
 			 struct elf_func_list *out);
 void elf_funcs__free(struct elf_func_list *list);
 
-const char *elf_bind_name(uint8_t bind);
+const char *elf_bind_name(uint8_t bind);	/* "global", "local", "weak", "other" */
 /* "symtab", "dynsym", "build-id", "debuglink", "debuginfod", "minidebuginfo" */
 const char *elf_source_name(uint8_t source);
 /* The name to show: demangled when there is one, else the raw name. */
@@ -109,13 +109,6 @@ static inline const char *elf_func__display(const struct elf_func *f)
 	return f->demangled ? f->demangled : f->name;
 }
 
-/*
- * A raw probe offset is safe only where the file holds code: 0 when OFF lies
- * in the file image of an executable PT_LOAD segment of PATH, -ERANGE when
- * not, or the errnos of elf_funcs__load(). (Whether it starts an instruction
- * cannot be known from the ELF; that is why raw offsets need --offset.)
- */
-int elf_check_exec_offset(const char *path, uint64_t off);	/* "global", "local", "weak", "other" */
 
 /* One line of text for the negative errnos above ("not an ELF file", ...). */
 const char *elf_strerror(int err);

@@ -4,6 +4,7 @@
  * code from) with their file offsets, as uscope will probe them, and where
  * each one's name came from (.symtab, a debug file, .dynsym, ...).
  */
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "proc_files.h"
 #include "target.h"
 #include "util.h"
+#include "../helpers/dwarf_sigs.h"
 #include "../helpers/elf_funcs.h"
 
 struct funcs_req {
@@ -101,9 +103,66 @@ static int list_binary(const char *shown, const char *open_path, bool is_exe, vo
 	return 0;
 }
 
+static bool sig_wanted(const char *name, char **globs, int nglobs)
+{
+	int i;
+
+	if (!nglobs)
+		return true;
+	for (i = 0; i < nglobs; i++)
+		if (!fnmatch(globs[i], name, 0))
+			return true;
+	return false;
+}
+
+/* --args: the DWARF signatures of the functions matching GLOBS, like bpftrace -lv. */
+static int list_signatures(const char *path, char **globs, int nglobs, bool json)
+{
+	struct dwarf_sig_list l;
+	char buf[1024];
+	size_t i;
+	int err = dwarf_sigs__load(path, &l), p;
+
+	if (err) {
+		err_msg("'%s': cannot read DWARF: %s", path, strerror(-err));
+		return 1;
+	}
+	if (!l.has_dwarf) {
+		err_msg("'%s': no DWARF (.debug_info): build with -g, or point at the debug file", path);
+		return 1;
+	}
+	for (i = 0; i < l.cnt; i++) {
+		const struct dwarf_sig *s = &l.sigs[i];
+
+		if (!sig_wanted(s->name, globs, nglobs))
+			continue;
+		if (!json) {
+			dwarf_sig__format(s, buf, sizeof(buf));
+			puts(buf);
+			continue;
+		}
+		fputs("{\"name\": ", stdout);
+		json_string(stdout, s->name);
+		fputs(", \"return\": ", stdout);
+		json_string(stdout, s->ret.text);
+		fputs(", \"args\": [", stdout);
+		for (p = 0; p < s->nparams; p++) {
+			fputs(p ? ", {\"name\": " : "{\"name\": ", stdout);
+			json_string(stdout, s->params[p].name);
+			fputs(", \"type\": ", stdout);
+			json_string(stdout, s->params[p].type.text);
+			fputc('}', stdout);
+		}
+		printf("], \"variadic\": %s}\n", s->more_params ? "true" : "false");
+	}
+	dwarf_sigs__free(&l);
+	return 0;
+}
+
 static const char usage[] =
 	"Usage: uscope funcs [--json] [--no-demangle] BINARY [GLOB...]\n"
-	"       uscope funcs [--json] [--no-demangle] -p PID [GLOB...]\n";
+	"       uscope funcs [--json] [--no-demangle] -p PID [GLOB...]\n"
+	"       uscope funcs --args [--json] BINARY [GLOB...]\n";
 
 static int list_pid(const char *pid, struct funcs_req *r)
 {
@@ -130,6 +189,7 @@ int cmd_funcs(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-demangle", no_argument, NULL, 'r' },
+		{ "args", no_argument, NULL, 'a' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -138,6 +198,7 @@ int cmd_funcs(int argc, char **argv)
 	struct funcs_req r = { 0 };
 	const char *pid = NULL;
 	char *shown, *open_path;
+	bool args = false;
 	int c, status;
 
 	opterr = 0;
@@ -149,6 +210,9 @@ int cmd_funcs(int argc, char **argv)
 			break;
 		case 'r':
 			r.raw = true;
+			break;
+		case 'a':
+			args = true;
 			break;
 		case 'p':
 			pid = optarg;
@@ -162,7 +226,8 @@ int cmd_funcs(int argc, char **argv)
 			       "C++ and Rust names are demangled; a GLOB with '::' matches demangled\n"
 			       "names without parameters, one with '(' the full signature.\n"
 			       "Debug files are searched under $USCOPE_DEBUG_ROOT (colon-separated),\n"
-			       "else /usr/lib/debug, and on $DEBUGINFOD_URLS when set.\n", usage);
+			       "else /usr/lib/debug, and on $DEBUGINFOD_URLS when set.\n"
+			       "  --args  print each function's signature from DWARF instead\n", usage);
 			return 0;
 		case ':':
 			err_msg("option '%s' needs a value", argv[optind - 1]);
@@ -171,6 +236,10 @@ int cmd_funcs(int argc, char **argv)
 			err_msg("unknown option '%s' (see uscope funcs --help)", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
+	}
+	if (pid && args) {
+		err_msg("--args takes a BINARY, not -p (usage: uscope funcs --args BINARY [GLOB...])");
+		return EXIT_USAGE;
 	}
 	if (pid) {
 		r.globs = argv + optind;
@@ -186,7 +255,8 @@ int cmd_funcs(int argc, char **argv)
 	/* A path, a library name or a program on PATH, as trace -x takes it. */
 	if (binpath_resolve(argv[optind], &none, &shown, &open_path))
 		return 1;
-	status = list_binary(shown, open_path, true, &r);
+	status = args ? list_signatures(open_path, r.globs, r.nglobs, r.json)
+		      : list_binary(shown, open_path, true, &r);
 	free(shown);
 	free(open_path);
 	return status;
