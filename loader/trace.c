@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "commands.h"
+#include "follow.h"
 #include "output.h"
 #include "plan.h"
 #include "target.h"
@@ -43,6 +44,7 @@ static void on_signal(int sig)
 struct run {
 	struct trace_opts opts;
 	struct target target;
+	struct follow follow;	/* -f, --cgroup */
 	struct plan plan;
 	struct probe_spec *specs;
 	struct uscope_bpf *skel;
@@ -152,12 +154,13 @@ static uint64_t sum_one(struct bpf_map *map, size_t n)
 /* -x binaries (resolved like bcc: paths, library names, programs), else the target's executable. */
 static int resolve_binaries(struct run *r, int *bins, size_t *nbins)
 {
+	const struct target *rt = follow__resolver(&r->follow, &r->target);
 	char *shown, *open_path;
 	int i, bi;
 
 	*nbins = 0;
 	for (i = 0; i < r->opts.nbinaries; i++) {
-		if (binpath_resolve(r->opts.binaries[i], &r->target, &shown, &open_path))
+		if (binpath_resolve(r->opts.binaries[i], rt, &shown, &open_path))
 			return -ENOENT;
 		bi = plan__add_binary(&r->plan, shown, open_path);
 		free(shown);
@@ -178,7 +181,7 @@ static int resolve_binaries(struct run *r, int *bins, size_t *nbins)
 
 		if (!sp->binary)
 			continue;
-		if (binpath_resolve(sp->binary, &r->target, &shown, &open_path))
+		if (binpath_resolve(sp->binary, rt, &shown, &open_path))
 			return -ENOENT;
 		sp->bin = plan__add_binary(&r->plan, shown, open_path);
 		free(shown);
@@ -223,6 +226,7 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 		err = bpf_map__set_max_entries(skel->maps.stacks, 1);
 	if (!err)
 		err = attach__prepare(skel, &r->plan, cfg);
+	follow__prepare(&r->follow, skel);
 	if (err) {
 		err_msg("cannot size the BPF maps: %s", strerror(-err));
 		return err;
@@ -257,7 +261,8 @@ static void announce(struct run *r, double ms)
 		plural(r->plan.nlocs), r->plan.nbins == 1 ? "" : "binaries ", r->plan.bins[0].path);
 	for (i = 1; i < r->plan.nbins; i++)
 		fprintf(stderr, ", %s", r->plan.bins[i].path);
-	fprintf(stderr, " via %s in %.2f ms. Ctrl-C to stop.\n", attach_mode_name(r->links.mode), ms);
+	fprintf(stderr, " via %s%s in %.2f ms. Ctrl-C to stop.\n", attach_mode_name(r->links.mode),
+		follow__scope(&r->follow), ms);
 }
 
 /* Counts or histograms, TOTAL or since the last interval. */
@@ -342,7 +347,7 @@ static void event_loop(struct run *r)
 	}
 	while (!stop_signal) {
 		/* Short timeout: BPF wakes us only per batch, so poll for stragglers. */
-		uint64_t now = now_ns(), wake = now + (r->rb ? 100 : 1000) * 1000000ull;
+		uint64_t now = now_ns(), wake = now + (r->rb || r->follow.tree ? 100 : 1000) * 1000000ull;
 
 		if (deadline && deadline < wake)
 			wake = deadline;
@@ -356,8 +361,13 @@ static void event_loop(struct run *r)
 		}
 		if (fflush(r->out.f) || ferror(r->out.f))
 			break;	/* stdout closed (e.g. piped into head) */
-		if (pid_idx >= 0 && (pfd[pid_idx].revents & POLLIN))
-			break;	/* the target has exited */
+		if (pid_idx >= 0 && (pfd[pid_idx].revents & POLLIN)) {
+			if (!r->follow.tree)
+				break;	/* the target has exited */
+			n = pid_idx--;	/* -f: its descendants may live on */
+		}
+		if (r->follow.tree && !follow__tree_alive(&r->follow, r->skel))
+			break;	/* the whole tree has exited */
 		now = now_ns();
 		if (deadline && now >= deadline)
 			break;
@@ -366,7 +376,7 @@ static void event_loop(struct run *r)
 			next_print += step;
 		}
 		if (now >= next_exec_check) {
-			if (target_execed(r))
+			if (!r->follow.tree && target_execed(r))
 				break;
 			next_exec_check = now + 1000000000ull;
 		}
@@ -376,6 +386,8 @@ static void event_loop(struct run *r)
 static void report(struct run *r)
 {
 	uint64_t hits = sum_one(r->skel->maps.counts, r->plan.nsites);
+
+	follow__report(&r->follow, r->skel);
 
 	if (!r->opts.noop) {
 		if (!r->opts.count && !r->opts.latency && !r->opts.json)
@@ -455,6 +467,8 @@ int cmd_trace(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	if (follow__init(&r.follow, &r.opts))
+		goto cleanup;
 	if (r.opts.pid && target__open_pid(&r.target, r.opts.pid))
 		goto cleanup;
 	if (r.target.pid > 0 && stat(r.target.exe_open, &r.exe_st))
@@ -472,7 +486,7 @@ int cmd_trace(int argc, char **argv)
 		if (plan__add_offset(&r.plan, bins[0], r.opts.offsets[i]))
 			goto cleanup;
 	}
-	cfg.pid = r.target.pid;
+	cfg.pid = follow__link_pid(&r.follow, r.target.pid);
 	cfg.noop = r.opts.noop;
 	if (attach__resolve_mode(r.opts.attach, &cfg.mode) || check_nocookie(&r, &cfg) || setup_bpf(&r, &cfg))
 		goto cleanup;
@@ -489,6 +503,8 @@ int cmd_trace(int argc, char **argv)
 	}
 
 	t = now_ns();
+	if (follow__start(&r.follow, r.skel, &r.target))
+		goto cleanup;
 	err = attach__run(r.skel, &r.plan, &cfg, &stop_signal, &r.links);
 	if (err) {
 		if (err == -EINTR)
@@ -516,6 +532,7 @@ int cmd_trace(int argc, char **argv)
 	status = 0;
 cleanup:
 	attach__destroy(&r.links);
+	follow__free(&r.follow);
 	ring_buffer__free(r.rb);
 	uscope_bpf__destroy(r.skel);
 	target__close(&r.target, status != 0 && r.target.go_fd >= 0);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <linux/types.h>
 #include "trace_opts.h"
+#include "follow.h"
 #include "util.h"
 #include "../probes/uscope.h"
 
@@ -22,6 +23,10 @@ static void trace_usage(FILE *f)
 "  -p, --pid PID         trace only this process (all its threads); end when it exits\n"
 "  -c, --command CMD     run CMD (split like a shell would) with the probes already\n"
 "                        attached, trace only it, end when it exits\n"
+"  -f, --follow          with -p or -c: also every process it forks, and theirs,\n"
+"                        from their first instruction; end when all have exited\n"
+"      --cgroup PATH     every process in this cgroup v2 directory and below it\n"
+"                        (/sys/fs/cgroup/... or a path like /system.slice/x.service)\n"
 "      --tid TID         trace only this thread\n"
 "      --uid UID         trace only processes of this user\n"
 "What:\n"
@@ -57,7 +62,9 @@ static void trace_usage(FILE *f)
 "  uscope trace -p 1234 --count -i 1 --top 10 'umark_op_*'\n"
 "  uscope trace -p 1234 --latency 'umark_sleep_*'\n"
 "  uscope trace -p 1234 -x libc --str 0 'open*'\n"
-"  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n");
+"  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n"
+"  uscope trace -f -c 'make -j2' -x libc --count malloc\n"
+"  uscope trace --cgroup /system.slice/nginx.service -x nginx --count 'ngx_http_*'\n");
 }
 
 static int bad(const char *what, const char *value, const char *expected)
@@ -69,11 +76,13 @@ static int bad(const char *what, const char *value, const char *expected)
 int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 {
 	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET };
+	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_CGROUP };
 	static const struct option longopts[] = {
 		{ "binary", required_argument, NULL, 'x' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "command", required_argument, NULL, 'c' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "attach", required_argument, NULL, OPT_ATTACH },
@@ -102,7 +111,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	o->ringbuf_size = 4 << 20;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":x:p:c:fd:i:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'x':
 			if (o->nbinaries == MAX_BINARY_OPTS) {
@@ -118,6 +127,12 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 			break;
 		case 'c':
 			o->command = optarg;
+			break;
+		case 'f':
+			o->follow = true;
+			break;
+		case OPT_CGROUP:
+			o->cgroup = optarg;
 			break;
 		case 'd':
 			if (!parse_seconds(optarg, &o->duration))
@@ -210,6 +225,8 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		err_msg("-p and -c cannot be used together");
 		return -EINVAL;
 	}
+	if (follow__check_opts(o))
+		return -EINVAL;
 	if (o->count + o->latency + o->noop > 1) {
 		err_msg("--count, --latency and --noop cannot be used together");
 		return -EINVAL;
