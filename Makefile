@@ -74,6 +74,7 @@ $(BUILD)/uscope: $(LOADER_OBJ) $(HELPERS_OBJ) $(BUILD)/abi-check.stamp
 
 include umark/umark.mk
 include tests/fuzz/fuzz.mk
+include tests/targets/trees/trees.mk
 
 .PHONY: umark
 umark: $(UMARK_OUTPUTS)

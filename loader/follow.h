@@ -55,7 +55,7 @@ bool follow__tree_alive(struct follow *f, struct uscope_bpf *skel);
 /* -f: the processes followed, and anything that went wrong, on stderr. */
 void follow__report(const struct follow *f, struct uscope_bpf *skel);
 
-/* The words the Attached line adds ("" when neither -f nor --cgroup). */
+/* The sentence the Attached line adds ("" when neither -f nor --cgroup). */
 const char *follow__scope(const struct follow *f);
 
 /* Detach the tracepoints (the probes' links are gone first, so the counts are final). */

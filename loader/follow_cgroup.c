@@ -54,9 +54,16 @@ static char *cgroup2_mount(void)
 	return found;
 }
 
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 char *follow__cgroup_dir(const char *arg)
 {
-	char *mnt = cgroup2_mount(), *dir = NULL, *real;
+	char *mnt = cgroup2_mount(), *dir = NULL, *real = NULL;
 	const char *rest = arg;
 
 	if (!mnt) {
@@ -68,21 +75,20 @@ char *follow__cgroup_dir(const char *arg)
 	} else {
 		if (!strncmp(arg, "/sys/fs/cgroup/", 15))
 			rest = arg + 14;	/* hybrid: v1 at /sys/fs/cgroup, v2 below it */
-		while (*rest == '/')
+		else if (arg[0] == '/' && is_dir(arg))
+			rest = NULL;	/* a directory, but none of cgroup v2 */
+		while (rest && *rest == '/')
 			rest++;
-		if (asprintf(&dir, "%s/%s", mnt, rest) < 0)
+		if (rest && asprintf(&dir, "%s/%s", mnt, rest) < 0)
 			dir = NULL;
 	}
-	real = dir && is_cgroup2(dir) ? realpath(dir, NULL) : NULL;
-	if (!real || !is_cgroup2(real)) {
-		struct stat st;
-
-		if (dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-			err_msg("--cgroup '%s': '%s' is not a cgroup v2 directory", arg, dir);
+	if (dir && is_cgroup2(dir))
+		real = realpath(dir, NULL);
+	if (!real) {
+		if (is_dir(arg) || (dir && is_dir(dir)))
+			err_msg("--cgroup '%s': not a cgroup v2 directory (cgroup v2 is mounted at %s)", arg, mnt);
 		else
 			err_msg("--cgroup '%s': no such cgroup (looked for %s)", arg, dir ? dir : arg);
-		free(real);
-		real = NULL;
 	}
 	free(dir);
 	free(mnt);

@@ -4,6 +4,8 @@
  * options. See follow.h.
  */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,9 +55,14 @@ pid_t follow__link_pid(const struct follow *f, pid_t target_pid)
 
 const char *follow__scope(const struct follow *f)
 {
+	static char buf[PATH_MAX + 32];
+
 	if (f->tree)
-		return " (following children)";
-	return f->cgroup_path ? " (cgroup)" : "";
+		return " Following the process tree.";
+	if (!f->cgroup_path)
+		return "";
+	snprintf(buf, sizeof(buf), " Tracing cgroup %s.", f->cgroup_path);
+	return buf;
 }
 
 void follow__free(struct follow *f)

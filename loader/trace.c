@@ -261,8 +261,8 @@ static void announce(struct run *r, double ms)
 		plural(r->plan.nlocs), r->plan.nbins == 1 ? "" : "binaries ", r->plan.bins[0].path);
 	for (i = 1; i < r->plan.nbins; i++)
 		fprintf(stderr, ", %s", r->plan.bins[i].path);
-	fprintf(stderr, " via %s%s in %.2f ms. Ctrl-C to stop.\n", attach_mode_name(r->links.mode),
-		follow__scope(&r->follow), ms);
+	fprintf(stderr, " via %s in %.2f ms.%s Ctrl-C to stop.\n", attach_mode_name(r->links.mode), ms,
+		follow__scope(&r->follow));
 }
 
 /* Counts or histograms, TOTAL or since the last interval. */
