@@ -384,6 +384,31 @@ out:
 	return err;
 }
 
+int attach__binary(struct uscope_bpf *skel, const struct plan *plan, uint32_t bi, const struct attach_cfg *cfg,
+		   struct attach_state *st)
+{
+	size_t i;
+	int err = 0;
+
+	if (cfg->mode == ATTACH_PERF) {
+		/* Two passes, returns first, as in attach__run(). */
+		for (i = 0; i < 2 * plan->nsites && !err; i++) {
+			const struct site *s = &plan->sites[i % plan->nsites];
+
+			if (s->bin == bi && (s->kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
+				err = attach_perf_site(skel, plan, i % plan->nsites, cfg, st);
+		}
+		return err;
+	}
+	/* Returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
+	err = attach_multi_funcs(skel, plan, bi, USCOPE_SITE_RETURN, cfg, st);
+	if (!err)
+		err = attach_multi_funcs(skel, plan, bi, USCOPE_SITE_ENTRY, cfg, st);
+	if (!err)
+		err = attach_multi_usdt(skel, plan, bi, cfg->pid, st);
+	return err;
+}
+
 int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg,
 		volatile sig_atomic_t *stop, struct attach_state *st)
 {
@@ -414,12 +439,7 @@ int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct a
 			err = -EINTR;
 			break;
 		}
-		/* Returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
-		err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_RETURN, cfg, st);
-		if (!err)
-			err = attach_multi_funcs(skel, plan, i, USCOPE_SITE_ENTRY, cfg, st);
-		if (!err)
-			err = attach_multi_usdt(skel, plan, i, cfg->pid, st);
+		err = attach__binary(skel, plan, i, cfg, st);
 	}
 	if (err)
 		attach__destroy(st);

@@ -57,6 +57,13 @@ int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct a
 		volatile sig_atomic_t *stop, struct attach_state *st);
 
 /*
+ * Attach the sites of binary BI alone (multi or perf), adding to ST: for a
+ * library that arrived after attach__run(). Message printed on failure.
+ */
+int attach__binary(struct uscope_bpf *skel, const struct plan *plan, uint32_t bi, const struct attach_cfg *cfg,
+		   struct attach_state *st);
+
+/*
  * nocookie only: once PID has mapped the binaries, fill the address -> site
  * maps from /proc/PID/maps. Sites of a binary PID has not mapped are reported
  * and stay silent. Returns 0 or a negative errno (message printed).

@@ -25,6 +25,7 @@
 #include "attach.h"
 #include "commands.h"
 #include "follow.h"
+#include "follow_late.h"
 #include "output.h"
 #include "plan.h"
 #include "target.h"
@@ -45,6 +46,7 @@ struct run {
 	struct trace_opts opts;
 	struct target target;
 	struct follow follow;	/* -f, --cgroup */
+	struct late late;	/* libraries that arrive later */
 	struct plan plan;
 	struct probe_spec *specs;
 	struct uscope_bpf *skel;
@@ -155,13 +157,17 @@ static uint64_t sum_one(struct bpf_map *map, size_t n)
 static int resolve_binaries(struct run *r, int *bins, size_t *nbins)
 {
 	const struct target *rt = follow__resolver(&r->follow, &r->target);
+	bool may_wait = r->target.pid > 0 && !r->follow.cgroup_path;
 	char *shown, *open_path;
-	int i, bi;
+	int i, bi, err;
 
 	*nbins = 0;
 	for (i = 0; i < r->opts.nbinaries; i++) {
-		if (binpath_resolve(r->opts.binaries[i], rt, &shown, &open_path))
-			return -ENOENT;
+		err = late__resolve(&r->late, r->opts.binaries[i], rt, may_wait, &shown, &open_path);
+		if (err < 0)
+			return err;
+		if (err)
+			continue;	/* waits for the loader to map it */
 		bi = plan__add_binary(&r->plan, shown, open_path);
 		free(shown);
 		free(open_path);
@@ -169,7 +175,7 @@ static int resolve_binaries(struct run *r, int *bins, size_t *nbins)
 			return bi;
 		bins[(*nbins)++] = bi;
 	}
-	if (!*nbins && r->target.exe) {
+	if (!r->opts.nbinaries && r->target.exe) {
 		bi = plan__add_binary(&r->plan, r->target.exe, r->target.exe_open);
 		if (bi < 0)
 			return bi;
@@ -179,10 +185,15 @@ static int resolve_binaries(struct run *r, int *bins, size_t *nbins)
 	for (i = 0; i < r->opts.nprobes; i++) {
 		struct probe_spec *sp = &r->specs[i];
 
-		if (!sp->binary)
+		if (!sp->binary || late__spec_waits(&r->late, sp))
 			continue;
-		if (binpath_resolve(sp->binary, rt, &shown, &open_path))
-			return -ENOENT;
+		err = late__resolve(&r->late, sp->binary, rt, may_wait, &shown, &open_path);
+		if (err < 0)
+			return err;
+		if (err) {
+			late__spec_waits(&r->late, sp);
+			continue;
+		}
 		sp->bin = plan__add_binary(&r->plan, shown, open_path);
 		free(shown);
 		free(open_path);
@@ -231,6 +242,9 @@ static int setup_bpf(struct run *r, const struct attach_cfg *cfg)
 		err_msg("cannot size the BPF maps: %s", strerror(-err));
 		return err;
 	}
+	err = late__prepare(&r->late, skel, &r->plan, cfg->mode, cfg->noop);
+	if (err)
+		return err;
 	err = uscope_bpf__load(skel);
 	if (err) {
 		err_msg("cannot load the BPF programs: %s", strerror(-err));
@@ -258,11 +272,12 @@ static void announce(struct run *r, double ms)
 	plan__kind_counts(&r->plan, kinds);
 	fprintf(stderr, "Attached %zu probe%s (%zu entry, %zu return, %zu usdt at %zu location%s) to %s%s",
 		r->links.probes, plural(r->links.probes), kinds[0], kinds[1], kinds[2], r->plan.nlocs,
-		plural(r->plan.nlocs), r->plan.nbins == 1 ? "" : "binaries ", r->plan.bins[0].path);
+		plural(r->plan.nlocs), r->plan.nbins == 1 ? "" : r->plan.nbins ? "binaries " : "no binary yet",
+		r->plan.nbins ? r->plan.bins[0].path : "");
 	for (i = 1; i < r->plan.nbins; i++)
 		fprintf(stderr, ", %s", r->plan.bins[i].path);
-	fprintf(stderr, " via %s in %.2f ms.%s Ctrl-C to stop.\n", attach_mode_name(r->links.mode), ms,
-		follow__scope(&r->follow));
+	fprintf(stderr, " via %s in %.2f ms.%s%s Ctrl-C to stop.\n", attach_mode_name(r->links.mode), ms,
+		follow__scope(&r->follow), late__scope(&r->late, &r->plan, &r->target));
 }
 
 /* Counts or histograms, TOTAL or since the last interval. */
@@ -333,11 +348,15 @@ static void event_loop(struct run *r)
 	uint64_t deadline = r->opts.duration > 0 ? start + (uint64_t)(r->opts.duration * 1e9) : 0;
 	uint64_t step = r->opts.interval > 0 ? (uint64_t)(r->opts.interval * 1e9) : 0;
 	uint64_t next_print = step ? start + step : 0, next_exec_check = start;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	int n = 0, pid_idx = -1;
 
 	if (r->rb) {
 		pfd[n].fd = ring_buffer__epoll_fd(r->rb);
+		pfd[n++].events = POLLIN;
+	}
+	if (late__poll_fd(&r->late) >= 0) {
+		pfd[n].fd = late__poll_fd(&r->late);	/* before the pidfd, which is dropped with -f */
 		pfd[n++].events = POLLIN;
 	}
 	if (r->target.pidfd >= 0) {
@@ -355,6 +374,7 @@ static void event_loop(struct run *r)
 			wake = next_print;
 		if (poll(pfd, n, wake > now ? (int)((wake - now + 999999) / 1000000) : 0) < 0 && errno != EINTR)
 			break;
+		late__consume(&r->late);	/* first: a process may be held */
 		if (r->rb) {
 			r->batch = 0;
 			ring_buffer__consume(r->rb);
@@ -388,6 +408,7 @@ static void report(struct run *r)
 	uint64_t hits = sum_one(r->skel->maps.counts, r->plan.nsites);
 
 	follow__report(&r->follow, r->skel);
+	late__report(&r->late);
 
 	if (!r->opts.noop) {
 		if (!r->opts.count && !r->opts.latency && !r->opts.json)
@@ -438,7 +459,10 @@ static int check_nocookie(struct run *r, struct attach_cfg *cfg)
 
 int cmd_trace(int argc, char **argv)
 {
-	struct run r = { .target = { .pidfd = -1, .go_fd = -1 } };
+	struct run r = { .target = { .pidfd = -1, .go_fd = -1 }, .follow = { .cgroup_fd = -1 },
+			 .late = { .ld_fd = -1 } };
+	struct probe_spec *start_specs = NULL;	/* the probes planned now; the rest wait (late) */
+	size_t nstart = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int bins[MAX_BINARY_OPTS + 1];
 	struct attach_cfg cfg = {};
@@ -476,7 +500,9 @@ int cmd_trace(int argc, char **argv)
 	if (r.opts.command && target__spawn(&r.target, r.opts.command))
 		goto cleanup;
 	r.plan.latency = r.opts.latency;
-	if (resolve_binaries(&r, bins, &nbins) || plan__build(&r.plan, r.specs, r.opts.nprobes, bins, nbins))
+	if (resolve_binaries(&r, bins, &nbins) ||
+	    !(start_specs = late__start_specs(&r.late, r.specs, r.opts.nprobes, nbins, &nstart)) ||
+	    plan__build(&r.plan, start_specs, nstart, bins, nbins))
 		goto cleanup;
 	for (i = 0; i < r.opts.noffsets; i++) {
 		if (!nbins) {
@@ -493,7 +519,7 @@ int cmd_trace(int argc, char **argv)
 	r.out = (struct output){ .f = stdout, .plan = &r.plan, .json = r.opts.json, .hex = r.opts.hex,
 				 .str_arg = r.opts.str_arg };
 	if (r.opts.interval && !r.opts.latency) {
-		r.prev_counts = calloc(r.plan.nsites + 1, sizeof(*r.prev_counts));
+		r.prev_counts = calloc(r.late.capacity + r.plan.nsites + 1, sizeof(*r.prev_counts));
 		if (!r.prev_counts)
 			goto cleanup;
 	}
@@ -511,6 +537,8 @@ int cmd_trace(int argc, char **argv)
 			status = 0;
 		goto cleanup;
 	}
+	if (late__start(&r.late, r.skel, &r.plan, &cfg, &r.links, &r.target))
+		goto cleanup;
 	if (cfg.mode == ATTACH_NOCOOKIE) {
 		/* Addresses exist once the process has mapped the binaries: after exec for -c. */
 		if (target__release(&r.target) || attach__map_addresses(r.skel, &r.plan, r.target.pid))
@@ -533,12 +561,14 @@ int cmd_trace(int argc, char **argv)
 cleanup:
 	attach__destroy(&r.links);
 	follow__free(&r.follow);
+	late__free(&r.late);
 	ring_buffer__free(r.rb);
 	uscope_bpf__destroy(r.skel);
 	target__close(&r.target, status != 0 && r.target.go_fd >= 0);
 	for (i = 0; r.specs && i < r.opts.nprobes; i++)
 		probe_spec__free(&r.specs[i]);
 	free(r.specs);
+	free(start_specs);
 	free(r.prev_counts);
 	plan__free(&r.plan);
 	fflush(stdout);

@@ -379,3 +379,5 @@ int usdt_site(struct pt_regs *ctx)
 	submit(e);
 	return 0;
 }
+
+#include "late.bpf.h"

@@ -69,4 +69,11 @@ enum uscope_follow_stat {
 	USCOPE_FOLLOW_NSTATS = 3,
 };
 
+/* A traced process reached the dynamic loader's r_brk (probes/late.bpf.h). */
+struct uscope_loader_event {
+	__u64 time_ns;		/* bpf_ktime_get_ns(): when it was held */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+};
+
 #endif
