@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "binpath.h"
+#include "proc_maps.h"
 #include "util.h"
 
 static bool lib_matches(const char *name, const char *file)
@@ -44,23 +45,19 @@ static bool is_regular(const char *path)
 /* The first file mapped by PID whose name matches. */
 static char *from_maps(const char *name, pid_t pid)
 {
-	char maps[64], line[PATH_MAX + 128], *found = NULL;
-	FILE *f;
+	struct proc_maps pm;
+	char *found = NULL;
+	size_t i;
 
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
-	f = fopen(maps, "re");
-	if (!f)
+	if (proc_maps__load(pid, &pm))
 		return NULL;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *path = strchr(line, '/');
+	for (i = 0; i < pm.cnt && !found; i++) {
+		const struct proc_mapping *m = &pm.maps[i];
 
-		if (!path)
-			continue;
-		path[strcspn(path, "\n")] = 0;
-		if (!strstr(path, " (deleted)") && lib_matches(name, path))
-			found = strdup(path);
+		if (m->path && m->path[0] == '/' && !m->deleted && lib_matches(name, m->path))
+			found = strdup(m->path);
 	}
-	fclose(f);
+	proc_maps__free(&pm);
 	return found;
 }
 
@@ -109,20 +106,6 @@ static char *from_dirs(const char *name, const char *dirs, bool as_lib)
 
 int binpath_resolve(const char *name, const struct target *t, char **shown, char **open)
 {
-	int err = binpath_lookup(name, t, shown, open);
-
-	if (err == -ENOENT)
-		err_msg("cannot find binary '%s' (not a path, a library or a program on PATH)", name);
-	return err;
-}
-
-char *binpath_mapped(const char *name, pid_t pid)
-{
-	return from_maps(name, pid);
-}
-
-int binpath_lookup(const char *name, const struct target *t, char **shown, char **open)
-{
 	static const char lib_dirs[] = "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:"
 				       "/usr/lib64:/lib:/usr/lib:/usr/local/lib";
 	char *path = NULL;
@@ -142,8 +125,10 @@ int binpath_lookup(const char *name, const struct target *t, char **shown, char 
 		if (!path && is_regular(name))
 			path = realpath(name, NULL);
 	}
-	if (!path)
+	if (!path) {
+		err_msg("cannot find binary '%s' (not a path, a library or a program on PATH)", name);
 		return -ENOENT;
+	}
 	*open = target__open_path(t, path);
 	*shown = path;
 	if (!*open) {

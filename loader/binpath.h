@@ -20,10 +20,4 @@
  */
 int binpath_resolve(const char *name, const struct target *t, char **shown, char **open);
 
-/* The same without the message: -ENOENT when nothing matches (late libraries wait for that). */
-int binpath_lookup(const char *name, const struct target *t, char **shown, char **open);
-
-/* The first file process PID maps that NAME names (allocated), or NULL. */
-char *binpath_mapped(const char *name, pid_t pid);
-
 #endif

@@ -14,9 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "bpf_obj.h"
 #include "target.h"
 
-struct uscope_bpf;
 struct bpf_link;
 struct trace_opts;
 
@@ -26,6 +26,7 @@ struct follow {
 	char *cgroup_path;	/* the cgroup v2 directory it names */
 	int cgroup_fd;		/* -1: none */
 	struct target member;	/* --cgroup: a process inside, whose /proc/PID/root names binaries */
+	struct follow_handles h;	/* the BPF object's programs and maps for -f/--cgroup */
 	struct bpf_link *fork_link, *exit_link;
 	uint64_t next_prune_ns;	/* -f: when to look for members that died unseen */
 	bool failed;		/* -f: the tree cannot be followed (message printed) */
@@ -43,17 +44,14 @@ const struct target *follow__resolver(const struct follow *f, const struct targe
 /* The pid the probe links filter on: 0 when following (children have other pids). */
 pid_t follow__link_pid(const struct follow *f, pid_t target_pid);
 
-/* Before load: knobs, and the tracepoint programs load only with -f. */
-void follow__prepare(struct follow *f, struct uscope_bpf *skel);
-
 /* After load, before the probes are attached: tracepoints, the set's seeds, the cgroup. */
-int follow__start(struct follow *f, struct uscope_bpf *skel, const struct target *t);
+int follow__start(struct follow *f, const struct bpf_obj *obj, const struct target *t);
 
 /* -f: does any process of the tree still live? Also prunes members that died unseen. */
-bool follow__tree_alive(struct follow *f, struct uscope_bpf *skel);
+bool follow__tree_alive(struct follow *f);
 
 /* -f: the processes followed, and anything that went wrong, on stderr. */
-void follow__report(const struct follow *f, struct uscope_bpf *skel);
+void follow__report(const struct follow *f);
 
 /* The sentence the Attached line adds ("" when neither -f nor --cgroup). */
 const char *follow__scope(const struct follow *f);

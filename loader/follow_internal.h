@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-struct uscope_bpf;
+struct follow;
 
 /* Add PID (forked by PARENT, 0: seeded) to the set in MAP_FD. Message printed on failure. */
 int follow_seed(int map_fd, pid_t pid, pid_t parent);
@@ -17,6 +17,6 @@ int follow_seed_descendants(int map_fd, pid_t root);
 bool follow_proc_alive(pid_t pid);
 
 /* True (message printed once) when BPF found task_struct not laid out as at build time. */
-bool follow_check_layout(struct uscope_bpf *skel);
+bool follow_check_layout(const struct follow *f);
 
 #endif

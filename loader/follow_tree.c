@@ -24,7 +24,6 @@
 #include "follow.h"
 #include "follow_internal.h"
 #include "util.h"
-#include "uscope.skel.h"
 
 /* Parent and state of PID from /proc/PID/stat; false if it is gone. */
 static bool proc_stat(pid_t pid, pid_t *ppid, char *state)
@@ -145,15 +144,15 @@ static void prune(int map_fd)
 	}
 }
 
-bool follow__tree_alive(struct follow *f, struct uscope_bpf *skel)
+bool follow__tree_alive(struct follow *f)
 {
-	int fd = bpf_map__fd(skel->maps.traced_tgids);
+	int fd = f->h.set_fd;
 	uint64_t now = now_ns();
 	uint32_t key;
 
 	if (!f->tree)
 		return true;
-	if (f->failed || follow_check_layout(skel))
+	if (f->failed || follow_check_layout(f))
 		return false;
 	if (now >= f->next_prune_ns) {
 		prune(fd);

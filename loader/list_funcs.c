@@ -59,7 +59,7 @@ int cmd_funcs(int argc, char **argv)
 		return 1;
 	}
 	if (!json)
-		printf("%-18s %-18s %8s %-6s %s\n", "OFFSET", "ADDRESS", "SIZE", "BIND", "NAME");
+		printf("%-18s %-18s %8s %-6s %-5s %s\n", "OFFSET", "ADDRESS", "SIZE", "BIND", "TYPE", "NAME");
 	for (i = 0; i < fl.cnt; i++) {
 		const struct elf_func *f = &fl.funcs[i];
 
@@ -68,13 +68,13 @@ int cmd_funcs(int argc, char **argv)
 		if (json) {
 			fputs("{\"name\": ", stdout);
 			json_string(stdout, f->name);
-			printf(", \"address\": %llu, \"offset\": %llu, \"size\": %llu, \"bind\": \"%s\"}\n",
+			printf(", \"address\": %llu, \"offset\": %llu, \"size\": %llu, \"bind\": \"%s\", \"type\": \"%s\"}\n",
 			       (unsigned long long)f->addr, (unsigned long long)f->offset,
-			       (unsigned long long)f->size, elf_bind_name(f->bind));
+			       (unsigned long long)f->size, elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func");
 		} else {
-			printf("0x%016llx 0x%016llx %8llu %-6s %s\n", (unsigned long long)f->offset,
+			printf("0x%016llx 0x%016llx %8llu %-6s %-5s %s\n", (unsigned long long)f->offset,
 			       (unsigned long long)f->addr, (unsigned long long)f->size,
-			       elf_bind_name(f->bind), f->name);
+			       elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func", f->name);
 		}
 	}
 	elf_funcs__free(&fl);

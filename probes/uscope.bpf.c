@@ -206,6 +206,8 @@ static __always_inline void submit(struct uscope_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
+
 static __always_inline void read_str(struct uscope_event *e)
 {
 	__u64 ptr;
@@ -291,6 +293,7 @@ int generic_entry(struct pt_regs *ctx)
 	if (!wanted())
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_ENTRY);
 	if (latency)
 		latency_entry(cookie >> 32);
 	if (!emit_events)
@@ -306,7 +309,7 @@ int generic_entry(struct pt_regs *ctx)
 	e->args[4] = PT_REGS_PARM5(ctx);
 	e->args[5] = PT_REGS_PARM6(ctx);
 	read_str(e);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
 
@@ -331,6 +334,7 @@ int generic_return(struct pt_regs *ctx)
 	if (!wanted())
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_RETURN);
 	if (latency)
 		latency_return(cookie >> 32);
 	if (!emit_events)
@@ -340,7 +344,7 @@ int generic_return(struct pt_regs *ctx)
 		return 0;
 	e->nargs = 1;
 	e->args[0] = PT_REGS_RC(ctx);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
 
@@ -357,6 +361,7 @@ int usdt_site(struct pt_regs *ctx)
 	if (!wanted())
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT);
@@ -376,8 +381,6 @@ int usdt_site(struct pt_regs *ctx)
 		e->args[i] = v;
 	}
 	read_str(e);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
-
-#include "late.bpf.h"

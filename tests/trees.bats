@@ -10,14 +10,11 @@ load lib
 
 TREES_BUILD="$BUILD_DIR/trees"
 
-# private_trees: copies of the targets in $TMP/trees (T_FORK, T_EXEC, T_LIB, T_DLOPEN, T_PLUGDIR).
+# private_trees: copies of the targets in $TMP/trees (T_FORK, T_EXEC, T_LIB).
 private_trees() {
-	mkdir -p "$TMP/trees/plugdir"
-	cp "$TREES_BUILD"/tree_fork "$TREES_BUILD"/tree_exec "$TREES_BUILD"/libtreelib.so \
-		"$TREES_BUILD"/tree_dlopen "$TMP/trees/"
-	cp "$TREES_BUILD"/plugdir/libplug.so "$TMP/trees/plugdir/"
+	mkdir -p "$TMP/trees"
+	cp "$TREES_BUILD"/tree_fork "$TREES_BUILD"/tree_exec "$TREES_BUILD"/libtreelib.so "$TMP/trees/"
 	T_FORK=$TMP/trees/tree_fork T_EXEC=$TMP/trees/tree_exec T_LIB=$TMP/trees/libtreelib.so
-	T_DLOPEN=$TMP/trees/tree_dlopen T_PLUGDIR=$TMP/trees/plugdir
 }
 
 # tree_sum FILE NAME: the sum of the calls of NAME the processes printed in FILE.
@@ -136,79 +133,8 @@ expect_tree_counts() {
 		"$USCOPE" trace --cgroup "$TMP" -x "$UMARK" --count 'func_*'
 }
 
-# start_dlopen PATH SYMBOL CALLS: tree_dlopen (private copy) in the background, held on a FIFO
-# (DL_GATE) until release_dlopen; DL_PID, its output in $TMP/tree.out.
-start_dlopen() {
-	mkfifo "$TMP/dlgate"
-	"$T_DLOPEN" "$@" < "$TMP/dlgate" > "$TMP/tree.out" 3>&- &
-	DL_PID=$!
-	BG_PIDS=$DL_PID
-	exec {DL_GATE}> "$TMP/dlgate"
-	wait_for "$TMP/tree.out" '^ready '
-}
-release_dlopen() { echo go >&"$DL_GATE"; exec {DL_GATE}>&-; DL_GATE=; }
-
-@test "dlopen by name: -x libplug.so (a soname no search finds) waits for the loader; dlopened by path later, its calls count exactly" {
-	private_trees
-	start_dlopen "$T_PLUGDIR/libplug.so" plug_work 1000
-	# Not mapped, not in LD_LIBRARY_PATH, the ld cache or a standard directory.
-	! grep -q libplug /proc/"$DL_PID"/maps
-	! /sbin/ldconfig -p | grep -q 'libplug\.so'
-	start_uscope trace -p "$DL_PID" --count --json -x libplug.so plug_work
-	grep -qF ' libplug.so: no such file yet; attached when the loader maps it (r_brk)' "$TMP/err"
-	release_dlopen
-	finish_uscope
-	cat "$TMP/err"
-	# The calls right after dlopen returned count: the process was held until the probe was in place.
-	expect_tree_counts "$TMP/out" "$TMP/tree.out" plug_work
-	grep -qF "Attached 1 probe to $T_PLUGDIR/libplug.so when process $DL_PID loaded it (named 'libplug.so')" "$TMP/err"
-	grep -q '^Held the target [0-9]* times\? at the loader' "$TMP/err"
-	wait_no_uscope_links
-}
-
-@test "dlopen by name with -f -c and a BIN: probe: the dlopening grandchild is held and counted" {
-	private_trees
-	"$USCOPE" trace -f -c "sh -c 'echo go | $T_DLOPEN $T_PLUGDIR/libplug.so plug_work 700 > $TMP/tree.out'" \
-		--count --json libplug.so:plug_work > "$TMP/out" 2> "$TMP/err"
-	cat "$TMP/err"
-	expect_tree_counts "$TMP/out" "$TMP/tree.out" plug_work
-	grep -qF "Attached 1 probe to $T_PLUGDIR/libplug.so when process" "$TMP/err"
-}
-
-@test "a library file the -p target has not mapped yet is attached by file from the start; counts exact" {
-	private_trees
-	start_dlopen "$T_PLUGDIR/libplug.so" plug_work 900
-	start_uscope trace -p "$DL_PID" --count --json -x "$T_PLUGDIR/libplug.so" plug_work
-	grep -qF " $T_PLUGDIR/libplug.so is not mapped yet: attached by file." "$TMP/err"
-	release_dlopen
-	finish_uscope
-	expect_tree_counts "$TMP/out" "$TMP/tree.out" plug_work
-	! grep -q 'r_brk' "$TMP/err"
-}
-
-@test "a waited-for library that never arrives is named in a warning; the process ran unharmed" {
-	private_trees
-	start_dlopen "$T_PLUGDIR/libplug.so" plug_work 10
-	start_uscope trace -p "$DL_PID" --count -x "libnothere-$$.so" plug_work
-	release_dlopen
-	finish_uscope
-	grep -q "^tree: $DL_PID calls plug_work 10\$" "$TMP/tree.out"
-	grep -qF "uscope: warning: 'libnothere-$$.so' was never loaded: nothing was attached to it" "$TMP/err"
-}
-
-@test "bad input: --latency with a library that must wait; a short name that matches nothing is still an error" {
-	private_trees
-	start_dlopen "$T_PLUGDIR/libplug.so" plug_work 10
-	expect_failure 1 "--latency cannot wait for 'libplug.so'" "$USCOPE" trace -p "$DL_PID" --latency \
-		-x libplug.so plug_work
-	expect_failure 1 "cannot find binary 'libplug'" "$USCOPE" trace -p "$DL_PID" --count -x libplug plug_work
-	expect_failure 1 "cannot find binary 'libplug.so'" "$USCOPE" trace --count -x libplug.so plug_work
-	release_dlopen
-}
-
 teardown() {
 	kill_bg
-	[[ -z "${DL_GATE:-}" ]] || { exec {DL_GATE}>&- ; } 2>/dev/null
 	[[ -z "${CG_DIR:-}" ]] || rmdir "$CG_DIR" 2>/dev/null || true
 	rm -rf "$TMP"
 }
