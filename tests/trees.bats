@@ -65,6 +65,17 @@ expect_tree_counts() {
 	[[ $(wc -l < "$TMP/want") -eq 6 ]]
 }
 
+@test "-f --count --by pid: one count per process of the tree, each equal to what that process printed" {
+	private_trees
+	LD_LIBRARY_PATH=$TMP/trees "$USCOPE" trace -f --count --json --by pid -x "$T_FORK" -x libtreelib.so \
+		-c "sh -c 'exec $T_FORK 15 $T_EXEC 40 0 > $TMP/tree.out'" tree_work treelib_work \
+		> "$TMP/out" 2> "$TMP/err"
+	awk '$1 == "tree:" { print $2, $4, $5 }' "$TMP/tree.out" | sort > "$TMP/want"
+	jq -r 'select(.count != null and .by != null) | "\(.by.pid) \(.probe) \(.count)"' "$TMP/out" | sort > "$TMP/got"
+	diff "$TMP/want" "$TMP/got"
+	[[ $(wc -l < "$TMP/want") -eq 6 ]]
+}
+
 @test "-f -p: a running shell's existing child and what it later forks and execs are all counted" {
 	private_trees
 	mkfifo "$TMP/gate"
