@@ -85,6 +85,7 @@ include tests/targets/names/names.mk
 include tests/targets/house/house.mk
 include tests/targets/noharm/noharm.mk
 include tests/targets/stacks/stacks.mk
+include tests/targets/trees/trees.mk
 
 .PHONY: umark
 umark: $(UMARK_OUTPUTS)
