@@ -12,7 +12,8 @@ _uscope()
 	}
 	local cmd=${words[1]}
 	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --hex
-		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --offset -v --verbose -h --help"
+		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --offset -v --verbose -h --help
+		--filter --by --by-max --hist --lhist"
 
 	if ((cword == 1)); then
 		COMPREPLY=($(compgen -W "funcs usdt trace --help --version" -- "$cur"))
@@ -20,7 +21,7 @@ _uscope()
 	fi
 	case $cmd in
 	funcs)
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --args --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	usdt)
 		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json -p --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
