@@ -13,7 +13,7 @@ _uscope()
 	local cmd=${words[1]}
 	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --hex
 		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --offset --unsafe-offset
-		--stack --stack-depth --stack-size --folded --flamegraph -v --verbose -h --help"
+		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist -v --verbose -h --help"
 
 	if ((cword == 1)); then
 		COMPREPLY=($(compgen -W "funcs usdt trace --help --version" -- "$cur"))
