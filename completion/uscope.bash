@@ -12,7 +12,7 @@ _uscope()
 	}
 	local cmd=${words[1]}
 	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --hex
-		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --offset --unsafe-offset
+		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --offset --unsafe-offset
 		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist --metrics
 		-v --verbose -h --help"
 
@@ -22,7 +22,7 @@ _uscope()
 	fi
 	case $cmd in
 	funcs)
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --no-demangle --args -p --pid --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	usdt)
 		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json -p --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
@@ -57,7 +57,7 @@ _uscope()
 	local prefix=
 	[[ $cur == ret:* ]] && prefix=ret:
 	if [[ -n $bin && $cur != usdt:* ]]; then
-		COMPREPLY=($(compgen -P "$prefix" -W "$("${words[0]}" funcs "$bin" 2>/dev/null | awk 'NR > 1 { print $NF }')" -- "${cur#ret:}"))
+		COMPREPLY=($(compgen -P "$prefix" -W "$("${words[0]}" funcs --no-demangle "$bin" 2>/dev/null | awk 'NR > 1 { print $NF }')" -- "${cur#ret:}"))
 	fi
 }
 complete -F _uscope uscope

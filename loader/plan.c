@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include "plan.h"
 #include "plan_priv.h"
+#include "func_names.h"
 #include "util.h"
 #include "../probes/uscope.h"
 
@@ -91,10 +92,11 @@ static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32
 	for (i = 0; i < fl->cnt; i++) {
 		const struct elf_func *f = &fl->funcs[i];
 		uint32_t g = dd[bi].leader[i];
-		struct site s = { .kind = kind, .bin = bi, .name = f->name, .offset = f->offset };
+		struct site s = { .kind = kind, .bin = bi, .name = func_shown_name(f, !plan->bins->show_raw),
+				  .offset = f->offset };
 		int id;
 
-		if (fnmatch(spec->glob, f->name, 0))
+		if (!func_glob_match(spec->glob, f))
 			continue;
 		matched++;
 		if (site_of[g])
@@ -284,8 +286,10 @@ static void report_no_match(const struct plan *plan, const struct probe_spec *sp
 		err_msg("no USDT probe matches '%s:%s' in '%s'%s", spec->glob, spec->name_glob, b->path,
 			nbins > 1 ? " or the other binaries" : "");
 	else
-		err_msg("no function matches '%s' in '%s'%s", spec->glob, b->path,
-			nbins > 1 ? " or the other binaries" : "");
+		err_msg("no function matches '%s' in '%s'%s%s", spec->glob, b->path,
+			nbins > 1 ? " or the other binaries" : "",
+			nbins == 1 && b->funcs.stripped ? " (it is stripped and no debug file was found: "
+			"install its -dbg or -dbgsym package, or set DEBUGINFOD_URLS)" : "");
 }
 
 int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, const int *default_bins,
