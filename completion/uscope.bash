@@ -14,7 +14,7 @@ _uscope()
 	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --hex
 		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --offset --unsafe-offset
 		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist --metrics
-		-v --verbose -h --help"
+		-f --follow --cgroup -v --verbose -h --help"
 
 	if ((cword == 1)); then
 		COMPREPLY=($(compgen -W "funcs usdt trace --help --version" -- "$cur"))
@@ -36,6 +36,7 @@ _uscope()
 	-p|--pid) COMPREPLY=($(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")); return ;;
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
 	--flamegraph) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--cgroup) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size|--filter|--by|--by-max|--hist|--lhist|--metrics) return ;;
 	esac
 	if [[ $cur == --stack=* ]]; then
