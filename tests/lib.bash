@@ -70,14 +70,15 @@ orphan_guardians() {
 	return 0
 }
 
-# wait_guardians [SECONDS]: wait until no guardian outlives its uscope (default 5 s).
+# wait_guardians [SECONDS]: wait until no guardian outlives its uscope (default 15 s: a
+# detach waits for RCU grace periods, which a loaded machine can stretch to seconds).
 wait_guardians() {
-	local i limit=$(( ${1:-5} * 20 ))
+	local i limit=$(( ${1:-15} * 20 ))
 	for ((i = 0; i < limit; i++)); do
 		[[ -z "$(orphan_guardians)" ]] && return 0
 		sleep 0.05
 	done
-	echo "guardian(s) still running after their uscope ended: $(orphan_guardians)" >&2
+	echo "guardian(s) still running ${1:-15} s after their uscope ended: $(orphan_guardians)" >&2
 	return 1
 }
 
