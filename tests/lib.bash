@@ -34,6 +34,10 @@ json_count() {
 	echo "${c:-0}"
 }
 
+# drop_summary FILE: remove uscope's last --json record, {"summary": true, ...}
+# (its own tests are in house.bats), for tests about the records before it.
+drop_summary() { sed -i '/^{"summary": true, /d' "$1"; }
+
 # wait_for FILE PATTERN [SECONDS]: wait until FILE has a line matching PATTERN.
 wait_for() {
 	local i limit=$(( ${3:-10} * 10 ))
