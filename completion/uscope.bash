@@ -12,7 +12,7 @@ _uscope()
 	}
 	local cmd=${words[1]}
 	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --hex
-		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --offset -v --verbose -h --help"
+		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --offset --unsafe-offset -v --verbose -h --help"
 
 	if ((cword == 1)); then
 		COMPREPLY=($(compgen -W "funcs usdt trace --help --version" -- "$cur"))
@@ -33,7 +33,7 @@ _uscope()
 	-x|--binary) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-p|--pid) COMPREPLY=($(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")); return ;;
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
-	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset) return ;;
+	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset) return ;;
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$trace_opts" -- "$cur"))
