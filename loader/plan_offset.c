@@ -9,6 +9,7 @@
 #include "plan.h"
 #include "plan_priv.h"
 #include "util.h"
+#include "../helpers/elf_traits.h"
 
 /* A place known to start an instruction: a USDT location of B. */
 static bool is_usdt_location(struct binary *b, uint64_t off)
@@ -46,7 +47,8 @@ int plan__add_offset(struct plan *plan, int bi, uint64_t off, bool unsafe)
 		if (off - fl->funcs[i].offset < (fl->funcs[i].size ? fl->funcs[i].size : 1))
 			holder = &fl->funcs[i];
 	/* Until instructions are decoded, only starts uscope knows are instruction starts are safe. */
-	if (!unsafe && !(holder && holder->offset == off) && !is_usdt_location(b, off)) {
+	if (!unsafe && !(holder && holder->offset == off) && !is_usdt_location(b, off) &&
+	    !elf_offset_is_fde_start(b->open_path, off)) {	/* stripped: unwind info knows the starts */
 		err_msg("--offset 0x%llx is neither a function start nor a USDT location in '%s': a probe "
 			"inside an instruction corrupts the target (--unsafe-offset takes the risk)",
 			(unsigned long long)off, b->path);

@@ -30,6 +30,17 @@ second_insn_delta() {
 		"$USCOPE" trace --count --offset "$(( $(func_offset "$UMARK" func_uprobe1) + 2 ))" -x "$UMARK"
 }
 
+@test "--offset in a stripped binary: a function start its unwind info (.eh_frame) names is accepted and counts" {
+	private_umark
+	strip -o "$TMP/bin/umark-stripped" "$PUMARK"
+	! readelf -sW "$TMP/bin/umark-stripped" | grep -q func_uprobe1
+	off=$(func_offset "$UMARK" func_uprobe1)
+	BIN=$TMP/bin/umark-stripped trace_umark "-n 4 -i 0 -q" --count --json --offset "$off"
+	[[ $(jq -r 'select(.count != null) | .count' "$TMP/out") == "$(umark_calls "$TMP/umark.err" func_uprobe1)" ]]
+	expect_failure 1 "neither a function start" "$USCOPE" trace --count -x "$TMP/bin/umark-stripped" \
+		--offset "$(( off + $(second_insn_delta "$UMARK" func_uprobe1) ))"
+}
+
 @test "--offset at a USDT location is accepted and counts every fire" {
 	loc=$(readelf_usdt "$UMARK" | awk -F'\t' '$1 == "groupa" && $2 == "probe1" { print $4 }')
 	[[ $(readelf_usdt "$UMARK" | awk -F'\t' '$1 == "groupa" && $2 == "probe1"' | wc -l) -eq 1 ]]
