@@ -57,7 +57,7 @@ $(BUILD)/abi-check.stamp: helpers/uprobe_multi_abi_check.c $(BUILD)/vmlinux.h
 	$(CLANG) -target bpf -fsyntax-only -I$(BUILD) $<
 	@touch $@
 
-$(BUILD)/uscope.bpf.o: probes/uscope.bpf.c probes/uscope.h $(BUILD)/vmlinux.h
+$(BUILD)/uscope.bpf.o: probes/uscope.bpf.c $(wildcard probes/*.h) $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -I$(BUILD) -Iprobes -c $< -o $@
 
 $(BUILD)/uscope.skel.h: $(BUILD)/uscope.bpf.o
@@ -74,6 +74,7 @@ $(BUILD)/uscope: $(LOADER_OBJ) $(HELPERS_OBJ) $(BUILD)/abi-check.stamp
 
 include umark/umark.mk
 include tests/fuzz/fuzz.mk
+include tests/targets/usdtforms/usdtforms.mk
 
 .PHONY: umark
 umark: $(UMARK_OUTPUTS)

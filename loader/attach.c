@@ -11,13 +11,8 @@
  * A program loaded with expected attach type BPF_TRACE_UPROBE_MULTI cannot
  * make a perf-event link and vice versa, so the path is fixed before load.
  *
- * USDT on the multi path: libbpf 1.1's bpf_program__attach_usdt() makes one
- * perf-event uprobe per location, so uscope attaches USDT locations itself,
- * in one link per binary, with each semaphore's file offset as the link's
- * ref_ctr_offset (the kernel then raises the semaphore in the target while
- * the probe is attached), and fills libbpf's spec map from its own parsed
- * argument specs: the BPF cookie of each location is its spec id (what
- * usdt.bpf.h expects), and the spec's usdt_cookie is the site id.
+ * USDT locations are attached by usdt_attach.c on every path, with
+ * uscope's own argument records.
  */
 #include <errno.h>
 #include <signal.h>
@@ -29,7 +24,7 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 #include "proc_maps.h"
-#include "usdt_spec.h"
+#include "usdt_attach.h"
 #include "util.h"
 #include "uscope.skel.h"
 #include "../helpers/kernel_features.h"
@@ -100,12 +95,7 @@ int attach__prepare(struct uscope_bpf *skel, const struct plan *plan, const stru
 		}
 	}
 	err = bpf_map__set_max_entries(skel->maps.ip_sites, cfg->mode == ATTACH_NOCOOKIE ? plan->nsites + 1 : 1);
-	if (!err && cfg->mode == ATTACH_NOCOOKIE && plan->nlocs > 256)
-		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_ip_to_spec_id, plan->nlocs);
-	/* One spec per location on the multi and nocookie paths; libbpf dedups specs on the perf path. */
-	if (!err && plan->nlocs > 256)
-		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_specs, plan->nlocs);
-	return err;
+	return err ? err : usdt_attach__prepare(skel, plan, cfg->mode == ATTACH_NOCOOKIE);
 }
 
 static int add_link(struct attach_state *st, struct bpf_link *link)
@@ -195,58 +185,17 @@ static int attach_multi_funcs(struct uscope_bpf *skel, const struct plan *plan, 
 static int attach_multi_usdt(struct uscope_bpf *skel, const struct plan *plan, uint32_t bi, pid_t pid,
 			     struct attach_state *st)
 {
-	struct uprobe_multi_opts o = { .pid = pid };
-	uint64_t *offsets, *refs, *cookies;
-	int map_fd = bpf_map__fd(skel->maps.__bpf_usdt_specs), fd, err = 0;
-	size_t i, n = 0;
+	size_t n;
+	int fd = usdt_attach__multi(skel, plan, bi, pid, &n);
 
-	for (i = 0; i < plan->nlocs; i++)
-		n += plan->sites[plan->locs[i].site].bin == bi;
-	if (!n)
-		return 0;
-	offsets = malloc(n * sizeof(*offsets));
-	refs = malloc(n * sizeof(*refs));
-	cookies = malloc(n * sizeof(*cookies));
-	if (!offsets || !refs || !cookies) {
-		err_msg("out of memory");
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0, n = 0; i < plan->nlocs; i++) {
-		const struct usdt_loc *l = &plan->locs[i];
-		struct bpf_usdt_spec_abi spec;
-		uint32_t key = i;
-
-		if (plan->sites[l->site].bin != bi)
-			continue;
-		usdt_spec__fill(&spec, l->note, l->site);
-		if (bpf_map_update_elem(map_fd, &key, &spec, BPF_ANY)) {
-			err = -errno;
-			err_msg("cannot store the USDT spec of %s: %s", plan->sites[l->site].name,
-				strerror(errno));
-			goto out;
-		}
-		offsets[n] = l->note->offset;
-		refs[n] = l->note->sema_offset;
-		cookies[n++] = key;	/* spec id: what usdt.bpf.h looks up */
-	}
-	o.offsets = offsets;
-	o.ref_ctr_offsets = refs;
-	o.cookies = cookies;
-	o.cnt = n;
-	fd = uprobe_multi_link_create(bpf_program__fd(skel->progs.usdt_site), plan->bins[bi].open_path, &o);
 	if (fd < 0) {
 		report_failure(fd, kind_name[USCOPE_SITE_USDT], n, plan->bins[bi].path, pid);
-		err = fd;
-		goto out;
+		return fd;
 	}
+	if (!n)
+		return 0;
 	st->probes += n;
-	err = add_fd(st, fd);
-out:
-	free(offsets);
-	free(refs);
-	free(cookies);
-	return err;
+	return add_fd(st, fd);
 }
 
 static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, size_t id,
@@ -258,17 +207,10 @@ static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, si
 	struct bpf_link *link;
 	int err;
 
-	if (s->kind == USCOPE_SITE_USDT) {
-		const struct usdt_note *n = plan->locs[s->first_loc].note;
-		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = id);
+	LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = USCOPE_COOKIE(id, s->slot),
+		    .retprobe = s->kind == USCOPE_SITE_RETURN);
 
-		link = bpf_program__attach_usdt(skel->progs.usdt_site, pid > 0 ? pid : -1, b->open_path,
-						n->provider, n->name, &uo);
-	} else {
-		LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = USCOPE_COOKIE(id, s->slot),
-			    .retprobe = s->kind == USCOPE_SITE_RETURN);
-		link = bpf_program__attach_uprobe_opts(prog_for(skel, cfg, s->kind), pid > 0 ? pid : -1, b->open_path, s->offset, &po);
-	}
+	link = bpf_program__attach_uprobe_opts(prog_for(skel, cfg, s->kind), pid > 0 ? pid : -1, b->open_path, s->offset, &po);
 	if (!link) {
 		err = -errno;
 		if (target_gone(err, pid))
@@ -279,40 +221,31 @@ static int attach_perf_site(struct uscope_bpf *skel, const struct plan *plan, si
 				strerror(-err));
 		return err;
 	}
-	st->probes += s->kind == USCOPE_SITE_USDT ? s->nlocs : 1;
+	st->probes++;
 	return add_link(st, link);
 }
 
-/* nocookie: one perf-event uprobe per function site or USDT location, no cookie. */
+/*
+ * nocookie: one perf-event uprobe per function site or USDT location, no
+ * cookie; perf: the same for the locations of a USDT site, with cookies.
+ */
 static int attach_nocookie_site(struct uscope_bpf *skel, const struct plan *plan, size_t id,
 				const struct attach_cfg *cfg, struct attach_state *st)
 {
 	const struct site *s = &plan->sites[id];
 	const struct binary *b = &plan->bins[s->bin];
-	int map_fd = bpf_map__fd(skel->maps.__bpf_usdt_specs);
 	size_t k, nloc = s->kind == USCOPE_SITE_USDT ? s->nlocs : 1;
 
 	for (k = 0; k < nloc; k++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, po);
-		uint64_t off = s->offset;
 		struct bpf_link *link;
 		int err;
 
-		if (s->kind == USCOPE_SITE_USDT) {
-			const struct usdt_loc *l = &plan->locs[s->first_loc + k];
-			struct bpf_usdt_spec_abi spec;
-			uint32_t key = s->first_loc + k;
-
-			usdt_spec__fill(&spec, l->note, id);
-			if (bpf_map_update_elem(map_fd, &key, &spec, BPF_ANY)) {
-				err = -errno;
-				err_msg("cannot store the USDT spec of %s: %s", s->name, strerror(errno));
-				return err;
-			}
-			off = l->note->offset;
-			po.ref_ctr_offset = l->note->sema_offset;
-		}
-		link = bpf_program__attach_uprobe_opts(prog_for(skel, cfg, s->kind), cfg->pid, b->open_path, off, &po);
+		if (s->kind == USCOPE_SITE_USDT)
+			link = usdt_attach__loc(skel, plan, s->first_loc + k, cfg->pid, cfg->mode != ATTACH_NOCOOKIE);
+		else
+			link = bpf_program__attach_uprobe_opts(prog_for(skel, cfg, s->kind), cfg->pid, b->open_path,
+							       s->offset, &po);
 		if (!link) {
 			err = -errno;
 			if (target_gone(err, cfg->pid))
@@ -333,7 +266,7 @@ static int attach_nocookie_site(struct uscope_bpf *skel, const struct plan *plan
 
 int attach__map_addresses(struct uscope_bpf *skel, const struct plan *plan, pid_t pid)
 {
-	int site_fd = bpf_map__fd(skel->maps.ip_sites), spec_fd = bpf_map__fd(skel->maps.__bpf_usdt_ip_to_spec_id);
+	int site_fd = bpf_map__fd(skel->maps.ip_sites);
 	struct proc_maps pm;
 	struct stat *st;
 	size_t i, k;
@@ -359,7 +292,6 @@ int attach__map_addresses(struct uscope_bpf *skel, const struct plan *plan, pid_
 		for (k = 0; k < nloc; k++) {
 			uint64_t off = s->kind == USCOPE_SITE_USDT ? plan->locs[s->first_loc + k].note->offset : s->offset;
 			uint64_t ip, val = USCOPE_COOKIE(i, s->slot);
-			uint32_t spec_id = s->first_loc + k;
 
 			if (proc_maps__addr_of(&pm, st[s->bin].st_dev, st[s->bin].st_ino, off, &ip)) {
 				warn_msg("'%s' is not mapped in process %d (yet): without cookies, %s cannot be recognised",
@@ -367,12 +299,11 @@ int attach__map_addresses(struct uscope_bpf *skel, const struct plan *plan, pid_
 				break;
 			}
 			if (s->kind == USCOPE_SITE_USDT)
-				err = bpf_map_update_elem(spec_fd, &ip, &spec_id, BPF_ANY);
+				err = usdt_attach__map_ip(skel, plan, s->first_loc + k, ip);
 			else
-				err = bpf_map_update_elem(site_fd, &ip, &val, BPF_ANY);
+				err = bpf_map_update_elem(site_fd, &ip, &val, BPF_ANY) ? -errno : 0;
 			if (err) {
-				err = -errno;
-				err_msg("cannot store the address of %s: %s", s->name, strerror(errno));
+				err_msg("cannot store the address of %s: %s", s->name, strerror(-err));
 				goto out;
 			}
 		}
@@ -393,18 +324,20 @@ int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct a
 
 	memset(st, 0, sizeof(*st));
 	st->mode = mode;
-	if (mode == ATTACH_MULTI &&
-	    bpf_map__value_size(skel->maps.__bpf_usdt_specs) != sizeof(struct bpf_usdt_spec_abi)) {
-		err_msg("libbpf's USDT spec layout is not the one uscope knows; use --attach perf");
-		return -ENOTSUP;
-	}
+	err = usdt_attach__specs(skel, plan);
+	if (err)
+		return err;
 	for (i = 0; mode == ATTACH_PERF && i < 2 * plan->nsites && !err; i++) {
 		/* Two passes, returns first (see below). */
 		size_t id = i % plan->nsites;
 
 		if (*stop)
 			err = -EINTR;
-		else if ((plan->sites[id].kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
+		else if ((plan->sites[id].kind == USCOPE_SITE_RETURN) != (i < plan->nsites))
+			continue;
+		else if (plan->sites[id].kind == USCOPE_SITE_USDT)
+			err = attach_nocookie_site(skel, plan, id, cfg, st);
+		else
 			err = attach_perf_site(skel, plan, id, cfg, st);
 	}
 	for (i = 0; mode == ATTACH_NOCOOKIE && i < plan->nsites && !err; i++)

@@ -47,6 +47,10 @@ static void print_args(struct output *o, const struct site *s, const struct usco
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", o->f);
+		if (s->kind == USCOPE_SITE_USDT && e->bad_args & (1u << i)) {
+			fputs(o->json ? "null" : "?", o->f);	/* unreadable: usdt_read.bpf.h */
+			continue;
+		}
 		print_value(o, e->args[i], s->kind == USCOPE_SITE_USDT && usdt_arg_signed(o->plan, s, i));
 	}
 	fputs(close, o->f);

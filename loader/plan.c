@@ -13,6 +13,7 @@
 #include <string.h>
 #include <linux/types.h>
 #include "plan.h"
+#include "usdt_attach.h"
 #include "util.h"
 #include "../probes/uscope.h"
 
@@ -252,22 +253,6 @@ static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32
 	return matched;
 }
 
-/* Why uscope cannot read this note's arguments in BPF, or NULL if it can. */
-static const char *usdt_unsupported(const struct usdt_note *n)
-{
-	int i;
-
-	if (n->args_err)
-		return n->args_why;
-	for (i = 0; i < n->nargs; i++) {
-		if (n->args[i].kind == USDT_ARG_MEM_SIB)
-			return "scale-index-base arguments are not supported by this libbpf";
-		if (n->args[i].kind != USDT_ARG_CONST && n->args[i].reg_off < 0)
-			return "%rip-relative arguments are not supported";
-	}
-	return NULL;
-}
-
 /* Adds the sites of every USDT probe matching SPEC in binary BI; returns how many notes matched. */
 static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct probe_spec *spec)
 {
@@ -277,19 +262,12 @@ static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct
 
 	for (i = 0; i < nl->cnt; i++) {
 		const struct usdt_note *n = &nl->notes[i];
-		const char *why;
 		struct site s = { .kind = USCOPE_SITE_USDT, .bin = bi };
 		char *name;
 		int found = 0, id;
 
 		if (fnmatch(spec->glob, n->provider, 0) || fnmatch(spec->name_glob, n->name, 0))
 			continue;
-		why = usdt_unsupported(n);
-		if (why) {
-			warn_msg("skipping USDT probe %s:%s at 0x%llx in '%s': %s", n->provider, n->name,
-				 (unsigned long long)n->pc, plan->bins[bi].path, why);
-			continue;
-		}
 		matched++;
 		/* Sites of this binary may come from earlier specs too. */
 		for (j = 0; j < plan->nsites && !found; j++) {
@@ -345,7 +323,7 @@ static int collect_locations(struct plan *plan)
 			int dup = 0;
 
 			if (strncmp(s->name, n->provider, pl) || s->name[pl] != ':' ||
-			    strcmp(s->name + pl + 1, n->name) || usdt_unsupported(n))
+			    strcmp(s->name + pl + 1, n->name))
 				continue;
 			for (d = s->first_loc; d < plan->nlocs && !dup; d++)
 				dup = plan->locs[d].note->offset == n->offset;
@@ -354,6 +332,7 @@ static int collect_locations(struct plan *plan)
 			plan->locs[plan->nlocs].site = i;
 			plan->locs[plan->nlocs].note = n;
 			plan->nlocs++;
+			usdt_attach__warn_unreadable(n, plan->bins[s->bin].path);
 		}
 		s->nlocs = plan->nlocs - s->first_loc;
 	}

@@ -10,7 +10,7 @@ setup_file() {
 	export ROOT="$BATS_TEST_DIRNAME/.."
 	export B="$BATS_FILE_TMPDIR"
 	local h="$ROOT/helpers" u="$ROOT/tests/unit"
-	local src="$h/elf_file.c $h/elf_funcs.c $h/usdt_args.c $h/usdt_notes.c"
+	local src="$h/elf_file.c $h/elf_funcs.c $h/usdt_args.c $h/usdt_notes.c $h/usdt_syms.c"
 	local flags="-g -Wall -Wextra -Werror -std=gnu11 -I$h"
 
 	# shellcheck disable=SC2086
