@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * attach: the site table in, links out. The rest of uscope never touches a
- * link. Two paths, chosen once per run:
- *   multi  one uprobe_multi link per (binary, entry|return|usdt), carrying
- *          the arrays of offsets, semaphore offsets and cookies (6.6+)
- *   perf   one perf-event uprobe per function site, and libbpf's
- *          bpf_program__attach_usdt() per USDT site (5.15+)
+ * attach: the site table in, links out. How are the plan's sites put into
+ * the kernel, and taken out again? Three paths, chosen once per run:
+ *   multi     one uprobe_multi link per (binary, entry|return|usdt), carrying
+ *             the arrays of offsets, semaphore offsets and cookies (6.6+);
+ *             attach_multi.c
+ *   perf      one perf-event uprobe per function site or USDT location
+ *             (5.15+); attach_perf.c
  *   nocookie  for kernels without BPF cookies (before 5.15): perf-event
- *          uprobes without cookies; BPF finds the site by its address in the
- *          one traced process, from a map filled once that process has mapped
- *          the binaries (attach__map_addresses). Needs -p or -c; no return
- *          probes (a return probe's address is its caller's), so no --latency.
+ *             uprobes without cookies; BPF finds the site by its address in
+ *             the one traced process, from a map filled once that process
+ *             has mapped the binaries. Needs -p or -c; no return probes (a
+ *             return probe's address is its caller's), so no --latency;
+ *             attach_nocookie.c
+ *
+ * Attach is a self-contained function of (programs and map fds, plan, cfg):
+ * it keeps no global state and prints only error lines on stderr, and
+ * its result (struct attach_state) is nothing but fds and links, so that it
+ * can run in another process (a guardian) and be torn down there.
  */
 #ifndef USCOPE_ATTACH_H
 #define USCOPE_ATTACH_H
@@ -21,50 +28,59 @@
 #include <sys/types.h>
 #include "plan.h"
 
-struct uscope_bpf;
+struct bpf_program;
 
 enum attach_mode { ATTACH_AUTO, ATTACH_MULTI, ATTACH_PERF, ATTACH_NOCOOKIE };
 
+/* What attach uses of the loaded BPF object (bpf_obj__attach_progs fills it). */
+struct attach_progs {
+	struct bpf_program *prog[3];	/* the program serving each site kind */
+	int usdt_specs_fd;		/* USDT spec id -> argument record (usdt_read.bpf.h) */
+	int usdt_ip_fd;			/* USDT ip -> cookie (nocookie) */
+	int ip_sites_fd;		/* ip -> cookie (nocookie) */
+};
+
 struct attach_state {
-	enum attach_mode mode;	/* what was used: MULTI or PERF */
+	enum attach_mode mode;	/* what was used */
 	int *fds;		/* uprobe_multi link fds */
 	size_t nfds;
-	struct bpf_link **links;	/* perf-event and libbpf USDT links */
+	struct bpf_link **links;	/* perf-event links */
 	size_t nlinks;
 	size_t probes;		/* kernel probe points installed */
 };
 
-const char *attach_mode_name(enum attach_mode mode);
-
 struct attach_cfg {
-	enum attach_mode mode;	/* resolved: MULTI or PERF */
+	enum attach_mode mode;	/* resolved: MULTI, PERF or NOCOOKIE */
 	pid_t pid;		/* 0: every process */
-	bool noop;		/* entries get an empty program (benchmark floor) */
 };
+
+/* What a path needs of the rest of the session, returned by attach__check(). */
+struct attach_needs {
+	bool stop_child_at_exec;	/* -c: stop the child right after exec, then attach__after_exec() */
+	bool after_exec;		/* call attach__after_exec() once the target has mapped the binaries */
+};
+
+const char *attach_mode_name(enum attach_mode mode);
 
 /* AUTO -> the best path this kernel has; MULTI checked. Message printed on failure. */
 int attach__resolve_mode(enum attach_mode asked, enum attach_mode *out);
 
-/* Before load: expected attach types, which programs load, USDT spec map size. */
-int attach__prepare(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg);
+/*
+ * Can CFG's path serve PLAN, and what does it need? CHILD: the target is a
+ * -c child. Returns 0 or -EINVAL after printing why not.
+ */
+int attach__check(const struct plan *plan, const struct attach_cfg *cfg, bool child, struct attach_needs *needs);
 
 /*
- * After load: attach every site. Stops early, with
- * everything detached, when *STOP becomes nonzero. On failure prints one
- * message, detaches what was attached and returns a negative errno.
+ * After load: attach every site. Stops early, with everything detached,
+ * when *STOP becomes nonzero (-EINTR). On failure prints one message,
+ * detaches what was attached and returns a negative errno.
  */
-int attach__run(struct uscope_bpf *skel, const struct plan *plan, const struct attach_cfg *cfg,
+int attach__run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
 		volatile sig_atomic_t *stop, struct attach_state *st);
 
-/*
- * nocookie only: once PID has mapped the binaries, fill the address -> site
- * maps from /proc/PID/maps. Sites of a binary PID has not mapped are reported
- * and stay silent. Returns 0 or a negative errno (message printed).
- */
-int attach__map_addresses(struct uscope_bpf *skel, const struct plan *plan, pid_t pid);
-
-/* The Kconfig text the BPF object is opened with for MODE. */
-const char *attach_kconfig(enum attach_mode mode);
+/* When needs.after_exec: the process has mapped the binaries (see attach_nocookie.c). */
+int attach__after_exec(const struct attach_progs *progs, const struct plan *plan, pid_t pid);
 
 void attach__destroy(struct attach_state *st);
 

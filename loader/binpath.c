@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "binpath.h"
+#include "proc_maps.h"
 #include "util.h"
 
 static bool lib_matches(const char *name, const char *file)
@@ -44,23 +45,19 @@ static bool is_regular(const char *path)
 /* The first file mapped by PID whose name matches. */
 static char *from_maps(const char *name, pid_t pid)
 {
-	char maps[64], line[PATH_MAX + 128], *found = NULL;
-	FILE *f;
+	struct proc_maps pm;
+	char *found = NULL;
+	size_t i;
 
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
-	f = fopen(maps, "re");
-	if (!f)
+	if (proc_maps__load(pid, &pm))
 		return NULL;
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *path = strchr(line, '/');
+	for (i = 0; i < pm.cnt && !found; i++) {
+		const struct proc_mapping *m = &pm.maps[i];
 
-		if (!path)
-			continue;
-		path[strcspn(path, "\n")] = 0;
-		if (!strstr(path, " (deleted)") && lib_matches(name, path))
-			found = strdup(path);
+		if (m->path && m->path[0] == '/' && !m->deleted && lib_matches(name, m->path))
+			found = strdup(m->path);
 	}
-	fclose(f);
+	proc_maps__free(&pm);
 	return found;
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "commands.h"
+#include "proc_maps.h"
 #include "target.h"
 #include "util.h"
 #include "../helpers/elf_funcs.h"
@@ -102,46 +103,35 @@ static int list_binary(const char *shown, const char *open_path, const char *glo
 /* Every distinct file PID maps executable, the executable first. */
 static int list_process(struct target *t, const char *glob, bool json, size_t *printed)
 {
-	char maps[64], line[4096 + 128], **seen = NULL;
-	size_t nseen = 0, i;
-	int status;
-	FILE *f;
+	struct proc_maps pm;
+	size_t i, j;
+	int status, err;
 
 	status = list_binary(t->exe, t->exe_open, glob, json, false, printed);
 	if (status)
 		return status;
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", t->pid);
-	f = fopen(maps, "re");
-	if (!f) {
-		err_msg("cannot read %s: %s", maps, strerror(errno));
+	err = proc_maps__load(t->pid, &pm);
+	if (err) {
+		err_msg("cannot read /proc/%d/maps: %s", t->pid, strerror(-err));
 		return 1;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		char perms[8], *path = strchr(line, '/'), *open_path;
+	for (i = 0; i < pm.cnt; i++) {
+		const struct proc_mapping *m = &pm.maps[i];
 		bool dup = false;
+		char *open_path;
 
-		if (sscanf(line, "%*s %7s", perms) != 1 || perms[2] != 'x' || !path)
+		if (!m->exec || !m->path || m->path[0] != '/' || m->deleted || !strcmp(m->path, t->exe))
 			continue;
-		path[strcspn(path, "\n")] = 0;
-		if (strstr(path, " (deleted)") || !strcmp(path, t->exe))
-			continue;
-		for (i = 0; i < nseen && !dup; i++)
-			dup = !strcmp(seen[i], path);
+		for (j = 0; j < i && !dup; j++)
+			dup = pm.maps[j].exec && pm.maps[j].path && !strcmp(pm.maps[j].path, m->path);
 		if (dup)
 			continue;
-		seen = realloc(seen, (nseen + 1) * sizeof(*seen));
-		if (!seen || !(seen[nseen] = strdup(path)))
-			break;
-		nseen++;
-		open_path = target__open_path(t, path);
+		open_path = target__open_path(t, m->path);
 		if (open_path)
-			list_binary(path, open_path, glob, json, true, printed);
+			list_binary(m->path, open_path, glob, json, true, printed);
 		free(open_path);
 	}
-	fclose(f);
-	for (i = 0; i < nseen; i++)
-		free(seen[i]);
-	free(seen);
+	proc_maps__free(&pm);
 	return 0;
 }
 

@@ -27,20 +27,11 @@ static void usage(FILE *f)
 "  uscope trace -c './build/umark -n 3 -i 0' func_uprobe1 ret:func_uprobe2 'usdt:group*:*'\n");
 }
 
-/* libbpf speaks only when something is wrong, prefixed so the user knows who. */
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level != LIBBPF_WARN)
-		return 0;
-	fputs("libbpf: ", stderr);
-	return vfprintf(stderr, fmt, ap);
-}
-
 int main(int argc, char **argv)
 {
 	if (isatty(STDOUT_FILENO))
 		setvbuf(stdout, NULL, _IOLBF, 0);
-	libbpf_set_print(libbpf_print);
+	libbpf_log_init();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * output: events, counts and summaries as aligned text or JSON Lines.
- * Everything the user reads about a site (its name, kind, binary, how to
- * print its arguments) is found here by site id, once per event.
+ * output: the one writer of what a trace prints. Every line (the Attached
+ * line, events, count tables, histograms, interval markers, the Summary)
+ * goes through here, as aligned text or JSON Lines. Everything the user
+ * reads about a site (name, kind, binary, how to print its arguments) is
+ * found in the plan by site id, once per event; output never reads maps or
+ * notes. New sinks (folded stacks, flame graphs, exposition) join here.
+ *   output.c         events
+ *   output_tables.c  count tables and latency histograms
+ *   output_report.c  the Attached line, interval markers, the Summary
  */
 #ifndef USCOPE_OUTPUT_H
 #define USCOPE_OUTPUT_H
@@ -15,7 +21,8 @@
 #include "../probes/uscope.h"
 
 struct output {
-	FILE *f;
+	FILE *f;		/* the trace: stdout */
+	FILE *log;		/* the Attached line and the Summary: stderr */
 	const struct plan *plan;
 	bool json;
 	bool hex;		/* arguments and return values in hex */
@@ -24,8 +31,6 @@ struct output {
 	int str_arg;		/* --str K, -1: none */
 };
 
-const char *site_kind_name(int kind);	/* "entry", "return", "usdt" */
-
 void output__event(struct output *o, const struct uscope_event *e);
 
 /* COUNTS[site id]; only sites that were hit are printed, busiest first, at most TOP (0: all). */
@@ -33,5 +38,26 @@ void output__counts(struct output *o, const uint64_t *counts, size_t top);
 
 /* --latency: HISTS[slot], summed over CPUs; one histogram per function that returned. */
 void output__hists(struct output *o, const struct uscope_hist *hists, size_t top);
+
+/* "Attached N probes (...) to BIN via MODE in MS ms." */
+void output__attached(struct output *o, size_t probes, const char *mode, double ms);
+
+/* -i: the marker before each interval's table; before the final table, the totals marker. */
+void output__interval_mark(struct output *o);
+void output__totals_mark(struct output *o);
+
+/* Before the final tables: a blank line after events (text). */
+void output__end_of_events(struct output *o);
+
+struct output_summary {
+	enum { SUMMARY_NOOP, SUMMARY_COUNTS, SUMMARY_EVENTS, SUMMARY_LATENCY } what;
+	uint64_t hits, events, lost, unpaired;
+	size_t probes;
+};
+
+void output__summary(struct output *o, const struct output_summary *s);
+
+/* Flush the trace; false once it cannot be written (stdout closed, e.g. piped into head). */
+bool output__flush(struct output *o);
 
 #endif

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <linux/types.h>
 #include "plan.h"
-#include "usdt_attach.h"
+#include "usdt_spec.h"
 #include "util.h"
 #include "../probes/uscope.h"
 
@@ -22,15 +22,6 @@ struct dedup {
 	uint32_t *site_of[2];	/* [entry|return][func index of group leader] */
 	uint32_t *leader;	/* func index -> index of first func at that offset */
 };
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *r = strndup(s, n);
-
-	if (!r)
-		err_msg("out of memory");
-	return r;
-}
 
 /* Own NAME: the plan frees it. */
 static int own(struct plan *plan, char *name)
@@ -44,135 +35,6 @@ static int own(struct plan *plan, char *name)
 	}
 	plan->owned = owned;
 	owned[plan->nowned++] = name;
-	return 0;
-}
-
-int probe_spec__parse(const char *text, struct probe_spec *spec)
-{
-	const char *rest = text, *colon;
-
-	memset(spec, 0, sizeof(*spec));
-	spec->text = text;
-	if (strncmp(text, "usdt:", 5) == 0) {
-		/* usdt:PROVIDER:NAME or usdt:BINARY:PROVIDER:NAME */
-		const char *p[3];
-		int n = 0;
-
-		spec->kind = PROBE_USDT;
-		rest = text + 5;
-		for (const char *c = rest; *c; c++)
-			if (*c == ':' && n < 3)
-				p[n++] = c;
-		if (n == 1) {
-			spec->glob = xstrndup(rest, p[0] - rest);
-			spec->name_glob = xstrndup(p[0] + 1, strlen(p[0] + 1));
-		} else if (n == 2) {
-			spec->binary = xstrndup(rest, p[0] - rest);
-			spec->glob = xstrndup(p[0] + 1, p[1] - p[0] - 1);
-			spec->name_glob = xstrndup(p[1] + 1, strlen(p[1] + 1));
-		} else {
-			err_msg("probe '%s': expected usdt:PROVIDER:NAME or usdt:BINARY:PROVIDER:NAME", text);
-			return -EINVAL;
-		}
-		if (!spec->glob || !spec->name_glob || (n == 2 && !spec->binary))
-			return -ENOMEM;
-		if (!*spec->glob || !*spec->name_glob || (spec->binary && !*spec->binary)) {
-			err_msg("probe '%s': empty provider, name or binary", text);
-			return -EINVAL;
-		}
-		return 0;
-	}
-
-	spec->kind = PROBE_ENTRY;
-	if (strncmp(text, "ret:", 4) == 0) {
-		spec->kind = PROBE_RETURN;
-		rest = text + 4;
-	}
-	/* BINARY:GLOB; symbol names never hold ':' (C++ names are mangled). */
-	colon = strrchr(rest, ':');
-	if (colon) {
-		spec->binary = xstrndup(rest, colon - rest);
-		rest = colon + 1;
-		if (!spec->binary)
-			return -ENOMEM;
-		if (!*spec->binary) {
-			err_msg("probe '%s': empty binary name", text);
-			return -EINVAL;
-		}
-	}
-	if (!*rest) {
-		err_msg("probe '%s': empty function glob", text);
-		return -EINVAL;
-	}
-	spec->glob = xstrndup(rest, strlen(rest));
-	return spec->glob ? 0 : -ENOMEM;
-}
-
-void probe_spec__free(struct probe_spec *spec)
-{
-	free(spec->binary);
-	free(spec->glob);
-	free(spec->name_glob);
-	memset(spec, 0, sizeof(*spec));
-}
-
-int plan__add_binary(struct plan *plan, const char *path, const char *open_path)
-{
-	struct binary *bins, *b;
-	size_t i;
-
-	for (i = 0; i < plan->nbins; i++)
-		if (strcmp(plan->bins[i].path, path) == 0)
-			return i;
-	bins = realloc(plan->bins, (plan->nbins + 1) * sizeof(*bins));
-	if (!bins)
-		goto oom;
-	plan->bins = bins;
-	b = &bins[plan->nbins];
-	memset(b, 0, sizeof(*b));
-	b->path = strdup(path);
-	b->open_path = strdup(open_path ? open_path : path);
-	if (!b->path || !b->open_path) {
-		free(b->path);
-		free(b->open_path);
-		goto oom;
-	}
-	return plan->nbins++;
-oom:
-	err_msg("out of memory");
-	return -ENOMEM;
-}
-
-int binary__load_funcs(struct binary *bin)
-{
-	int err;
-
-	if (bin->funcs_loaded)
-		return 0;
-	err = elf_funcs__load(bin->open_path, &bin->funcs);
-	if (err) {
-		err_msg("'%s': %s", bin->path, elf_strerror(err));
-		return err;
-	}
-	bin->funcs_loaded = 1;
-	return 0;
-}
-
-int binary__load_notes(struct binary *bin)
-{
-	int err;
-
-	if (bin->notes_loaded)
-		return 0;
-	err = usdt_notes__load(bin->open_path, &bin->notes);
-	if (err) {
-		err_msg("'%s': %s", bin->path, elf_strerror(err));
-		return err;
-	}
-	if (bin->notes.skipped)
-		warn_msg("'%s': skipped %zu malformed USDT note(s): %s", bin->path,
-			 bin->notes.skipped, bin->notes.skipped_why);
-	bin->notes_loaded = 1;
 	return 0;
 }
 
@@ -220,7 +82,7 @@ static void dedup_free(struct dedup *d)
 static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32_t bi,
 			const struct probe_spec *spec)
 {
-	const struct elf_func_list *fl = &plan->bins[bi].funcs;
+	const struct elf_func_list *fl = &plan__bin(plan, bi)->funcs;	/* loaded by match_in */
 	int kind = spec->kind == PROBE_RETURN ? USCOPE_SITE_RETURN : USCOPE_SITE_ENTRY;
 	uint32_t *site_of = dd[bi].site_of[kind];
 	size_t i;
@@ -256,7 +118,7 @@ static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32
 /* Adds the sites of every USDT probe matching SPEC in binary BI; returns how many notes matched. */
 static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct probe_spec *spec)
 {
-	const struct usdt_note_list *nl = &plan->bins[bi].notes;
+	const struct usdt_note_list *nl = &plan__bin(plan, bi)->notes;	/* loaded by match_in */
 	size_t i, j;
 	long matched = 0;
 
@@ -295,6 +157,20 @@ static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct
 	return matched;
 }
 
+/* A location and its display facts, copied from its note so output never reads notes. */
+static void loc_init(struct usdt_loc *l, uint32_t site, const struct usdt_note *n)
+{
+	int i;
+
+	l->site = site;
+	l->note = n;
+	l->nargs = n->nargs < USCOPE_MAX_ARGS ? n->nargs : USCOPE_MAX_ARGS;
+	for (i = 0; i < l->nargs; i++) {
+		l->arg_signed[i] = n->args[i].is_signed;
+		l->arg_width[i] = n->args[i].size;
+	}
+}
+
 /* Gather each USDT site's locations, contiguous, deduplicated by offset. */
 static int collect_locations(struct plan *plan)
 {
@@ -302,7 +178,7 @@ static int collect_locations(struct plan *plan)
 
 	for (i = 0; i < plan->nsites; i++)
 		if (plan->sites[i].kind == USCOPE_SITE_USDT)
-			total += plan->bins[plan->sites[i].bin].notes.cnt;
+			total += plan__bin(plan, plan->sites[i].bin)->notes.cnt;
 	if (!total)
 		return 0;
 	plan->locs = calloc(total, sizeof(*plan->locs));
@@ -312,7 +188,7 @@ static int collect_locations(struct plan *plan)
 	}
 	for (i = 0; i < plan->nsites; i++) {
 		struct site *s = &plan->sites[i];
-		const struct usdt_note_list *nl = &plan->bins[s->bin].notes;
+		const struct usdt_note_list *nl = &plan__bin(plan, s->bin)->notes;
 
 		if (s->kind != USCOPE_SITE_USDT)
 			continue;
@@ -329,10 +205,9 @@ static int collect_locations(struct plan *plan)
 				dup = plan->locs[d].note->offset == n->offset;
 			if (dup)
 				continue;
-			plan->locs[plan->nlocs].site = i;
-			plan->locs[plan->nlocs].note = n;
-			plan->nlocs++;
-			usdt_attach__warn_unreadable(n, plan->bins[s->bin].path);
+			loc_init(&plan->locs[plan->nlocs++], i, n);
+			/* every location is attached; one with unreadable arguments is said so */
+			usdt_spec__warn_unreadable(n, plan__bin(plan, s->bin)->path);
 		}
 		s->nlocs = plan->nlocs - s->first_loc;
 	}
@@ -343,27 +218,27 @@ static int collect_locations(struct plan *plan)
 static long match_in(struct plan *plan, size_t *cap, struct dedup **dd, size_t *ndd, int bi,
 		     const struct probe_spec *spec)
 {
+	size_t nbins = plan->bins->n;
+	const struct elf_func_list *fl;
 	int err;
 
-	if (spec->kind == PROBE_USDT) {
-		err = binary__load_notes(&plan->bins[bi]);
-		return err ? err : match_usdt(plan, cap, bi, spec);
-	}
-	err = binary__load_funcs(&plan->bins[bi]);
-	if (err)
-		return err;
-	if (*ndd < plan->nbins) {
-		struct dedup *n = realloc(*dd, plan->nbins * sizeof(**dd));
+	if (spec->kind == PROBE_USDT)
+		return binary__notes(plan__bin(plan, bi)) ? match_usdt(plan, cap, bi, spec) : -EINVAL;
+	fl = binary__funcs(plan__bin(plan, bi));
+	if (!fl)
+		return -EINVAL;
+	if (*ndd < nbins) {
+		struct dedup *n = realloc(*dd, nbins * sizeof(**dd));
 
 		if (!n) {
 			err_msg("out of memory");
 			return -ENOMEM;
 		}
-		memset(n + *ndd, 0, (plan->nbins - *ndd) * sizeof(*n));
+		memset(n + *ndd, 0, (nbins - *ndd) * sizeof(*n));
 		*dd = n;
-		*ndd = plan->nbins;
+		*ndd = nbins;
 	}
-	if (!(*dd)[bi].leader && (err = dedup_init(&(*dd)[bi], &plan->bins[bi].funcs)))
+	if (!(*dd)[bi].leader && (err = dedup_init(&(*dd)[bi], fl)))
 		return err;
 	return match_funcs(plan, cap, *dd, bi, spec);
 }
@@ -371,7 +246,7 @@ static long match_in(struct plan *plan, size_t *cap, struct dedup **dd, size_t *
 static void report_no_match(const struct plan *plan, const struct probe_spec *spec, const int *bins,
 			    size_t nbins)
 {
-	const struct binary *b = &plan->bins[bins[0]];
+	const struct binary *b = plan__bin(plan, bins[0]);
 
 	if (spec->kind == PROBE_USDT && nbins == 1 && !b->notes.has_section)
 		err_msg("'%s' has no USDT notes (.note.stapsdt), so nothing matches '%s'", b->path, spec->text);
@@ -433,28 +308,27 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 
 int plan__add_offset(struct plan *plan, int bi, uint64_t off)
 {
-	struct binary *b = &plan->bins[bi];
+	struct binary *b = plan__bin(plan, bi);
+	const struct elf_func_list *fl;
 	const struct elf_func *holder = NULL;
 	struct site s = { .kind = USCOPE_SITE_ENTRY, .bin = bi, .offset = off };
 	size_t i, cap = plan->nsites;
 	char *name;
 	int err;
 
-	err = elf_check_exec_offset(b->open_path, off);
-	if (err == -ERANGE) {
-		err_msg("--offset 0x%llx is not inside an executable segment of '%s'", (unsigned long long)off,
-			b->path);
+	err = binary__check_exec_offset(b, off);
+	if (err)
 		return err;
-	}
-	if (err || (err = binary__load_funcs(b)))
-		return err < 0 ? err : -EINVAL;
+	fl = binary__funcs(b);
+	if (!fl)
+		return -EINVAL;
 	for (i = 0; i < plan->nsites; i++)
 		if (plan->sites[i].bin == (uint32_t)bi && plan->sites[i].kind == USCOPE_SITE_ENTRY &&
 		    plan->sites[i].offset == off)
 			return 0;	/* already probed: the kernel would fire it twice */
-	for (i = 0; i < b->funcs.cnt && b->funcs.funcs[i].offset <= off; i++)
-		if (off - b->funcs.funcs[i].offset < (b->funcs.funcs[i].size ? b->funcs.funcs[i].size : 1))
-			holder = &b->funcs.funcs[i];
+	for (i = 0; i < fl->cnt && fl->funcs[i].offset <= off; i++)
+		if (off - fl->funcs[i].offset < (fl->funcs[i].size ? fl->funcs[i].size : 1))
+			holder = &fl->funcs[i];
 	if (holder && holder->offset == off)
 		name = strdup(holder->name);
 	else if (holder)
@@ -472,6 +346,30 @@ int plan__add_offset(struct plan *plan, int bi, uint64_t off)
 	return err < 0 ? err : 0;
 }
 
+const char *site_kind_name(int kind)
+{
+	static const char *names[] = { "entry", "return", "usdt" };
+
+	return kind >= 0 && kind < 3 ? names[kind] : "?";
+}
+
+bool plan__arg_signed(const struct plan *plan, const struct site *s, uint32_t loc, int i)
+{
+	const struct usdt_loc *l;
+
+	if (s->kind == USCOPE_SITE_RETURN)
+		return true;
+	if (s->kind != USCOPE_SITE_USDT)
+		return false;	/* function arguments: their C types are not in the binary */
+	if (loc == PLAN_NO_LOC) {
+		if (!s->nlocs)
+			return true;
+		loc = s->first_loc;
+	}
+	l = &plan->locs[loc];
+	return i < l->nargs ? l->arg_signed[i] : true;
+}
+
 void plan__kind_counts(const struct plan *plan, size_t out[3])
 {
 	size_t i;
@@ -485,16 +383,9 @@ void plan__free(struct plan *plan)
 {
 	size_t i;
 
-	for (i = 0; i < plan->nbins; i++) {
-		elf_funcs__free(&plan->bins[i].funcs);
-		usdt_notes__free(&plan->bins[i].notes);
-		free(plan->bins[i].path);
-		free(plan->bins[i].open_path);
-	}
 	for (i = 0; i < plan->nowned; i++)
 		free(plan->owned[i]);
 	free(plan->owned);
-	free(plan->bins);
 	free(plan->sites);
 	free(plan->locs);
 	memset(plan, 0, sizeof(*plan));

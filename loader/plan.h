@@ -2,34 +2,32 @@
 /*
  * plan: what the user asked for, resolved into one site table.
  *
- * A probe spec (entry GLOB, ret:GLOB, usdt:PROVIDER:NAME, each optionally
- * naming its binary) is matched against the functions and USDT notes of its
- * binary. Every match becomes a site; the site's index in plan.sites is its
- * id, which is the BPF cookie, which is the key of every count and event.
- * Functions are deduplicated by file offset (aliases are one site, and the
- * kernel would fire the same offset twice if it were given twice); a USDT
- * site is one PROVIDER:NAME in one binary, with all its locations.
+ * Each probe spec (probe_spec.h) is matched against the functions and USDT
+ * notes of its binary, which the plan asks of the binary cache
+ * (binaries.h). Every match becomes a site; the site's index in plan.sites
+ * is its id, which is the BPF cookie, which is the key of every count and
+ * event. Functions are deduplicated by file offset (aliases are one site,
+ * and the kernel would fire the same offset twice if it were given twice);
+ * a USDT site is one PROVIDER:NAME in one binary, with all its locations.
+ * The plan also keeps each site's display facts (kind, name, per-location
+ * argument signedness and width), so that output needs nothing else.
  */
 #ifndef USCOPE_PLAN_H
 #define USCOPE_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "../helpers/elf_funcs.h"
+#include "binaries.h"
+#include "probe_spec.h"
 #include "../helpers/usdt_notes.h"
-
-struct binary {
-	char *path;		/* shown to the user */
-	char *open_path;	/* what libelf and the kernel open */
-	struct elf_func_list funcs;
-	struct usdt_note_list notes;
-	int funcs_loaded, notes_loaded;
-};
+#include <linux/types.h>
+#include "../probes/uscope.h"
 
 struct site {
 	uint8_t kind;		/* enum uscope_site_kind */
-	uint32_t bin;		/* index into plan.bins */
+	uint32_t bin;		/* index into the binary cache */
 	const char *name;	/* function, or "provider:name" */
 	uint64_t offset;	/* function's file offset */
 	uint32_t slot;		/* --latency: the function's histogram, shared with its pair */
@@ -37,25 +35,17 @@ struct site {
 	uint32_t nlocs;
 };
 
+/* One USDT location of a site; its index in plan.locs is its spec id. */
 struct usdt_loc {
 	uint32_t site;
-	const struct usdt_note *note;
-};
-
-enum probe_kind { PROBE_ENTRY, PROBE_RETURN, PROBE_USDT };
-
-struct probe_spec {
-	const char *text;	/* as the user wrote it, for messages */
-	enum probe_kind kind;
-	char *binary;		/* NULL: the default binaries */
-	int bin;		/* index of binary in plan.bins, once resolved */
-	char *glob;		/* function glob, or provider glob for USDT */
-	char *name_glob;	/* USDT name glob */
+	const struct usdt_note *note;	/* for attach only (offsets, argument specs) */
+	uint8_t nargs;			/* display facts, from the note */
+	bool arg_signed[USCOPE_MAX_ARGS];
+	uint8_t arg_width[USCOPE_MAX_ARGS];	/* bytes: 1, 2, 4 or 8 */
 };
 
 struct plan {
-	struct binary *bins;
-	size_t nbins;
+	struct binaries *bins;	/* the cache the plan asks; owned by the caller */
 	struct site *sites;
 	size_t nsites;
 	struct usdt_loc *locs;
@@ -66,12 +56,12 @@ struct plan {
 	size_t nslots;		/* --latency: functions timed */
 };
 
-/* Parse one PROBE argument. Returns 0 or -EINVAL (message printed). */
-int probe_spec__parse(const char *text, struct probe_spec *spec);
-void probe_spec__free(struct probe_spec *spec);
+#define PLAN_NO_LOC UINT32_MAX	/* the location of an event is not known */
 
-/* Add a binary by path (or reuse it); returns its index or a negative errno (message printed). */
-int plan__add_binary(struct plan *plan, const char *path, const char *open_path);
+static inline struct binary *plan__bin(const struct plan *plan, size_t bi)
+{
+	return binaries__at(plan->bins, bi);
+}
 
 /*
  * Match every spec. A spec that names no binary is matched in each of the
@@ -93,8 +83,10 @@ int plan__add_offset(struct plan *plan, int bi, uint64_t off);
 /* Counts of each kind, for the "Attached" line. */
 void plan__kind_counts(const struct plan *plan, size_t out[3]);
 
-/* Load the functions / notes of a binary once (message printed on failure). */
-int binary__load_funcs(struct binary *bin);
-int binary__load_notes(struct binary *bin);
+/* The one table of kind names: "entry", "return", "usdt". */
+const char *site_kind_name(int kind);
+
+/* Is argument I of site S, hit at location LOC (or PLAN_NO_LOC), signed? Returns are. */
+bool plan__arg_signed(const struct plan *plan, const struct site *s, uint32_t loc, int i);
 
 #endif

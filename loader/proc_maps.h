@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * proc_maps: where did a process map a file? Turns a file offset into the
- * virtual address it has in that process, for the attach path that has no
- * BPF cookies and must recognise a probe by its instruction pointer.
+ * proc_maps: the one parser of /proc/PID/maps. Which files did a process
+ * map, and where? Gives the file-backed mappings (path, permissions, device
+ * and inode), and turns a file offset into the virtual address it has in
+ * that process, for the attach path that has no BPF cookies and must
+ * recognise a probe by its instruction pointer.
  */
 #ifndef USCOPE_PROC_MAPS_H
 #define USCOPE_PROC_MAPS_H
@@ -15,6 +17,8 @@ struct proc_mapping {
 	uint64_t ino;
 	unsigned int dev_major, dev_minor;
 	int exec;
+	char *path;		/* NULL when the line names none; " (deleted)" stripped, see deleted */
+	int deleted;		/* the file was replaced or removed since it was mapped */
 };
 
 struct proc_maps {
@@ -22,6 +26,7 @@ struct proc_maps {
 	size_t cnt;
 };
 
+/* Every file-backed mapping of PID (inode != 0). Returns 0 or a negative errno. */
 int proc_maps__load(pid_t pid, struct proc_maps *out);
 void proc_maps__free(struct proc_maps *m);
 

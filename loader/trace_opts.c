@@ -44,6 +44,7 @@ static void trace_usage(FILE *f)
 "                        must be in an executable segment and start an instruction\n"
 "                        (a probe mid-instruction corrupts the target: uscope only\n"
 "                        places probes at function starts and USDT notes otherwise)\n"
+"  -v, --verbose         libbpf's debug output on stderr (the verifier log included)\n"
 "  -h, --help            this help\n"
 "\n"
 "PROBE:\n"
@@ -66,146 +67,127 @@ static int bad(const char *what, const char *value, const char *expected)
 	return -EINVAL;
 }
 
-int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
-{
-	enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-	       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET };
-	static const struct option longopts[] = {
-		{ "binary", required_argument, NULL, 'x' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "command", required_argument, NULL, 'c' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "attach", required_argument, NULL, OPT_ATTACH },
-		{ "count", no_argument, NULL, OPT_COUNT },
-		{ "latency", no_argument, NULL, OPT_LATENCY },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "args", required_argument, NULL, OPT_ARGS },
-		{ "str", required_argument, NULL, OPT_STR },
-		{ "hex", no_argument, NULL, OPT_HEX },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "tid", required_argument, NULL, OPT_TID },
-		{ "uid", required_argument, NULL, OPT_UID },
-		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
-		{ "noop", no_argument, NULL, OPT_NOOP },
-		{ "offset", required_argument, NULL, OPT_OFFSET },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	uint64_t v;
-	int c;
+enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
+       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET };
 
-	memset(o, 0, sizeof(*o));
-	o->nargs = USCOPE_FUNC_ARGS;
-	o->str_arg = -1;
-	o->tid = o->uid = USCOPE_NO_FILTER;
-	o->ringbuf_size = 4 << 20;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'x':
-			if (o->nbinaries == MAX_BINARY_OPTS) {
-				err_msg("too many -x (at most %d)", MAX_BINARY_OPTS);
-				return -EINVAL;
-			}
-			o->binaries[o->nbinaries++] = optarg;
-			break;
-		case 'p':
-			if (!parse_u64(optarg, INT32_MAX, &v) || !v)
-				return bad("PID", optarg, "a process id");
-			o->pid = optarg;
-			break;
-		case 'c':
-			o->command = optarg;
-			break;
-		case 'd':
-			if (!parse_seconds(optarg, &o->duration))
-				return bad("duration", optarg, "a positive number of seconds");
-			break;
-		case 'i':
-			if (!parse_seconds(optarg, &o->interval))
-				return bad("interval", optarg, "a positive number of seconds");
-			break;
-		case OPT_ATTACH:
-			if (!strcmp(optarg, "auto"))
-				o->attach = ATTACH_AUTO;
-			else if (!strcmp(optarg, "multi"))
-				o->attach = ATTACH_MULTI;
-			else if (!strcmp(optarg, "perf"))
-				o->attach = ATTACH_PERF;
-			else if (!strcmp(optarg, "nocookie"))
-				o->attach = ATTACH_NOCOOKIE;
-			else
-				return bad("--attach mode", optarg, "auto, multi, perf or nocookie");
-			break;
-		case OPT_COUNT:
-			o->count = true;
-			break;
-		case OPT_LATENCY:
-			o->latency = true;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case OPT_HEX:
-			o->hex = true;
-			break;
-		case OPT_NOOP:
-			o->noop = true;
-			break;
-		case OPT_ARGS:
-			if (!parse_u64(optarg, USCOPE_FUNC_ARGS, &v))
-				return bad("--args", optarg, "0 to 6");
-			o->nargs = v;
-			break;
-		case OPT_STR:
-			if (!parse_u64(optarg, USCOPE_MAX_ARGS - 1, &v))
-				return bad("--str", optarg, "an argument index from 0 to 11");
-			o->str_arg = v;
-			break;
-		case OPT_TOP:
-			if (!parse_u64(optarg, SIZE_MAX, &v) || !v)
-				return bad("--top", optarg, "a positive number");
-			o->top = v;
-			break;
-		case OPT_TID:
-			if (!parse_u64(optarg, INT32_MAX, &v) || !v)
-				return bad("--tid", optarg, "a thread id");
-			o->tid = v;
-			break;
-		case OPT_UID:
-			if (!parse_u64(optarg, UINT32_MAX - 1, &v))
-				return bad("--uid", optarg, "a numeric user id");
-			o->uid = v;
-			break;
-		case OPT_RINGBUF:
-			if (!parse_u64(optarg, 1ull << 30, &v) || v < 4096 || (v & (v - 1)))
-				return bad("--ringbuf-size", optarg, "a power of 2 from 4096 to 1 GiB");
-			o->ringbuf_size = v;
-			break;
-		case OPT_OFFSET:
-			if (!parse_u64(optarg, UINT64_MAX, &v))
-				return bad("--offset", optarg, "a file offset, e.g. 0x1139");
-			if (o->noffsets == MAX_BINARY_OPTS) {
-				err_msg("too many --offset (at most %d)", MAX_BINARY_OPTS);
-				return -EINVAL;
-			}
-			o->offsets[o->noffsets++] = v;
-			break;
-		case 'h':
-			trace_usage(stdout);
-			exit(0);
-		case ':':
-			err_msg("option '%s' needs a value", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			err_msg("unknown option '%s' (see uscope trace --help)", argv[optind - 1]);
+/*
+ * Option C with its value optarg into O; 0 or -EINVAL after one message.
+ * Longer than 80 lines: one short case per option, read as a table.
+ */
+static int parse_one(int c, char **argv, struct trace_opts *o)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'x':
+		if (o->nbinaries == MAX_BINARY_OPTS) {
+			err_msg("too many -x (at most %d)", MAX_BINARY_OPTS);
 			return -EINVAL;
 		}
+		o->binaries[o->nbinaries++] = optarg;
+		return 0;
+	case 'p':
+		if (!parse_u64(optarg, INT32_MAX, &v) || !v)
+			return bad("PID", optarg, "a process id");
+		o->pid = optarg;
+		return 0;
+	case 'c':
+		o->command = optarg;
+		return 0;
+	case 'd':
+		if (!parse_seconds(optarg, &o->duration))
+			return bad("duration", optarg, "a positive number of seconds");
+		return 0;
+	case 'i':
+		if (!parse_seconds(optarg, &o->interval))
+			return bad("interval", optarg, "a positive number of seconds");
+		return 0;
+	case OPT_ATTACH:
+		if (!strcmp(optarg, "auto"))
+			o->attach = ATTACH_AUTO;
+		else if (!strcmp(optarg, "multi"))
+			o->attach = ATTACH_MULTI;
+		else if (!strcmp(optarg, "perf"))
+			o->attach = ATTACH_PERF;
+		else if (!strcmp(optarg, "nocookie"))
+			o->attach = ATTACH_NOCOOKIE;
+		else
+			return bad("--attach mode", optarg, "auto, multi, perf or nocookie");
+		return 0;
+	case OPT_COUNT:
+		o->count = true;
+		return 0;
+	case OPT_LATENCY:
+		o->latency = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case OPT_HEX:
+		o->hex = true;
+		return 0;
+	case OPT_NOOP:
+		o->noop = true;
+		return 0;
+	case OPT_ARGS:
+		if (!parse_u64(optarg, USCOPE_FUNC_ARGS, &v))
+			return bad("--args", optarg, "0 to 6");
+		o->nargs = v;
+		return 0;
+	case OPT_STR:
+		if (!parse_u64(optarg, USCOPE_MAX_ARGS - 1, &v))
+			return bad("--str", optarg, "an argument index from 0 to 11");
+		o->str_arg = v;
+		return 0;
+	case OPT_TOP:
+		if (!parse_u64(optarg, SIZE_MAX, &v) || !v)
+			return bad("--top", optarg, "a positive number");
+		o->top = v;
+		return 0;
+	case OPT_TID:
+		if (!parse_u64(optarg, INT32_MAX, &v) || !v)
+			return bad("--tid", optarg, "a thread id");
+		o->tid = v;
+		return 0;
+	case OPT_UID:
+		if (!parse_u64(optarg, UINT32_MAX - 1, &v))
+			return bad("--uid", optarg, "a numeric user id");
+		o->uid = v;
+		return 0;
+	case OPT_RINGBUF:
+		if (!parse_u64(optarg, 1ull << 30, &v) || v < 4096 || (v & (v - 1)))
+			return bad("--ringbuf-size", optarg, "a power of 2 from 4096 to 1 GiB");
+		o->ringbuf_size = v;
+		return 0;
+	case OPT_OFFSET:
+		if (!parse_u64(optarg, UINT64_MAX, &v))
+			return bad("--offset", optarg, "a file offset, e.g. 0x1139");
+		if (o->noffsets == MAX_BINARY_OPTS) {
+			err_msg("too many --offset (at most %d)", MAX_BINARY_OPTS);
+			return -EINVAL;
+		}
+		o->offsets[o->noffsets++] = v;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	case 'h':
+		trace_usage(stdout);
+		exit(0);
+	case ':':
+		err_msg("option '%s' needs a value", argv[optind - 1]);
+		return -EINVAL;
+	default:
+		err_msg("unknown option '%s' (see uscope trace --help)", argv[optind - 1]);
+		return -EINVAL;
 	}
-	o->probes = argv + optind;
-	o->nprobes = argc - optind;
+}
+
+/* The checks that need every option: combinations and defaults. */
+static int validate(struct trace_opts *o)
+{
+	int c;
+
 	if (o->pid && o->command) {
 		err_msg("-p and -c cannot be used together");
 		return -EINVAL;
@@ -240,4 +222,49 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "binary", required_argument, NULL, 'x' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "command", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "attach", required_argument, NULL, OPT_ATTACH },
+		{ "count", no_argument, NULL, OPT_COUNT },
+		{ "latency", no_argument, NULL, OPT_LATENCY },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "args", required_argument, NULL, OPT_ARGS },
+		{ "str", required_argument, NULL, OPT_STR },
+		{ "hex", no_argument, NULL, OPT_HEX },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "tid", required_argument, NULL, OPT_TID },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+		{ "noop", no_argument, NULL, OPT_NOOP },
+		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->nargs = USCOPE_FUNC_ARGS;
+	o->str_arg = -1;
+	o->tid = o->uid = USCOPE_NO_FILTER;
+	o->ringbuf_size = 4 << 20;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:vh", longopts, NULL)) != -1) {
+		int err = parse_one(c, argv, o);
+
+		if (err)
+			return err;
+	}
+	o->probes = argv + optind;
+	o->nprobes = argc - optind;
+	return validate(o);
 }

@@ -24,6 +24,7 @@ struct trace_opts {
 	bool json;
 	bool hex;
 	bool noop;
+	bool verbose;		/* -v: libbpf's debug output on stderr */
 	int nargs;		/* --args */
 	int str_arg;		/* --str, -1: none */
 	uint32_t tid;		/* --tid, USCOPE_NO_FILTER: none */

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include "usdt_spec.h"
+#include "util.h"
 
 _Static_assert(sizeof(struct uscope_usdt_arg) == 16, "arg spec size");
 
@@ -74,4 +75,20 @@ int usdt_spec__bad_args(const struct usdt_note *note)
 	for (i = 0; i < note->nargs; i++)
 		bad += note->args[i].kind == USDT_ARG_BAD;
 	return bad;
+}
+
+void usdt_spec__warn_unreadable(const struct usdt_note *n, const char *bin)
+{
+	int bad = usdt_spec__bad_args(n);
+
+	if (!n->args_err)
+		return;
+	if (!bad) {	/* more than USDT_MAX_ARGS: the first ones are read */
+		warn_msg("USDT probe %s:%s at 0x%llx in '%s': %s; only the first %d are shown", n->provider,
+			 n->name, (unsigned long long)n->pc, bin, n->args_why, USDT_MAX_ARGS);
+		return;
+	}
+	warn_msg("USDT probe %s:%s at 0x%llx in '%s': %s; its hits are counted, %d of its %d argument%s shown as unreadable",
+		 n->provider, n->name, (unsigned long long)n->pc, bin, n->args_why, bad, n->nargs,
+		 n->nargs == 1 ? "" : "s");
 }

@@ -17,4 +17,7 @@ void usdt_spec__build(struct uscope_usdt_spec *out, const struct usdt_note *note
 /* How many of NOTE's arguments cannot be read (0: all can). */
 int usdt_spec__bad_args(const struct usdt_note *note);
 
+/* Warn (once, the caller's business) when NOTE has unreadable arguments, naming them; BIN is shown. */
+void usdt_spec__warn_unreadable(const struct usdt_note *note, const char *bin);
+
 #endif

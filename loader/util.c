@@ -5,7 +5,33 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <time.h>
+#include <string.h>
+#include <bpf/libbpf.h>
 #include "util.h"
+
+static bool libbpf_verbose;
+
+/* libbpf speaks only when something is wrong (or with -v), prefixed so the user knows who. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level != LIBBPF_WARN && !libbpf_verbose)
+		return 0;
+	fflush(stdout);
+	/* Most libbpf messages carry their own prefix already. */
+	if (strncmp(fmt, "libbpf: ", 8))
+		fputs("libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+void libbpf_log_init(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+void libbpf_log_verbose(bool verbose)
+{
+	libbpf_verbose = verbose;
+}
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {

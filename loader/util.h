@@ -16,6 +16,13 @@
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * libbpf's messages: warnings only, or with VERBOSE every level (the
+ * verifier log included); always on stderr, prefixed once with "libbpf: ".
+ */
+void libbpf_log_init(void);
+void libbpf_log_verbose(bool verbose);
+
 /* Strict parsers: the whole string must be a number in range. */
 bool parse_u64(const char *s, uint64_t max, uint64_t *out);
 bool parse_seconds(const char *s, double *out);	/* > 0, finite, fractions allowed */

@@ -11,6 +11,7 @@
  *                                 readelf -n and readelf -s
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -21,6 +22,19 @@
 #include "usdt_args.h"
 #include "usdt_notes.h"
 #include "usdt_spec.h"
+#include "util.h"
+
+/* usdt_spec.c warns through util.c's warn_msg; here the last warning is kept to be checked. */
+static char last_warning[512];
+
+void warn_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_warning, sizeof(last_warning), fmt, ap);
+	va_end(ap);
+}
 
 static int checks, failures;
 
@@ -168,6 +182,26 @@ static void test_spec(void)
 	CHECK(a[4].kind == USCOPE_USDT_CONST && a[4].ip_rel && a[4].val_off == 0x3010, "$sym");
 	CHECK(a[5].kind == USCOPE_USDT_BAD, "8@8(%%rip) is unreadable");
 	CHECK(a[6].kind == USCOPE_USDT_REG && a[6].base == SLOT(rax) && a[6].size == 4, "register");
+
+	/* The warning names the probe, the argument and how many cannot be read. */
+	{
+		struct usdt_note n;
+
+		memset(&n, 0, sizeof(n));
+		n.provider = "p";
+		n.name = "n";
+		n.pc = 0x1234;
+		n.args_err = usdt_args__parse_all("2@$1 8@8(%rip)", n.args, &n.nargs, n.args_why, sizeof(n.args_why));
+		last_warning[0] = 0;
+		usdt_spec__warn_unreadable(&n, "bin");
+		CHECK(strcmp(last_warning, "USDT probe p:n at 0x1234 in 'bin': argument 2 '8@8(%rip)': %rip-relative "
+			     "without a symbol (nothing emits this form); its hits are counted, 1 of its 2 arguments "
+			     "shown as unreadable") == 0, "warning '%s'", last_warning);
+		n.args_err = usdt_args__parse_all("2@$1", n.args, &n.nargs, n.args_why, sizeof(n.args_why));
+		last_warning[0] = 0;
+		usdt_spec__warn_unreadable(&n, "bin");
+		CHECK(last_warning[0] == 0, "no warning when every argument reads: '%s'", last_warning);
+	}
 
 	/* A symbol below the probe: a negative offset. */
 	spec_of("-1@sym(%rip)", 0x5000, 0x4000, &s);

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The binary cache (see binaries.h). Each member is loaded by its own
+ * accessor the first time someone asks, so a trace of one USDT probe never
+ * reads a symbol table, and a failure is reported once, naming the binary.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "binaries.h"
+#include "binpath.h"
+#include "util.h"
+
+int binaries__add(struct binaries *bc, const char *path, const char *open_path)
+{
+	struct binary *v, *b;
+	size_t i;
+
+	for (i = 0; i < bc->n; i++)
+		if (strcmp(bc->v[i].path, path) == 0)
+			return i;
+	v = realloc(bc->v, (bc->n + 1) * sizeof(*v));
+	if (!v)
+		goto oom;
+	bc->v = v;
+	b = &v[bc->n];
+	memset(b, 0, sizeof(*b));
+	b->path = strdup(path);
+	b->open_path = strdup(open_path ? open_path : path);
+	if (!b->path || !b->open_path) {
+		free(b->path);
+		free(b->open_path);
+		goto oom;
+	}
+	return bc->n++;
+oom:
+	err_msg("out of memory");
+	return -ENOMEM;
+}
+
+int binaries__resolve(struct binaries *bc, const char *name, const struct target *t)
+{
+	char *shown, *open_path;
+	int bi;
+
+	if (binpath_resolve(name, t, &shown, &open_path))
+		return -ENOENT;
+	bi = binaries__add(bc, shown, open_path);
+	free(shown);
+	free(open_path);
+	return bi;
+}
+
+const struct elf_func_list *binary__funcs(struct binary *b)
+{
+	int err;
+
+	if (b->funcs_loaded)
+		return &b->funcs;
+	err = elf_funcs__load(b->open_path, &b->funcs);
+	if (err) {
+		err_msg("'%s': %s", b->path, elf_strerror(err));
+		return NULL;
+	}
+	b->funcs_loaded = 1;
+	return &b->funcs;
+}
+
+const struct usdt_note_list *binary__notes(struct binary *b)
+{
+	int err;
+
+	if (b->notes_loaded)
+		return &b->notes;
+	err = usdt_notes__load(b->open_path, &b->notes);
+	if (err) {
+		err_msg("'%s': %s", b->path, elf_strerror(err));
+		return NULL;
+	}
+	if (b->notes.skipped)
+		warn_msg("'%s': skipped %zu malformed USDT note(s): %s", b->path, b->notes.skipped,
+			 b->notes.skipped_why);
+	b->notes_loaded = 1;
+	return &b->notes;
+}
+
+int binary__check_exec_offset(struct binary *b, uint64_t off)
+{
+	int err = elf_check_exec_offset(b->open_path, off);
+
+	if (err == -ERANGE)
+		err_msg("--offset 0x%llx is not inside an executable segment of '%s'", (unsigned long long)off,
+			b->path);
+	else if (err)
+		err_msg("'%s': %s", b->path, elf_strerror(err));
+	return err;
+}
+
+void binaries__free(struct binaries *bc)
+{
+	size_t i;
+
+	for (i = 0; i < bc->n; i++) {
+		elf_funcs__free(&bc->v[i].funcs);
+		usdt_notes__free(&bc->v[i].notes);
+		free(bc->v[i].path);
+		free(bc->v[i].open_path);
+	}
+	free(bc->v);
+	memset(bc, 0, sizeof(*bc));
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * binaries: the one cache of the files a trace probes. Which binaries are
+ * there, what is each one's name for the user and for open(), and what is in
+ * it (functions, USDT notes)? Every fact about a binary's contents is loaded
+ * here, once, on first use, and nowhere else opens the file: the plan asks
+ * this cache. Later facts (debug files, DWARF, an instruction decoder) join
+ * struct binary as further lazily loaded members with their own accessor.
+ */
+#ifndef USCOPE_BINARIES_H
+#define USCOPE_BINARIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../helpers/elf_funcs.h"
+#include "../helpers/usdt_notes.h"
+
+struct target;
+
+struct binary {
+	char *path;		/* shown to the user */
+	char *open_path;	/* what libelf and the kernel open */
+	/* Loaded on demand; read them only through the accessors below. */
+	struct elf_func_list funcs;
+	struct usdt_note_list notes;
+	int funcs_loaded, notes_loaded;
+};
+
+struct binaries {
+	struct binary *v;
+	size_t n;
+};
+
+/* Add a binary by path (or reuse it); returns its index or a negative errno (message printed). */
+int binaries__add(struct binaries *bc, const char *path, const char *open_path);
+
+/* Resolve NAME like bcc (path, library, program; see binpath.h) in T's view and add it. */
+int binaries__resolve(struct binaries *bc, const char *name, const struct target *t);
+
+static inline struct binary *binaries__at(const struct binaries *bc, size_t i)
+{
+	return &bc->v[i];
+}
+
+/* The functions / USDT notes of B, loaded once; NULL after printing one message. */
+const struct elf_func_list *binary__funcs(struct binary *b);
+const struct usdt_note_list *binary__notes(struct binary *b);
+
+/*
+ * 0 if file offset OFF lies in an executable segment of B; -ERANGE (message
+ * printed naming OFF and B) if not; another negative errno if B is unreadable.
+ */
+int binary__check_exec_offset(struct binary *b, uint64_t off);
+
+void binaries__free(struct binaries *bc);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * bpf_obj: the one owner of uscope's BPF object (the skeleton). Who sets
+ * the knobs, how big is every map, which programs load, and what do the
+ * maps say afterwards? Nothing else in the loader includes the skeleton:
+ * attach gets program and map handles (struct attach_progs), the session
+ * gets the ring buffer fd and the readers below. Adding a map means
+ * editing only this room (and the BPF side).
+ */
+#ifndef USCOPE_BPF_OBJ_H
+#define USCOPE_BPF_OBJ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "attach.h"
+#include "plan.h"
+
+struct bpf_obj;
+
+/* What the BPF side is told before load (read-only knobs and map sizes). */
+struct bpf_knobs {
+	enum attach_mode mode;	/* resolved: MULTI, PERF or NOCOOKIE */
+	pid_t tgid;		/* 0: every process */
+	uint32_t tid, uid;	/* USCOPE_NO_FILTER: none */
+	bool events;		/* emit events through the ring buffer */
+	bool latency;
+	bool noop;		/* entries get an empty program (benchmark floor) */
+	int nargs;
+	int str_arg;		/* -1: none */
+	uint64_t ringbuf_size;
+	bool verbose;		/* -v: ask the verifier for its log */
+};
+
+/*
+ * Open the object, set the knobs, size every map from PLAN, choose the
+ * programs, load (one verifier run per program, whatever the site count).
+ * Returns 0 or a negative errno after printing one message.
+ */
+int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf_obj **out);
+void bpf_obj__free(struct bpf_obj *o);
+
+/* The programs and maps attach uses (valid while O lives). */
+void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out);
+
+/* The ring buffer map's fd (events), or -1 when events are off. */
+int bpf_obj__events_fd(const struct bpf_obj *o);
+
+/* Hits per site, summed over CPUs, into OUT[nsites]. Returns 0 or a negative errno. */
+int bpf_obj__counts(const struct bpf_obj *o, uint64_t *out);
+
+/* Totals over every site: hits, ring-buffer records lost, returns without a timed entry. */
+uint64_t bpf_obj__hits(const struct bpf_obj *o);
+uint64_t bpf_obj__lost(const struct bpf_obj *o);
+uint64_t bpf_obj__unpaired(const struct bpf_obj *o);
+
+/* --latency: histograms per slot, summed over CPUs (allocated, nslots + 1), or NULL. */
+struct uscope_hist *bpf_obj__hists(const struct bpf_obj *o);
+
+#endif

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The stages of a trace (see session.h). Each stage owns one step of the
+ * skeleton's life and hands the next one what it built; the rooms it calls
+ * (binaries, plan, bpf_obj, attach, output, target) never call each other
+ * behind its back.
+ *
+ * SIGINT and SIGTERM only set *stop; every stage checks it, and the one
+ * cleanup path detaches everything, so an interrupted uscope leaves nothing
+ * attached (links are fds: even SIGKILL cannot leak a probe).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "session_priv.h"
+#include "util.h"
+
+struct session *session__new(const struct trace_opts *opts, volatile sig_atomic_t *stop)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		err_msg("out of memory");
+		return NULL;
+	}
+	s->opts = opts;
+	s->stop = stop;
+	s->target.pidfd = s->target.go_fd = -1;
+	s->plan.bins = &s->bins;
+	s->plan.latency = opts->latency;
+	return s;
+}
+
+/* -x binaries (resolved like bcc: paths, library names, programs), else the target's executable. */
+static int resolve_binaries(struct session *s)
+{
+	const struct trace_opts *o = s->opts;
+	int i, bi;
+
+	for (i = 0; i < o->nbinaries; i++) {
+		bi = binaries__resolve(&s->bins, o->binaries[i], &s->target);
+		if (bi < 0)
+			return bi;
+		s->default_bins[s->ndefault++] = bi;
+	}
+	if (!s->ndefault && s->target.exe) {
+		bi = binaries__add(&s->bins, s->target.exe, s->target.exe_open);
+		if (bi < 0)
+			return bi;
+		s->default_bins[s->ndefault++] = bi;
+	}
+	/* Binaries named inside probes (BIN:GLOB). */
+	for (i = 0; i < o->nprobes; i++) {
+		struct probe_spec *sp = &s->specs[i];
+
+		if (sp->binary && (sp->bin = binaries__resolve(&s->bins, sp->binary, &s->target)) < 0)
+			return sp->bin;
+	}
+	return 0;
+}
+
+static int parse_specs(struct session *s)
+{
+	int i;
+
+	s->specs = calloc(s->opts->nprobes + 1, sizeof(*s->specs));
+	if (!s->specs) {
+		err_msg("out of memory");
+		return 1;
+	}
+	for (i = 0; i < s->opts->nprobes; i++)
+		if (probe_spec__parse(s->opts->probes[i], &s->specs[i]))
+			return EXIT_USAGE;
+	return 0;
+}
+
+static int open_target(struct session *s)
+{
+	const struct trace_opts *o = s->opts;
+
+	if (o->pid && target__open_pid(&s->target, o->pid))
+		return -1;
+	if (s->target.pid > 0 && stat(s->target.exe_open, &s->exe_st))
+		memset(&s->exe_st, 0, sizeof(s->exe_st));
+	if (o->command && target__spawn(&s->target, o->command))
+		return -1;
+	return 0;
+}
+
+int session__prepare(struct session *s)
+{
+	const struct trace_opts *o = s->opts;
+	int i, status = parse_specs(s);
+
+	if (status)
+		return status;
+	if (open_target(s) || resolve_binaries(s) ||
+	    plan__build(&s->plan, s->specs, o->nprobes, s->default_bins, s->ndefault))
+		return 1;
+	for (i = 0; i < o->noffsets; i++) {
+		if (!s->ndefault) {
+			err_msg("--offset needs a binary (give -x, -p or -c)");
+			return 1;
+		}
+		if (plan__add_offset(&s->plan, s->default_bins[0], o->offsets[i]))
+			return 1;
+	}
+	s->cfg.pid = s->target.pid;
+	if (attach__resolve_mode(o->attach, &s->cfg.mode) ||
+	    attach__check(&s->plan, &s->cfg, s->target.child, &s->needs))
+		return 1;
+	s->target.stop_at_exec = s->needs.stop_child_at_exec;
+	return 0;
+}
+
+int session__load(struct session *s)
+{
+	const struct trace_opts *o = s->opts;
+	struct bpf_knobs k = {
+		.mode = s->cfg.mode, .tgid = s->target.pid, .tid = o->tid, .uid = o->uid,
+		.events = !o->count && !o->latency && !o->noop, .latency = o->latency, .noop = o->noop,
+		.nargs = o->nargs, .str_arg = o->str_arg, .ringbuf_size = o->ringbuf_size,
+		.verbose = o->verbose,
+	};
+	int fd;
+
+	if (bpf_obj__load(&k, &s->plan, &s->obj))
+		return 1;
+	bpf_obj__attach_progs(s->obj, &s->progs);
+	fd = bpf_obj__events_fd(s->obj);
+	if (fd >= 0) {
+		s->rb = ring_buffer__new(fd, session_on_event, s, NULL);
+		if (!s->rb) {
+			err_msg("cannot open the ring buffer: %s", strerror(errno));
+			return 1;
+		}
+	}
+	s->out = (struct output){ .f = stdout, .log = stderr, .plan = &s->plan, .json = o->json,
+				  .hex = o->hex, .str_arg = o->str_arg };
+	if (o->interval && !o->latency) {
+		s->prev_counts = calloc(s->plan.nsites + 1, sizeof(*s->prev_counts));
+		if (!s->prev_counts) {
+			err_msg("out of memory");
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int session__attach(struct session *s)
+{
+	uint64_t t;
+	int err;
+
+	if (*s->stop) {		/* asked to stop before anything was attached */
+		s->done = true;
+		return 0;
+	}
+	t = now_ns();
+	err = attach__run(&s->progs, &s->plan, &s->cfg, s->stop, &s->links);
+	if (err == -EINTR)
+		s->done = true;
+	if (err)
+		return err == -EINTR ? 0 : 1;
+	if (s->needs.after_exec) {
+		/* Addresses exist once the process has mapped the binaries: after exec for -c. */
+		if (target__release(&s->target) || attach__after_exec(&s->progs, &s->plan, s->target.pid))
+			return 1;
+	}
+	output__attached(&s->out, s->links.probes, attach_mode_name(s->links.mode), (now_ns() - t) / 1e6);
+	s->out.t0_ns = now_ns();
+	if (target__release(&s->target))
+		return 1;
+	target__resume(&s->target);
+	return 0;
+}
+
+int session__run(struct session *s)
+{
+	if (!s->done)
+		session_event_loop(s);
+	return 0;
+}
+
+int session__report(struct session *s)
+{
+	const struct trace_opts *o = s->opts;
+	struct output_summary sum = { .probes = s->links.probes };
+
+	if (s->done)
+		return 0;
+	/* Detach first, so the counts are final; then drain what is left. */
+	attach__destroy(&s->links);
+	s->final_drain = true;
+	if (s->rb)
+		ring_buffer__consume(s->rb);
+	sum.hits = bpf_obj__hits(s->obj);
+	if (!o->noop) {
+		if (!o->count && !o->latency)
+			output__end_of_events(&s->out);
+		if (o->interval)
+			output__totals_mark(&s->out);
+		session_print_aggregates(s, false);
+	}
+	if (o->noop) {
+		sum.what = SUMMARY_NOOP;
+	} else if (o->latency) {
+		sum.what = SUMMARY_LATENCY;
+		sum.unpaired = bpf_obj__unpaired(s->obj);
+	} else if (s->rb) {
+		sum.what = SUMMARY_EVENTS;
+		sum.events = s->events;
+		sum.lost = bpf_obj__lost(s->obj);
+	} else {
+		sum.what = SUMMARY_COUNTS;
+	}
+	output__summary(&s->out, &sum);
+	return 0;
+}
+
+int session__free(struct session *s, int status)
+{
+	int i;
+
+	if (!s)
+		return status;
+	attach__destroy(&s->links);
+	ring_buffer__free(s->rb);
+	bpf_obj__free(s->obj);
+	target__close(&s->target, status != 0 && s->target.go_fd >= 0);
+	for (i = 0; s->specs && i < s->opts->nprobes; i++)
+		probe_spec__free(&s->specs[i]);
+	free(s->specs);
+	free(s->prev_counts);
+	plan__free(&s->plan);
+	binaries__free(&s->bins);
+	fflush(stdout);
+	free(s);
+	return status;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* session_priv: the insides of a session, shared by session.c and session_run.c only. */
+#ifndef USCOPE_SESSION_PRIV_H
+#define USCOPE_SESSION_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include "attach.h"
+#include "binaries.h"
+#include "bpf_obj.h"
+#include "output.h"
+#include "plan.h"
+#include "session.h"
+#include "target.h"
+
+struct ring_buffer;
+
+struct session {
+	const struct trace_opts *opts;
+	volatile sig_atomic_t *stop;
+	bool done;		/* stopped before attaching: the remaining stages do nothing */
+	struct target target;
+	struct binaries bins;
+	struct plan plan;
+	struct probe_spec *specs;
+	int default_bins[MAX_BINARY_OPTS + 1];	/* -x, else the target's executable */
+	size_t ndefault;
+	struct attach_cfg cfg;
+	struct attach_needs needs;
+	struct bpf_obj *obj;
+	struct attach_progs progs;
+	struct attach_state links;
+	struct ring_buffer *rb;
+	struct output out;
+	uint64_t events;
+	unsigned int batch;	/* events handled in this ring_buffer__consume() */
+	bool final_drain;	/* probes detached: consume everything that is left */
+	uint64_t *prev_counts;	/* --interval: totals at the last print */
+	struct stat exe_st;	/* -p: the executable, to notice an exec */
+};
+
+/* session_run.c: the ring buffer's callback, the aggregates, the loop. */
+int session_on_event(void *ctx, void *data, size_t size);
+void session_print_aggregates(struct session *s, bool interval);
+void session_event_loop(struct session *s);
+
+#endif

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * A session's collecting stage: the event loop (ring buffer, target exit,
+ * deadline, intervals, exec detection) and the tables printed from the
+ * maps at each interval and at the end.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "session_priv.h"
+#include "util.h"
+
+int session_on_event(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+
+	if (size < sizeof(struct uscope_event))
+		return 0;
+	s->events++;
+	output__event(&s->out, data);
+	/*
+	 * ring_buffer__consume() returns only once the buffer is empty, which a
+	 * target producing faster than we print never lets happen: break off every
+	 * so often (the record is consumed either way) so the loop can see a
+	 * signal, the deadline or the target's exit.
+	 */
+	if (!s->final_drain && ++s->batch >= 4096)
+		return -EAGAIN;
+	return 0;
+}
+
+/* Counts or histograms, total or (INTERVAL) since the last interval. */
+void session_print_aggregates(struct session *s, bool interval)
+{
+	uint64_t *counts;
+	size_t i;
+
+	if (s->opts->latency) {
+		struct uscope_hist *h = bpf_obj__hists(s->obj);
+
+		if (h)
+			output__hists(&s->out, h, s->opts->top);
+		free(h);
+		return;
+	}
+	counts = calloc(s->plan.nsites + 1, sizeof(*counts));
+	if (!counts || bpf_obj__counts(s->obj, counts)) {
+		err_msg("cannot read the counts");
+		free(counts);
+		return;
+	}
+	if (interval && s->prev_counts) {
+		for (i = 0; i < s->plan.nsites; i++) {
+			uint64_t now = counts[i];
+
+			counts[i] -= s->prev_counts[i];
+			s->prev_counts[i] = now;
+		}
+	}
+	output__counts(&s->out, counts, s->opts->top);
+	free(counts);
+}
+
+static void print_interval(struct session *s)
+{
+	output__interval_mark(&s->out);
+	session_print_aggregates(s, true);
+	output__flush(&s->out);
+}
+
+/* -p: true once the process runs another program (exec); its probes are gone. */
+static bool target_execed(struct session *s)
+{
+	struct stat st;
+
+	if (s->target.child || s->target.pid <= 0 || !s->exe_st.st_ino)
+		return false;
+	if (stat(s->target.exe_open, &st))
+		return false;	/* exiting; the pidfd will say so */
+	if (st.st_ino == s->exe_st.st_ino && st.st_dev == s->exe_st.st_dev)
+		return false;
+	err_msg("process %d has exec'd another program; its probes are gone", s->target.pid);
+	return true;
+}
+
+/* Wait for events, the end of the target, the deadline, an interval or a signal. */
+void session_event_loop(struct session *s)
+{
+	const struct trace_opts *o = s->opts;
+	uint64_t start = now_ns();
+	uint64_t deadline = o->duration > 0 ? start + (uint64_t)(o->duration * 1e9) : 0;
+	uint64_t step = o->interval > 0 ? (uint64_t)(o->interval * 1e9) : 0;
+	uint64_t next_print = step ? start + step : 0, next_exec_check = start;
+	struct pollfd pfd[2];
+	int n = 0, pid_idx = -1;
+
+	if (s->rb) {
+		pfd[n].fd = ring_buffer__epoll_fd(s->rb);
+		pfd[n++].events = POLLIN;
+	}
+	if (s->target.pidfd >= 0) {
+		pfd[n].fd = s->target.pidfd;
+		pfd[n].events = POLLIN;
+		pid_idx = n++;
+	}
+	while (!*s->stop) {
+		/* Short timeout: BPF wakes us only per batch, so poll for stragglers. */
+		uint64_t now = now_ns(), wake = now + (s->rb ? 100 : 1000) * 1000000ull;
+
+		if (deadline && deadline < wake)
+			wake = deadline;
+		if (next_print && next_print < wake)
+			wake = next_print;
+		if (poll(pfd, n, wake > now ? (int)((wake - now + 999999) / 1000000) : 0) < 0 && errno != EINTR)
+			break;
+		if (s->rb) {
+			s->batch = 0;
+			ring_buffer__consume(s->rb);
+		}
+		if (!output__flush(&s->out))
+			break;	/* stdout closed (e.g. piped into head) */
+		if (pid_idx >= 0 && (pfd[pid_idx].revents & POLLIN))
+			break;	/* the target has exited */
+		now = now_ns();
+		if (deadline && now >= deadline)
+			break;
+		if (next_print && now >= next_print) {
+			print_interval(s);
+			next_print += step;
+		}
+		if (now >= next_exec_check) {
+			if (target_execed(s))
+				break;
+			next_exec_check = now + 1000000000ull;
+		}
+	}
+}
