@@ -19,7 +19,7 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra
 CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Iprobes -Ihelpers -Iloader
 # libbpf is linked statically so build/uscope runs without libbpf installed.
-LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz
+LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz -lZydis
 
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined

@@ -6,6 +6,8 @@
 #   $(BUILD)/usdtforms/forms-gcc-nopie    gcc -O2, non-PIE: a16(%rbx,%rbx), a64(,%rbx,8)
 #   $(BUILD)/usdtforms/forms-clang        clang -O2: stack slots
 #   $(BUILD)/usdtforms/forms-gcc-stripped forms-gcc without .symtab
+#   $(BUILD)/usdtforms/cost               functions starting with one instruction
+#                                         of each uprobe class (uscope funcs --cost)
 #
 # Built once with `make` (part of `all`), so the suite only runs them.
 # Everything here is prefixed USDTFORMS_ so it cannot clash with other fragments.
@@ -17,7 +19,8 @@ USDTFORMS_DEPS := $(USDTFORMS_SRCS) $(USDTFORMS_DIR)/usdtforms.mk
 USDTFORMS_CFLAGS := -O2 -g -Wall -Wextra
 
 USDTFORMS_OUTPUTS := $(USDTFORMS_OUT)/forms-gcc $(USDTFORMS_OUT)/forms-gcc-nopie \
-		     $(USDTFORMS_OUT)/forms-clang $(USDTFORMS_OUT)/forms-gcc-stripped
+		     $(USDTFORMS_OUT)/forms-clang $(USDTFORMS_OUT)/forms-gcc-stripped \
+		     $(USDTFORMS_OUT)/cost
 
 all: $(USDTFORMS_OUTPUTS)
 
@@ -35,3 +38,7 @@ $(USDTFORMS_OUT)/forms-clang: $(USDTFORMS_DEPS)
 
 $(USDTFORMS_OUT)/forms-gcc-stripped: $(USDTFORMS_OUT)/forms-gcc
 	strip -o $@ $<
+
+$(USDTFORMS_OUT)/cost: $(USDTFORMS_DIR)/cost.S $(USDTFORMS_DIR)/cost_main.c $(USDTFORMS_DIR)/usdtforms.mk
+	@mkdir -p $(@D)
+	$(CC) $(USDTFORMS_CFLAGS) $(USDTFORMS_DIR)/cost_main.c $(USDTFORMS_DIR)/cost.S -o $@

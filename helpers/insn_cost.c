@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * insn_cost: the kernel's rules for a uprobe on one x86-64 instruction.
+ *
+ * Restated from arch/x86/kernel/uprobes.c of Linux 6.18, in the order
+ * arch_uprobe_analyze_insn() applies them:
+ *   1. The 5-byte nop 0f 1f 44 00 00, wholly inside one page, can be
+ *      optimized: the int3 is replaced by a call into a trampoline (6.18).
+ *   2. Otherwise the instruction must pass the kernel's validity check:
+ *      no es/cs/ss/ds segment or lock prefix, and an opcode outside the
+ *      refused sets below (privileged, I/O, invalid in 64-bit mode, the
+ *      three-byte 0f 38 / 0f 3a maps). Refused ones cannot be probed.
+ *   3. branch_setup_xol_ops() emulates nops (0x90 and 0f 1f /0, whatever
+ *      their prefixes), jmp rel8 / rel32, call rel32 and every jcc, refusing
+ *      those branches with a 0x66 prefix; push_setup_xol_ops() emulates push
+ *      of a register (one byte, or with REX 0x41 alone).
+ *   4. Everything else is single-stepped out of line.
+ * Checked by measurement on this 6.18 kernel (tests/targets/usdtforms/cost.S,
+ * docs/DESIGN.md): 66 90, 0f 1f 40 00 and 66 0f 1f 44 00 00 cost what a
+ * 1-byte nop costs, not a single-step; lock- and cs-prefixed first
+ * instructions attach without error and never fire. A later kernel may
+ * move an instruction to a cheaper class.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <Zydis/Zydis.h>
+
+#include "insn_cost.h"
+
+const char *insn_cost_name(enum insn_cost cost)
+{
+	static const char *names[] = { "optimized", "emulated", "single-step", "unprobeable" };
+
+	return cost <= INSN_UNPROBEABLE ? names[cost] : "?";
+}
+
+/* One-byte opcodes the kernel refuses in 64-bit code (its good_insns_64 zeros, 0f excluded). */
+static bool bad_opcode1(uint8_t op)
+{
+	static const uint8_t bad[] = {
+		0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x26, 0x27, 0x2e, 0x2f, 0x36, 0x37,
+		0x3e, 0x3f, 0x60, 0x61, 0x62, 0x66, 0x67, 0x6c, 0x6d, 0x6e, 0x6f, 0x82, 0xc4,
+		0xc5, 0xcc, 0xcd, 0xce, 0xcf, 0xd4, 0xd5, 0xd6, 0xe4, 0xe5, 0xe6, 0xe7, 0xec,
+		0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf4, 0xfa, 0xfb,
+	};
+
+	return (op >= 0x40 && op <= 0x4f) || memchr(bad, op, sizeof(bad)) != NULL;
+}
+
+/* Two-byte opcodes 0f xx the kernel refuses (its good_2byte_insns zeros). */
+static bool bad_opcode2(uint8_t op)
+{
+	static const uint8_t bad[] = { 0x18, 0x24, 0x25, 0x26, 0x27, 0x30, 0xa6, 0xa7, 0xae, 0xb8, 0xd0, 0xf0, 0xff };
+
+	return op <= 0x0d || (op >= 0x34 && op <= 0x3f) || (op >= 0x78 && op <= 0x7d) ||
+	       memchr(bad, op, sizeof(bad)) != NULL;
+}
+
+static bool has_prefix(const ZydisDecodedInstruction *in, uint8_t value)
+{
+	int i;
+
+	for (i = 0; i < in->raw.prefix_count; i++)
+		if (in->raw.prefixes[i].value == value)
+			return true;
+	return false;
+}
+
+/* Step 2: why the kernel refuses IN, or NULL. */
+static const char *refused(const ZydisDecodedInstruction *in)
+{
+	if (has_prefix(in, 0xf0))
+		return "lock prefix: the kernel refuses to probe it (the probe would never fire)";
+	if (has_prefix(in, 0x26) || has_prefix(in, 0x2e) || has_prefix(in, 0x36) || has_prefix(in, 0x3e))
+		return "es/cs/ss/ds segment prefix: the kernel refuses to probe it (e.g. the 10-byte nop)";
+	/* VEX/EVEX/XOP: the kernel's decoder reports the bare opcode byte, checked as one-byte. */
+	if (in->encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY || in->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT)
+		return bad_opcode1(in->opcode) ? "an opcode the kernel refuses to probe" : NULL;
+	if (in->opcode_map == ZYDIS_OPCODE_MAP_0F)
+		return bad_opcode2(in->opcode) ? "an opcode the kernel refuses to probe" : NULL;
+	return "a three-byte opcode (0f 38 / 0f 3a): the kernel refuses to probe it";
+}
+
+/* Step 3: does the kernel emulate IN? Sets *WHY when a 0x66 prefix makes it refuse instead. */
+static bool emulated(const ZydisDecodedInstruction *in, const char **why)
+{
+	bool map0 = in->encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && in->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT;
+	bool map0f = in->encoding == ZYDIS_INSTRUCTION_ENCODING_LEGACY && in->opcode_map == ZYDIS_OPCODE_MAP_0F;
+	uint8_t op = in->opcode;
+
+	/* nops go to the emulation before the 0x66 check (66 90 measured as emulated) */
+	if ((map0 && op == 0x90 && in->mnemonic == ZYDIS_MNEMONIC_NOP) ||
+	    (map0f && op == 0x1f && in->raw.modrm.reg == 0))
+		return true;
+	if ((map0 && (op == 0xeb || op == 0xe9 || op == 0xe8 || (op >= 0x70 && op <= 0x7f))) ||
+	    (map0f && op >= 0x80 && op <= 0x8f)) {
+		if (has_prefix(in, 0x66)) {
+			*why = "a branch or nop with a 0x66 prefix: the kernel refuses to probe it";
+			return false;
+		}
+		return true;
+	}
+	if (map0 && op >= 0x50 && op <= 0x57)
+		return in->length == 1 || (in->length == 2 && in->raw.prefix_count == 1 && in->raw.prefixes[0].value == 0x41);
+	return false;
+}
+
+static void format(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops, uint64_t vaddr,
+		   struct insn_info *out)
+{
+	ZydisFormatter f;
+
+	if (ZYAN_FAILED(ZydisFormatterInit(&f, ZYDIS_FORMATTER_STYLE_ATT)) ||
+	    ZYAN_FAILED(ZydisFormatterFormatInstruction(&f, in, ops, in->operand_count_visible, out->text,
+							 sizeof(out->text), vaddr, NULL)))
+		snprintf(out->text, sizeof(out->text), "(%u bytes)", in->length);
+}
+
+void insn_cost__classify(const uint8_t *bytes, size_t n, uint64_t vaddr, struct insn_info *out)
+{
+	static const uint8_t nop5[5] = { 0x0f, 0x1f, 0x44, 0x00, 0x00 };
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	ZydisDecodedInstruction in;
+	ZydisDecoder dec;
+	const char *why = NULL;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (ZYAN_FAILED(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)) ||
+	    ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, bytes, n, &in, ops))) {
+		out->cost = INSN_UNPROBEABLE;
+		out->why = "the bytes there do not decode as an instruction";
+		snprintf(out->text, sizeof(out->text), "(bad)");
+		return;
+	}
+	out->len = in.length;
+	format(&in, ops, vaddr, out);
+	for (i = 0; i < in.length; i++)
+		snprintf(out->hex + (i ? 3 * i - 1 : 0), sizeof(out->hex) - (i ? 3 * i - 1 : 0), i ? " %02x" : "%02x",
+			 bytes[i]);
+	if (in.length == 5 && !memcmp(bytes, nop5, 5) && (vaddr & 0xfff) <= 0x1000 - 5)
+		out->cost = INSN_OPTIMIZED;
+	else if ((out->why = refused(&in)) != NULL)
+		out->cost = INSN_UNPROBEABLE;
+	else if (emulated(&in, &why))
+		out->cost = INSN_EMULATED;
+	else if (why) {
+		out->cost = INSN_UNPROBEABLE;
+		out->why = why;
+	} else
+		out->cost = INSN_SINGLE_STEP;
+}
