@@ -71,15 +71,15 @@ static bool has_prefix(const ZydisDecodedInstruction *in, uint8_t value)
 static const char *refused(const ZydisDecodedInstruction *in)
 {
 	if (has_prefix(in, 0xf0))
-		return "lock prefix: the kernel refuses to probe it (the probe would never fire)";
+		return "a lock prefix";
 	if (has_prefix(in, 0x26) || has_prefix(in, 0x2e) || has_prefix(in, 0x36) || has_prefix(in, 0x3e))
-		return "es/cs/ss/ds segment prefix: the kernel refuses to probe it (e.g. the 10-byte nop)";
+		return "an es/cs/ss/ds segment prefix, as in the 10-byte nop";
 	/* VEX/EVEX/XOP: the kernel's decoder reports the bare opcode byte, checked as one-byte. */
 	if (in->encoding != ZYDIS_INSTRUCTION_ENCODING_LEGACY || in->opcode_map == ZYDIS_OPCODE_MAP_DEFAULT)
-		return bad_opcode1(in->opcode) ? "an opcode the kernel refuses to probe" : NULL;
+		return bad_opcode1(in->opcode) ? "an opcode the kernel refuses" : NULL;
 	if (in->opcode_map == ZYDIS_OPCODE_MAP_0F)
-		return bad_opcode2(in->opcode) ? "an opcode the kernel refuses to probe" : NULL;
-	return "a three-byte opcode (0f 38 / 0f 3a): the kernel refuses to probe it";
+		return bad_opcode2(in->opcode) ? "an opcode the kernel refuses" : NULL;
+	return "a three-byte opcode (0f 38 / 0f 3a)";
 }
 
 /* Step 3: does the kernel emulate IN? Sets *WHY when a 0x66 prefix makes it refuse instead. */
@@ -96,7 +96,7 @@ static bool emulated(const ZydisDecodedInstruction *in, const char **why)
 	if ((map0 && (op == 0xeb || op == 0xe9 || op == 0xe8 || (op >= 0x70 && op <= 0x7f))) ||
 	    (map0f && op >= 0x80 && op <= 0x8f)) {
 		if (has_prefix(in, 0x66)) {
-			*why = "a branch or nop with a 0x66 prefix: the kernel refuses to probe it";
+			*why = "a branch with a 0x66 prefix";
 			return false;
 		}
 		return true;
@@ -130,7 +130,7 @@ void insn_cost__classify(const uint8_t *bytes, size_t n, uint64_t vaddr, struct 
 	if (ZYAN_FAILED(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)) ||
 	    ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, bytes, n, &in, ops))) {
 		out->cost = INSN_UNPROBEABLE;
-		out->why = "the bytes there do not decode as an instruction";
+		out->why = "bytes that do not decode as an instruction";
 		snprintf(out->text, sizeof(out->text), "(bad)");
 		return;
 	}
@@ -150,4 +150,54 @@ void insn_cost__classify(const uint8_t *bytes, size_t n, uint64_t vaddr, struct 
 		out->why = why;
 	} else
 		out->cost = INSN_SINGLE_STEP;
+}
+
+/* Does IN, at ADDR, branch to TARGET (directly), or possibly anywhere (a notrack jump table)? */
+static bool branches_to(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops, uint64_t addr,
+			uint64_t target)
+{
+	ZyanU64 to;
+	int i;
+
+	if (in->meta.category != ZYDIS_CATEGORY_COND_BR && in->meta.category != ZYDIS_CATEGORY_UNCOND_BR &&
+	    in->meta.category != ZYDIS_CATEGORY_CALL)
+		return false;
+	if (!(in->attributes & ZYDIS_ATTRIB_IS_RELATIVE))
+		return (in->attributes & ZYDIS_ATTRIB_HAS_NOTRACK) != 0;
+	for (i = 0; i < in->operand_count_visible; i++)
+		if (ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(in, &ops[i], addr, &to)) && to == target)
+			return true;
+	return false;
+}
+
+int insn_cost__endbr_skip(const uint8_t *bytes, size_t n, uint64_t vaddr, const char **why)
+{
+	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	ZydisDecodedInstruction in;
+	ZydisDecoder dec;
+	struct insn_info next;
+	size_t off;
+
+	*why = NULL;
+	if (n < 5 || memcmp(bytes, endbr64, 4))
+		return 0;
+	insn_cost__classify(bytes + 4, n - 4, vaddr + 4, &next);
+	if (next.cost != INSN_OPTIMIZED && next.cost != INSN_EMULATED) {
+		*why = "the instruction after endbr64 is no cheaper";
+		return 0;
+	}
+	if (ZYAN_FAILED(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
+		return 0;
+	for (off = 0; off < n; off += in.length) {
+		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, bytes + off, n - off, &in, ops))) {
+			*why = "the function does not decode to its end";
+			return 0;
+		}
+		if (branches_to(&in, ops, vaddr + off, vaddr + 4)) {
+			*why = "a branch in the function may jump to the instruction after endbr64";
+			return 0;
+		}
+	}
+	return 4;
 }

@@ -31,7 +31,7 @@ struct insn_info {
 	uint8_t len;		/* bytes; 0 when it could not be decoded */
 	enum insn_cost cost;
 	char text[96];		/* AT&T, Zydis's spelling (objdump adds size suffixes: nopl) */
-	const char *why;	/* INSN_UNPROBEABLE: the kernel's reason, else NULL */
+	const char *why;	/* INSN_UNPROBEABLE: what the kernel refuses ("a lock prefix"), else NULL */
 	char hex[48];		/* its bytes, "0f 1f 44 00 00", as objdump -d shows them */
 };
 
@@ -42,6 +42,17 @@ struct insn_info {
  * bytes that do not decode are INSN_UNPROBEABLE with a reason.
  */
 void insn_cost__classify(const uint8_t *bytes, size_t n, uint64_t vaddr, struct insn_info *out);
+
+/*
+ * May a probe at the start of the function BYTES[0..N) (its whole body, at
+ * link-time address VADDR) move past the function's endbr64? Yes (returns
+ * 4) when it starts with endbr64, the next instruction is optimized or
+ * emulated (the skip then turns a 5-7 us single-step into an emulation),
+ * and no branch in the function targets the skipped-to address (a loop back
+ * to it would be counted as calls) nor can an indirect jump table. Else 0,
+ * with *WHY saying why not (NULL: the function does not start with endbr64).
+ */
+int insn_cost__endbr_skip(const uint8_t *bytes, size_t n, uint64_t vaddr, const char **why);
 
 /* "optimized", "emulated", "single-step", "unprobeable". */
 const char *insn_cost_name(enum insn_cost cost);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "endbr_skip.h"
+#include "probe_cost.h"
 #include "session_priv.h"
 #include "util.h"
 
@@ -98,6 +100,8 @@ int session__prepare(struct session *s)
 	if (open_target(s) || resolve_binaries(s) ||
 	    plan__build(&s->plan, s->specs, o->nprobes, s->default_bins, s->ndefault))
 		return 1;
+	if (!o->no_skip_endbr)
+		endbr_skip__apply(&s->plan);	/* before --offset sites, which stay where they were put */
 	for (i = 0; i < o->noffsets; i++) {
 		if (!s->ndefault) {
 			err_msg("--offset needs a binary (give -x, -p or -c)");
@@ -106,6 +110,7 @@ int session__prepare(struct session *s)
 		if (plan__add_offset(&s->plan, s->default_bins[0], o->offsets[i]))
 			return 1;
 	}
+	probe_cost__report(&s->plan);	/* single-stepped and unprobeable probes, said before attaching */
 	s->cfg.pid = s->target.pid;
 	if (attach__resolve_mode(o->attach, &s->cfg.mode) ||
 	    attach__check(&s->plan, &s->cfg, s->target.child, &s->needs))

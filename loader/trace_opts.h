@@ -24,6 +24,7 @@ struct trace_opts {
 	bool json;
 	bool hex;
 	bool noop;
+	bool no_skip_endbr;	/* keep entry probes on a leading endbr64 */
 	bool verbose;		/* -v: libbpf's debug output on stderr */
 	int nargs;		/* --args */
 	int str_arg;		/* --str, -1: none */

@@ -44,7 +44,7 @@ class_of() {
 		   "$insn" == xchg* || "$insn" == cs* ]]
 	done < "$TMP/obj"
 	# the reason is given where the kernel refuses
-	grep '"name": "f_lock"' "$TMP/json" | grep -q '"why": "lock prefix: the kernel refuses to probe it'
+	grep '"name": "f_lock"' "$TMP/json" | grep -q '"why": "a lock prefix"'
 }
 
 @test "funcs --cost: text columns, and every umark function agrees with objdump -d" {
@@ -87,4 +87,88 @@ class_of() {
 	run "$USCOPE" funcs --cost --json "$COST" 'nomatch_*'
 	[ "$status" -eq 0 ]
 	[[ -z "$output" ]]
+}
+
+@test "trace: warns for each function the kernel cannot probe, and says how many are single-stepped" {
+	"$USCOPE" trace --count --json -c "$COST 7" 'f_*' > "$TMP/out" 2> "$TMP/err"
+	cat "$TMP/err"
+	grep -qxF "uscope: warning: f_lock in '$COST' starts with 'lock inc (%rdi)', which the kernel cannot probe (a lock prefix): its count will stay 0" "$TMP/err"
+	grep -qF "uscope: warning: f_nop10 in '$COST' starts with" "$TMP/err"
+	grep -qF "which the kernel cannot probe (an es/cs/ss/ds segment prefix, as in the 10-byte nop): its count will stay 0" "$TMP/err"
+	# objdump: how many f_* start with an instruction the kernel single-steps
+	n=$(objdump_first "$COST" | grep '^f_' | while IFS=$'\t' read -r _ b i; do class_of "$b" "$i"; done | grep -c single-step)
+	[[ $n -eq 3 ]]
+	grep -qxF "uscope: warning: $n of 13 function probes are single-stepped (about 10x slower per hit); uscope funcs --cost lists each function's class" "$TMP/err"
+	# a trace of emulated probes only says nothing
+	"$USCOPE" trace --count -c "$COST 1" f_push f_nop5 2> "$TMP/err2" > /dev/null
+	! grep -q warning "$TMP/err2"
+}
+
+CET="$BUILD_DIR/usdtforms/cet"
+
+# skippable_by_objdump BIN NAME...: the NAMEs whose first instruction is endbr64, whose second is a
+# push or nop (emulated), and whose body has no branch to NAME+0x4 (objdump -d).
+skippable_by_objdump() {
+	local bin="$1" name
+	shift
+	for name in "$@"; do
+		objdump -d --no-show-raw-insn "$bin" | awk -v f="$name" '
+			$0 ~ "^[0-9a-f]+ <" f ">:$" { on = 1; n = 0; next }
+			on && /^$/ { exit }
+			on { sub(/^ *[0-9a-f]+:\t/, ""); i[++n] = $0 }
+			END {
+				if (i[1] != "endbr64" || (i[2] !~ /^push / && i[2] !~ /^nop/)) exit 1
+				for (k = 1; k <= n; k++) if (index(i[k], "<" f "+0x4>")) exit 1
+			}' && echo "$name"
+	done
+}
+
+# cet_counts FILE: uscope's counts as "NAME COUNT" lines, sorted (like the target's own lines).
+cet_counts() { sed -nE 's/^\{"probe": "([a-z_]+)", "kind": "entry", "count": ([0-9]+)\}$/\1 \2/p' "$1" | sort; }
+
+@test "endbr64 skip: placed where objdump says it counts the same, and counts exactly the same (a loop back included)" {
+	funcs="f_cet_plain f_cet_loop f_cet_mov f_cet_top cet_work"
+	want=$(skippable_by_objdump "$CET" $funcs | tr '\n' ' ')
+	echo "skippable per objdump: $want"
+	[[ "$want" == "f_cet_plain f_cet_top " ]]	# loop: branch to +4; mov, cet_work: no cheaper
+	for mode in multi perf; do
+		for opt in "" --no-skip-endbr; do
+			# shellcheck disable=SC2086
+			"$USCOPE" trace --attach $mode $opt --count --json -c "$CET 50" $funcs > "$TMP/out" 2> "$TMP/err"
+			grep -E '^[a-z_]+ [0-9]+$' "$TMP/out" | sort > "$TMP/want"
+			cet_counts "$TMP/out" > "$TMP/got"
+			diff "$TMP/want" "$TMP/got"
+			if [[ -z "$opt" ]]; then
+				grep -qxF "uscope: warning: 2 entry probes placed after endbr64, where the kernel emulates instead of single-stepping (same counts; --no-skip-endbr keeps them at the start)" "$TMP/err"
+				grep -qF "warning: 3 of 5 function probes are single-stepped" "$TMP/err"
+			else
+				! grep -q 'after endbr64' "$TMP/err"
+				grep -qF "warning: 5 of 5 function probes are single-stepped" "$TMP/err"
+			fi
+		done
+	done
+}
+
+# byte_at PID ADDR: the byte at ADDR in PID's memory, two hex digits.
+byte_at() { dd if="/proc/$1/mem" bs=1 skip="$2" count=1 iflag=skip_bytes 2>/dev/null | od -An -tx1 | tr -d ' '; }
+
+@test "endbr64 skip: the breakpoint really is 4 bytes in (/proc/PID/mem), and at the start with --no-skip-endbr" {
+	off=$(readelf -sW "$CET" | awk '$8 == "f_cet_plain" { print $2 }')
+	for opt in "" --no-skip-endbr; do
+		mkfifo "$TMP/in$opt"
+		"$CET" 1 wait < "$TMP/in$opt" > "$TMP/cet.out" &
+		pid=$!
+		exec {W}> "$TMP/in$opt"
+		base=$(awk -v p="$(readlink -f "$CET")" '$6 == p && $3 == "00000000" { split($1, a, "-"); print a[1]; exit }' "/proc/$pid/maps")
+		# shellcheck disable=SC2086
+		start_uscope trace $opt --count -p "$pid" f_cet_plain
+		at0=$(byte_at "$pid" $((16#$base + 16#$off)))
+		at4=$(byte_at "$pid" $((16#$base + 16#$off + 4)))
+		echo "opt '$opt': +0 $at0, +4 $at4"
+		echo go >&"$W"
+		exec {W}>&-
+		wait "$pid"
+		finish_uscope
+		if [[ -z "$opt" ]]; then [[ $at0 == f3 && $at4 == cc ]]; else [[ $at0 == cc && $at4 == 55 ]]; fi
+	done
 }

@@ -8,6 +8,7 @@
 #   $(BUILD)/usdtforms/forms-gcc-stripped forms-gcc without .symtab
 #   $(BUILD)/usdtforms/cost               functions starting with one instruction
 #                                         of each uprobe class (uscope funcs --cost)
+#   $(BUILD)/usdtforms/cet                -fcf-protection=full: the endbr64 skip
 #
 # Built once with `make` (part of `all`), so the suite only runs them.
 # Everything here is prefixed USDTFORMS_ so it cannot clash with other fragments.
@@ -20,7 +21,7 @@ USDTFORMS_CFLAGS := -O2 -g -Wall -Wextra
 
 USDTFORMS_OUTPUTS := $(USDTFORMS_OUT)/forms-gcc $(USDTFORMS_OUT)/forms-gcc-nopie \
 		     $(USDTFORMS_OUT)/forms-clang $(USDTFORMS_OUT)/forms-gcc-stripped \
-		     $(USDTFORMS_OUT)/cost
+		     $(USDTFORMS_OUT)/cost $(USDTFORMS_OUT)/cet
 
 all: $(USDTFORMS_OUTPUTS)
 
@@ -42,3 +43,8 @@ $(USDTFORMS_OUT)/forms-gcc-stripped: $(USDTFORMS_OUT)/forms-gcc
 $(USDTFORMS_OUT)/cost: $(USDTFORMS_DIR)/cost.S $(USDTFORMS_DIR)/cost_main.c $(USDTFORMS_DIR)/usdtforms.mk
 	@mkdir -p $(@D)
 	$(CC) $(USDTFORMS_CFLAGS) $(USDTFORMS_DIR)/cost_main.c $(USDTFORMS_DIR)/cost.S -o $@
+
+$(USDTFORMS_OUT)/cet: $(USDTFORMS_DIR)/cet.S $(USDTFORMS_DIR)/cet_main.c $(USDTFORMS_DIR)/usdtforms.mk
+	@mkdir -p $(@D)
+	$(CC) $(USDTFORMS_CFLAGS) -fcf-protection=full -fno-omit-frame-pointer $(USDTFORMS_DIR)/cet_main.c \
+		$(USDTFORMS_DIR)/cet.S -o $@

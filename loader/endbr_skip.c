@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Places function probes after a leading endbr64 where that counts exactly
+ * the same calls. endbr64 is single-stepped by the kernel's uprobe code, and
+ * the instruction after it (push %rbp, a nop, ...) is often emulated, about
+ * 10x cheaper a hit. Every call executes both, so the count is the same,
+ * unless something jumps straight to the second instruction: a loop back to
+ * the function's top, or a jump table. helpers/insn_cost.c decodes the whole
+ * function and refuses the skip then. Entry and return sites of a function
+ * move together, so they keep sharing one breakpoint. --no-skip-endbr keeps
+ * every probe at the symbol's address.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "endbr_skip.h"
+#include "util.h"
+#include "../helpers/insn_cost.h"
+#include "../probes/uscope.h"
+
+#define MAX_FUNC_BYTES (1u << 20)	/* larger functions are left at their start */
+
+/* The function of B that starts at file offset OFF, or NULL. */
+static const struct elf_func *func_at(struct binary *b, uint64_t off)
+{
+	const struct elf_func_list *fl = binary__funcs(b);
+	size_t lo = 0, hi = fl ? fl->cnt : 0;
+
+	while (lo < hi) {	/* sorted by offset (elf_funcs.h) */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fl->funcs[mid].offset < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < (fl ? fl->cnt : 0) && fl->funcs[lo].offset == off ? &fl->funcs[lo] : NULL;
+}
+
+/* How far site S may move (0 or 4). */
+static int skip_of(struct binary *b, const struct site *s)
+{
+	const struct elf_func *f = func_at(b, s->offset);
+	const char *why;
+	uint8_t *buf;
+	ssize_t n;
+	int fd, skip = 0;
+
+	if (!f || f->size < 5 || f->size > MAX_FUNC_BYTES)
+		return 0;
+	buf = malloc(f->size);
+	fd = open(b->open_path, O_RDONLY | O_CLOEXEC);
+	if (buf && fd >= 0) {
+		n = pread(fd, buf, f->size, (off_t)f->offset);
+		if (n == (ssize_t)f->size)
+			skip = insn_cost__endbr_skip(buf, f->size, f->addr, &why);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return skip;
+}
+
+void endbr_skip__apply(struct plan *plan)
+{
+	size_t i, j, moved = 0;
+
+	for (i = 0; i < plan->nsites; i++) {
+		struct site *s = &plan->sites[i];
+		uint64_t from = s->offset;
+		int skip;
+
+		if (s->kind != USCOPE_SITE_ENTRY)
+			continue;
+		skip = skip_of(plan__bin(plan, s->bin), s);
+		if (!skip)
+			continue;
+		/* its return site (--latency, ret:) shares the breakpoint: move it too */
+		for (j = 0; j < plan->nsites; j++)
+			if (plan->sites[j].kind == USCOPE_SITE_RETURN && plan->sites[j].bin == s->bin &&
+			    plan->sites[j].offset == from)
+				plan->sites[j].offset += (uint64_t)skip;
+		s->offset += (uint64_t)skip;
+		moved++;
+	}
+	if (moved)
+		warn_msg("%zu entry probe%s placed after endbr64, where the kernel emulates instead of "
+			 "single-stepping (same counts; --no-skip-endbr keeps them at the start)", moved,
+			 moved == 1 ? "" : "s");
+}
