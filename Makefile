@@ -20,6 +20,8 @@ WARN     := -Wall -Wextra
 CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Iprobes -Ihelpers -Iloader
 # libbpf is linked statically so build/uscope runs without libbpf installed.
 LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz -lZydis
+# --stack: libdw/libdwfl (DWARF line tables, CFI unwinding, debug-file lookup).
+LIBS     += $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw)
 
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -57,7 +59,7 @@ $(BUILD)/abi-check.stamp: helpers/uprobe_multi_abi_check.c $(BUILD)/vmlinux.h
 	$(CLANG) -target bpf -fsyntax-only -I$(BUILD) $<
 	@touch $@
 
-$(BUILD)/uscope.bpf.o: probes/uscope.bpf.c $(wildcard probes/*.h) $(BUILD)/vmlinux.h
+$(BUILD)/uscope.bpf.o: probes/uscope.bpf.c $(wildcard probes/*.bpf.h) probes/uscope.h $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -I$(BUILD) -Iprobes -c $< -o $@
 
 $(BUILD)/uscope.skel.h: $(BUILD)/uscope.bpf.o
@@ -75,6 +77,8 @@ $(BUILD)/uscope: $(LOADER_OBJ) $(HELPERS_OBJ) $(BUILD)/abi-check.stamp
 include umark/umark.mk
 include tests/fuzz/fuzz.mk
 include tests/targets/usdtforms/usdtforms.mk
+include tests/targets/noharm/noharm.mk
+include tests/targets/stacks/stacks.mk
 
 .PHONY: umark
 umark: $(UMARK_OUTPUTS)

@@ -16,12 +16,15 @@
 #include "bpf_obj.h"
 #include "util.h"
 #include "uscope.skel.h"
+#include "bpf_obj_stacks.h"
 #include "../helpers/uprobe_multi.h"
 
 struct bpf_obj {
 	struct uscope_bpf *skel;
 	const struct plan *plan;
 	bool events, noop;
+	int stack_mode;
+	uint32_t stack_depth;
 };
 
 /* The program that serves sites of KIND. */
@@ -42,6 +45,7 @@ static void set_knobs(struct uscope_bpf *skel, const struct bpf_knobs *k)
 	skel->rodata->func_nargs = k->nargs;
 	skel->rodata->str_arg = k->str_arg;
 	skel->rodata->wakeup_bytes = k->ringbuf_size / 8;
+	bpf_obj_stacks__knobs(skel, k);
 }
 
 /* Which programs load, with which expected attach type. */
@@ -78,7 +82,9 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.drops, p->nsites);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.events, k->events ? k->ringbuf_size : 4096);
+		err = bpf_map__set_max_entries(skel->maps.events, k->events || k->stack_mode ? k->ringbuf_size : 4096);
+	if (!err)
+		err = bpf_obj_stacks__size(skel, k);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.hists, p->nslots ? p->nslots : 1);
 	if (!err && !k->latency)
@@ -110,6 +116,8 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 	o->plan = plan;
 	o->events = k->events;
 	o->noop = k->noop;
+	o->stack_mode = k->stack_mode;
+	o->stack_depth = k->stack_depth;
 	o->skel = uscope_bpf__open_opts(&oo);
 	if (!o->skel) {
 		err = -errno;
@@ -157,7 +165,17 @@ void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out)
 
 int bpf_obj__events_fd(const struct bpf_obj *o)
 {
-	return o->events ? bpf_map__fd(o->skel->maps.events) : -1;
+	return o->events || o->stack_mode ? bpf_map__fd(o->skel->maps.events) : -1;
+}
+
+int bpf_obj__stack_counts(const struct bpf_obj *o, bpf_stack_fn fn, void *arg)
+{
+	return bpf_obj_stacks__counts(o->skel, o->stack_depth, fn, arg);
+}
+
+uint64_t bpf_obj__stack_lost(const struct bpf_obj *o, uint32_t why)
+{
+	return bpf_obj_stacks__lost(o->skel, why);
 }
 
 /* Sum the per-CPU values of keys [0, n) of map FD, each value WORDS u64 wide, into OUT. */

@@ -30,6 +30,10 @@ struct bpf_knobs {
 	int str_arg;		/* -1: none */
 	uint64_t ringbuf_size;
 	bool verbose;		/* -v: ask the verifier for its log */
+	int stack_mode;		/* --stack: enum uscope_stack_mode, USCOPE_STACK_OFF when none */
+	bool stack_count;	/* --count --stack */
+	uint32_t stack_depth;	/* frames kept */
+	uint32_t stack_bytes;	/* dwarf: stack bytes copied */
 };
 
 /*
@@ -53,6 +57,19 @@ int bpf_obj__counts(const struct bpf_obj *o, uint64_t *out);
 uint64_t bpf_obj__hits(const struct bpf_obj *o);
 uint64_t bpf_obj__lost(const struct bpf_obj *o);
 uint64_t bpf_obj__unpaired(const struct bpf_obj *o);
+
+/*
+ * --count --stack with frame pointers: FN(ARG, key, count summed over CPUs,
+ * the kernel's frames IPS[DEPTH], zero-padded) for every (site, stack) the
+ * kernel counted; a nonzero return stops. Returns 0 or a negative errno.
+ */
+struct uscope_stack_key;
+typedef int (*bpf_stack_fn)(void *arg, const struct uscope_stack_key *key, uint64_t count, const uint64_t *ips,
+			    uint32_t depth);
+int bpf_obj__stack_counts(const struct bpf_obj *o, bpf_stack_fn fn, void *arg);
+
+/* Hits whose stack was not recorded, for one enum uscope_stack_loss reason. */
+uint64_t bpf_obj__stack_lost(const struct bpf_obj *o, uint32_t why);
 
 /* --latency: histograms per slot, summed over CPUs (allocated, nslots + 1), or NULL. */
 struct uscope_hist *bpf_obj__hists(const struct bpf_obj *o);

@@ -85,10 +85,10 @@ int cmd_funcs(int argc, char **argv)
 		return 1;
 	}
 	if (!json && cost)
-		printf("%-18s %-18s %8s %-6s %-11s %-28s %s\n", "OFFSET", "ADDRESS", "SIZE", "BIND", "COST",
-		       "FIRST_INSN", "NAME");
+		printf("%-18s %-18s %8s %-6s %-5s %-11s %-28s %s\n", "OFFSET", "ADDRESS", "SIZE", "BIND", "TYPE",
+		       "COST", "FIRST_INSN", "NAME");
 	else if (!json)
-		printf("%-18s %-18s %8s %-6s %s\n", "OFFSET", "ADDRESS", "SIZE", "BIND", "NAME");
+		printf("%-18s %-18s %8s %-6s %-5s %s\n", "OFFSET", "ADDRESS", "SIZE", "BIND", "TYPE", "NAME");
 	for (i = 0; i < fl.cnt; i++) {
 		const struct elf_func *f = &fl.funcs[i];
 
@@ -99,9 +99,9 @@ int cmd_funcs(int argc, char **argv)
 		if (json) {
 			fputs("{\"name\": ", stdout);
 			json_string(stdout, f->name);
-			printf(", \"address\": %llu, \"offset\": %llu, \"size\": %llu, \"bind\": \"%s\"",
+			printf(", \"address\": %llu, \"offset\": %llu, \"size\": %llu, \"bind\": \"%s\", \"type\": \"%s\"",
 			       (unsigned long long)f->addr, (unsigned long long)f->offset,
-			       (unsigned long long)f->size, elf_bind_name(f->bind));
+			       (unsigned long long)f->size, elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func");
 			if (cost) {
 				fputs(", \"first_insn\": ", stdout);
 				json_string(stdout, ii.text);
@@ -113,13 +113,13 @@ int cmd_funcs(int argc, char **argv)
 			}
 			fputs("}\n", stdout);
 		} else if (cost) {
-			printf("0x%016llx 0x%016llx %8llu %-6s %-11s %-28s %s\n", (unsigned long long)f->offset,
+			printf("0x%016llx 0x%016llx %8llu %-6s %-5s %-11s %-28s %s\n", (unsigned long long)f->offset,
 			       (unsigned long long)f->addr, (unsigned long long)f->size, elf_bind_name(f->bind),
-			       insn_cost_name(ii.cost), ii.text, f->name);
+			       f->ifunc ? "ifunc" : "func", insn_cost_name(ii.cost), ii.text, f->name);
 		} else {
-			printf("0x%016llx 0x%016llx %8llu %-6s %s\n", (unsigned long long)f->offset,
+			printf("0x%016llx 0x%016llx %8llu %-6s %-5s %s\n", (unsigned long long)f->offset,
 			       (unsigned long long)f->addr, (unsigned long long)f->size,
-			       elf_bind_name(f->bind), f->name);
+			       elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func", f->name);
 		}
 	}
 	if (fd >= 0)

@@ -306,7 +306,19 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 	return err;
 }
 
-int plan__add_offset(struct plan *plan, int bi, uint64_t off)
+/* A place known to start an instruction: a USDT location of B. */
+static bool is_usdt_location(struct binary *b, uint64_t off)
+{
+	const struct usdt_note_list *nl = binary__notes(b);
+	size_t i;
+
+	for (i = 0; nl && i < nl->cnt; i++)
+		if (nl->notes[i].offset == off)
+			return true;
+	return false;
+}
+
+int plan__add_offset(struct plan *plan, int bi, uint64_t off, bool unsafe)
 {
 	struct binary *b = plan__bin(plan, bi);
 	const struct elf_func_list *fl;
@@ -329,6 +341,13 @@ int plan__add_offset(struct plan *plan, int bi, uint64_t off)
 	for (i = 0; i < fl->cnt && fl->funcs[i].offset <= off; i++)
 		if (off - fl->funcs[i].offset < (fl->funcs[i].size ? fl->funcs[i].size : 1))
 			holder = &fl->funcs[i];
+	/* Until instructions are decoded, only starts uscope knows are instruction starts are safe. */
+	if (!unsafe && !(holder && holder->offset == off) && !is_usdt_location(b, off)) {
+		err_msg("--offset 0x%llx is neither a function start nor a USDT location in '%s': a probe "
+			"inside an instruction corrupts the target (--unsafe-offset takes the risk)",
+			(unsigned long long)off, b->path);
+		return -EINVAL;
+	}
 	if (holder && holder->offset == off)
 		name = strdup(holder->name);
 	else if (holder)

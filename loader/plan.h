@@ -75,10 +75,11 @@ void plan__free(struct plan *plan);
 
 /*
  * --offset: an entry site at raw file offset OFF of binary BI, refused unless
- * OFF lies in an executable segment. Named after the function holding it
+ * OFF lies in an executable segment and, unless UNSAFE, is a function start or
+ * a USDT location (an instruction start). Named after the function holding it
  * ("main+0x4"). Prints one message on failure.
  */
-int plan__add_offset(struct plan *plan, int bi, uint64_t off);
+int plan__add_offset(struct plan *plan, int bi, uint64_t off, bool unsafe);
 
 /* Counts of each kind, for the "Attached" line. */
 void plan__kind_counts(const struct plan *plan, size_t out[3]);

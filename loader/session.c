@@ -6,8 +6,9 @@
  * behind its back.
  *
  * SIGINT and SIGTERM only set *stop; every stage checks it, and the one
- * cleanup path detaches everything, so an interrupted uscope leaves nothing
- * attached (links are fds: even SIGKILL cannot leak a probe).
+ * cleanup path detaches everything. uscope itself never holds a link: the
+ * guardian process (guardian.h) creates and destroys them, so that even a
+ * SIGKILL or a crash of uscope leaves the target exactly as it was.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "endbr_skip.h"
 #include "probe_cost.h"
+#include "harm_checks.h"
 #include "session_priv.h"
 #include "util.h"
 
@@ -29,6 +31,7 @@ struct session *session__new(const struct trace_opts *opts, volatile sig_atomic_
 	s->opts = opts;
 	s->stop = stop;
 	s->target.pidfd = s->target.go_fd = -1;
+	s->guard.sock = -1;
 	s->plan.bins = &s->bins;
 	s->plan.latency = opts->latency;
 	return s;
@@ -107,16 +110,18 @@ int session__prepare(struct session *s)
 			err_msg("--offset needs a binary (give -x, -p or -c)");
 			return 1;
 		}
-		if (plan__add_offset(&s->plan, s->default_bins[0], o->offsets[i]))
+		if (plan__add_offset(&s->plan, s->default_bins[0], o->offsets[i], o->offset_unsafe[i]))
 			return 1;
 	}
+	if (harm__check_plan(&s->plan))
+		return 1;
 	probe_cost__report(&s->plan);	/* single-stepped and unprobeable probes, said before attaching */
 	s->cfg.pid = s->target.pid;
 	if (attach__resolve_mode(o->attach, &s->cfg.mode) ||
 	    attach__check(&s->plan, &s->cfg, s->target.child, &s->needs))
 		return 1;
 	s->target.stop_at_exec = s->needs.stop_child_at_exec;
-	return 0;
+	return stacks__prepare(&s->stacks, &o->stack, &s->plan, o->count) ? 1 : 0;
 }
 
 int session__load(struct session *s)
@@ -130,6 +135,7 @@ int session__load(struct session *s)
 	};
 	int fd;
 
+	stacks__knobs(&s->stacks, &k);
 	if (bpf_obj__load(&k, &s->plan, &s->obj))
 		return 1;
 	bpf_obj__attach_progs(s->obj, &s->progs);
@@ -163,14 +169,17 @@ int session__attach(struct session *s)
 		return 0;
 	}
 	t = now_ns();
-	err = attach__run(&s->progs, &s->plan, &s->cfg, s->stop, &s->links);
+	err = session_attach_guarded(s);
 	if (err == -EINTR)
 		s->done = true;
 	if (err)
 		return err == -EINTR ? 0 : 1;
 	if (s->needs.after_exec) {
 		/* Addresses exist once the process has mapped the binaries: after exec for -c. */
-		if (target__release(&s->target) || attach__after_exec(&s->progs, &s->plan, s->target.pid))
+		if (target__release(&s->target))
+			return 1;
+		guardian__test_crash("released");
+		if (attach__after_exec(&s->progs, &s->plan, s->target.pid))
 			return 1;
 	}
 	output__attached(&s->out, s->links.probes, attach_mode_name(s->links.mode), (now_ns() - t) / 1e6);
@@ -178,6 +187,7 @@ int session__attach(struct session *s)
 	if (target__release(&s->target))
 		return 1;
 	target__resume(&s->target);
+	stacks__attached(&s->stacks, s->target.child ? 0 : s->target.pid);	/* -c: not exec'd yet */
 	return 0;
 }
 
@@ -196,7 +206,7 @@ int session__report(struct session *s)
 	if (s->done)
 		return 0;
 	/* Detach first, so the counts are final; then drain what is left. */
-	attach__destroy(&s->links);
+	guardian__detach(&s->guard, true);
 	s->final_drain = true;
 	if (s->rb)
 		ring_buffer__consume(s->rb);
@@ -206,14 +216,16 @@ int session__report(struct session *s)
 			output__end_of_events(&s->out);
 		if (o->interval)
 			output__totals_mark(&s->out);
-		session_print_aggregates(s, false);
+		if (!o->stack.folded)
+			session_print_aggregates(s, false);
+		stacks__report(&s->stacks, s->obj, &s->out);
 	}
 	if (o->noop) {
 		sum.what = SUMMARY_NOOP;
 	} else if (o->latency) {
 		sum.what = SUMMARY_LATENCY;
 		sum.unpaired = bpf_obj__unpaired(s->obj);
-	} else if (s->rb) {
+	} else if (s->rb && !o->count) {
 		sum.what = SUMMARY_EVENTS;
 		sum.events = s->events;
 		sum.lost = bpf_obj__lost(s->obj);
@@ -230,7 +242,7 @@ int session__free(struct session *s, int status)
 
 	if (!s)
 		return status;
-	attach__destroy(&s->links);
+	guardian__detach(&s->guard, true);
 	ring_buffer__free(s->rb);
 	bpf_obj__free(s->obj);
 	target__close(&s->target, status != 0 && s->target.go_fd >= 0);
@@ -238,6 +250,7 @@ int session__free(struct session *s, int status)
 		probe_spec__free(&s->specs[i]);
 	free(s->specs);
 	free(s->prev_counts);
+	stacks__free(&s->stacks);
 	plan__free(&s->plan);
 	binaries__free(&s->bins);
 	fflush(stdout);

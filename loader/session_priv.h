@@ -9,8 +9,10 @@
 #include "attach.h"
 #include "binaries.h"
 #include "bpf_obj.h"
+#include "guardian.h"
 #include "output.h"
 #include "plan.h"
+#include "stacks.h"
 #include "session.h"
 #include "target.h"
 
@@ -30,7 +32,8 @@ struct session {
 	struct attach_needs needs;
 	struct bpf_obj *obj;
 	struct attach_progs progs;
-	struct attach_state links;
+	struct attach_state links;	/* the links live in the guardian; uscope keeps mode and probes */
+	struct guardian guard;		/* the process that creates and destroys the links */
 	struct ring_buffer *rb;
 	struct output out;
 	uint64_t events;
@@ -38,11 +41,15 @@ struct session {
 	bool final_drain;	/* probes detached: consume everything that is left */
 	uint64_t *prev_counts;	/* --interval: totals at the last print */
 	struct stat exe_st;	/* -p: the executable, to notice an exec */
+	struct stacks stacks;	/* --stack */
 };
 
 /* session_run.c: the ring buffer's callback, the aggregates, the loop. */
 int session_on_event(void *ctx, void *data, size_t size);
 void session_print_aggregates(struct session *s, bool interval);
 void session_event_loop(struct session *s);
+
+/* session_guard.c: attach__run() inside the guardian; 0 or a negative errno (message printed). */
+int session_attach_guarded(struct session *s);
 
 #endif

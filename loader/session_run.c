@@ -15,11 +15,13 @@
 int session_on_event(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
+	int took = stacks__on_record(&s->stacks, &s->out, data, size);	/* 1: consumed, 2: printed */
 
-	if (size < sizeof(struct uscope_event))
+	if (!took && size < sizeof(struct uscope_event))
 		return 0;
-	s->events++;
-	output__event(&s->out, data);
+	if (!took)
+		output__event(&s->out, data);
+	s->events += took != 1;
 	/*
 	 * ring_buffer__consume() returns only once the buffer is empty, which a
 	 * target producing faster than we print never lets happen: break off every

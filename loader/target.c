@@ -7,6 +7,13 @@
  * uprobe_multi's pid filter holds from the first instruction of the new
  * program, and no early call is missed. If attaching fails, the pipe is
  * closed unwritten and the child exits without ever running the command.
+ *
+ * A child uscope never released must end if uscope dies, whatever the way:
+ * EOF on the pipe, and PR_SET_PDEATHSIG (SIGKILL) until it is released. With
+ * stop_at_exec it stops itself first, so that uscope can set
+ * PTRACE_O_EXITKILL before the exec: a uscope that dies while the new
+ * program waits at its exec stop takes it along instead of letting it run
+ * untraced. A released child outlives uscope, like any command.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +26,7 @@
 #include <wordexp.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include "target.h"
@@ -89,6 +97,7 @@ static char *find_program(const char *name)
 int target__spawn(struct target *t, const char *cmd)
 {
 	wordexp_t *we = calloc(1, sizeof(*we));
+	pid_t parent = getpid();
 	int go[2], fd;
 	char c;
 
@@ -116,10 +125,12 @@ int target__spawn(struct target *t, const char *cmd)
 	}
 	if (t->pid == 0) {
 		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(127);	/* uscope gave up: never run the command */
-		if (c == 's' && ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent || read(go[0], &c, 1) != 1)
+			_exit(127);	/* uscope gave up or died: never run the command */
+		if (c == 's' && (ptrace(PTRACE_TRACEME, 0, NULL, NULL) || raise(SIGSTOP)))
 			_exit(127);	/* stop at exec, so uscope sees the mappings first */
+		prctl(PR_SET_PDEATHSIG, 0);
 		execv(t->exe, t->argv);
 		fprintf(stderr, "uscope: cannot run '%s': %s\n", t->exe, strerror(errno));
 		_exit(127);
@@ -148,6 +159,13 @@ int target__release(struct target *t)
 	t->go_fd = -1;
 	if (!t->stop_at_exec)
 		return 0;
+	/* The child's own SIGSTOP: from here on it dies with uscope (EXITKILL). */
+	if (waitpid(t->pid, &status, 0) != t->pid || !WIFSTOPPED(status) ||
+	    ptrace(PTRACE_SETOPTIONS, t->pid, NULL, (void *)(long)PTRACE_O_EXITKILL) ||
+	    ptrace(PTRACE_CONT, t->pid, NULL, NULL)) {
+		err_msg("command '%s' did not start", t->argv[0]);
+		return -ECHILD;
+	}
 	/* PTRACE_TRACEME: the exec stops the child with SIGTRAP, everything mapped but libraries. */
 	if (waitpid(t->pid, &status, 0) != t->pid || !WIFSTOPPED(status)) {
 		err_msg("command '%s' did not start", t->argv[0]);

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include "commands.h"
+#include "guardian.h"
 #include "session.h"
 #include "trace_opts.h"
 #include "util.h"
@@ -19,6 +20,7 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
+	guardian__signal(sig);	/* and to an attach in progress in the guardian */
 }
 
 int cmd_trace(int argc, char **argv)

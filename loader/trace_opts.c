@@ -42,10 +42,13 @@ static void trace_usage(FILE *f)
 "      --noop            attach an empty program to entries (benchmark floor)\n"
 "      --no-skip-endbr   keep entry probes on a leading endbr64 (by default they move\n"
 "                        past it when that counts the same calls: ~10x cheaper a hit)\n"
-"      --offset OFF      also probe the raw file offset OFF of the first binary; it\n"
-"                        must be in an executable segment and start an instruction\n"
-"                        (a probe mid-instruction corrupts the target: uscope only\n"
-"                        places probes at function starts and USDT notes otherwise)\n"
+"      --offset OFF      also probe the raw file offset OFF of the first binary: a\n"
+"                        function's start or a USDT location (anything else is refused)\n"
+"      --unsafe-offset OFF  the same for any OFF in an executable segment, unchecked:\n"
+"                        if OFF is not the start of an instruction, the kernel writes\n"
+"                        its breakpoint into the middle of one and the target computes\n"
+"                        wrong results or crashes\n"
+STACK_USAGE
 "  -v, --verbose         libbpf's debug output on stderr (the verifier log included)\n"
 "  -h, --help            this help\n"
 "\n"
@@ -70,7 +73,8 @@ static int bad(const char *what, const char *value, const char *expected)
 }
 
 enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_NO_SKIP_ENDBR };
+       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET,
+       OPT_NO_SKIP_ENDBR };
 
 /*
  * Option C with its value optarg into O; 0 or -EINVAL after one message.
@@ -165,12 +169,15 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 		o->ringbuf_size = v;
 		return 0;
 	case OPT_OFFSET:
+	case OPT_UNSAFE_OFFSET:
 		if (!parse_u64(optarg, UINT64_MAX, &v))
-			return bad("--offset", optarg, "a file offset, e.g. 0x1139");
+			return bad(c == OPT_OFFSET ? "--offset" : "--unsafe-offset", optarg,
+				   "a file offset, e.g. 0x1139");
 		if (o->noffsets == MAX_BINARY_OPTS) {
 			err_msg("too many --offset (at most %d)", MAX_BINARY_OPTS);
 			return -EINVAL;
 		}
+		o->offset_unsafe[o->noffsets] = c == OPT_UNSAFE_OFFSET;
 		o->offsets[o->noffsets++] = v;
 		return 0;
 	case 'v':
@@ -183,6 +190,8 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 		err_msg("option '%s' needs a value", argv[optind - 1]);
 		return -EINVAL;
 	default:
+		if ((c = stack_opts__option(&o->stack, c, optarg)) != 0)
+			return c < 0 ? c : 0;
 		err_msg("unknown option '%s' (see uscope trace --help)", argv[optind - 1]);
 		return -EINVAL;
 	}
@@ -222,6 +231,8 @@ static int validate(struct trace_opts *o)
 		err_msg("--offset cannot be used with --latency");
 		return -EINVAL;
 	}
+	if (stack_opts__check(&o->stack, &o->count, o->latency, o->noop))
+		return -EINVAL;
 	if (!o->nprobes && !o->noffsets) {
 		err_msg("no probe given (see uscope trace --help)");
 		return -EINVAL;
@@ -251,7 +262,9 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "no-skip-endbr", no_argument, NULL, OPT_NO_SKIP_ENDBR },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "unsafe-offset", required_argument, NULL, OPT_UNSAFE_OFFSET },
 		{ "verbose", no_argument, NULL, 'v' },
+		STACK_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -262,6 +275,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	o->str_arg = -1;
 	o->tid = o->uid = USCOPE_NO_FILTER;
 	o->ringbuf_size = 4 << 20;
+	stack_opts__init(&o->stack);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:vh", longopts, NULL)) != -1) {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "attach.h"
+#include "stack_opts.h"
 
 #define MAX_BINARY_OPTS 16
 
@@ -34,7 +35,9 @@ struct trace_opts {
 	char **probes;
 	int nprobes;
 	uint64_t offsets[MAX_BINARY_OPTS];	/* --offset: raw file offsets in the first binary */
+	bool offset_unsafe[MAX_BINARY_OPTS];	/* given as --unsafe-offset: not checked */
 	int noffsets;
+	struct stack_opts stack;	/* --stack and friends */
 };
 
 /* Returns 0, or -EINVAL after printing one message (a usage error). Exits 0 on --help. */

@@ -202,6 +202,8 @@ static __always_inline void submit(struct uscope_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
+
 static __always_inline void read_str(struct uscope_event *e)
 {
 	__u64 ptr;
@@ -287,6 +289,7 @@ int generic_entry(struct pt_regs *ctx)
 	if (!wanted())
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_ENTRY);
 	if (latency)
 		latency_entry(cookie >> 32);
 	if (!emit_events)
@@ -302,7 +305,7 @@ int generic_entry(struct pt_regs *ctx)
 	e->args[4] = PT_REGS_PARM5(ctx);
 	e->args[5] = PT_REGS_PARM6(ctx);
 	read_str(e);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
 
@@ -327,6 +330,7 @@ int generic_return(struct pt_regs *ctx)
 	if (!wanted())
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_RETURN);
 	if (latency)
 		latency_return(cookie >> 32);
 	if (!emit_events)
@@ -336,7 +340,7 @@ int generic_return(struct pt_regs *ctx)
 		return 0;
 	e->nargs = 1;
 	e->args[0] = PT_REGS_RC(ctx);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
 
@@ -352,6 +356,7 @@ int usdt_site(struct pt_regs *ctx)
 	if (!wanted())
 		return 0;
 	bump(&counts, site);
+	stack__count(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT);
@@ -359,6 +364,6 @@ int usdt_site(struct pt_regs *ctx)
 		return 0;
 	e->nargs = usdt_read_args(ctx, cookie >> 32, e->args, &e->bad_args);
 	read_str(e);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }

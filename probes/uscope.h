@@ -95,4 +95,67 @@ struct uscope_usdt_spec {
 	struct uscope_usdt_arg args[USCOPE_MAX_ARGS];
 };
 
+/*
+ * ---- Stacks (--stack, issue 13) ----
+ * Frame-pointer stacks come from the kernel (bpf_get_stackid/bpf_get_stack
+ * with BPF_F_USER_STACK); --stack=dwarf copies the registers and the top of
+ * the user stack so that user space unwinds them with the CFI (libdwfl).
+ */
+#define USCOPE_STACK_MAX_DEPTH 127	/* the kernel's default perf_event_max_stack */
+#define USCOPE_STACK_MAX_BYTES 16384	/* --stack-size: user stack bytes copied, at most */
+#define USCOPE_STACK_CHUNK 256		/* stack copied in pieces when one read would cross the top */
+#define USCOPE_DWARF_REGS 17		/* x86-64 DWARF registers 0-16, rax..r15 and rip */
+
+enum uscope_stack_mode {
+	USCOPE_STACK_OFF = 0,
+	USCOPE_STACK_FP = 1,		/* frame pointers, walked by the kernel */
+	USCOPE_STACK_DWARF = 2,		/* registers + stack bytes, unwound in user space */
+};
+
+/* Why a stack was not recorded, indexes of the stack_lost map. */
+enum uscope_stack_loss {
+	USCOPE_STACK_LOST_ID = 0,	/* bpf_get_stackid failed (stack map full or bucket taken) */
+	USCOPE_STACK_LOST_KEY = 1,	/* the (site, stack) count table is full */
+	USCOPE_STACK_LOST_RB = 2,	/* ring buffer full */
+	USCOPE_STACK_LOSSES = 3,
+};
+
+/*
+ * --count --stack with frame pointers: one count per (site, stack). The
+ * kernel's walk misses the immediate caller at a function's first
+ * instruction unless that is push %rbp or endbr64 (the frame does not exist
+ * yet), so entry probes also key by the return address at [rsp]; user space
+ * inserts it where the kernel did not.
+ */
+struct uscope_stack_key {
+	__u32 site;
+	__s32 stack_id;		/* in the stack_traces map */
+	__u64 caller;		/* [rsp] at an entry probe, 0 elsewhere */
+	__u32 pid;		/* addresses mean something only in their process */
+	__u32 pad;
+};
+
+/* Ring buffer record sent the first time a (site, stack) key is counted. */
+struct uscope_stack_note {
+	__u64 magic;		/* USCOPE_STACK_NOTE_MAGIC: tells it from events */
+	struct uscope_stack_key key;
+};
+#define USCOPE_STACK_NOTE_MAGIC 0x6b636174735f7375ull	/* "us_stack" */
+
+/* What follows a uscope_event in the ring buffer when a stack is taken. */
+struct uscope_stack_tail {
+	__u16 mode;		/* USCOPE_STACK_FP or USCOPE_STACK_DWARF */
+	__u16 count_only;	/* dwarf --count: no event to print, only a stack to count */
+	__u32 size;		/* bytes of data[]: fp, 8 per frame; dwarf, stack bytes from rsp */
+	__u64 caller;		/* [rsp] at an entry probe, 0 elsewhere */
+	__u64 regs[USCOPE_DWARF_REGS];	/* dwarf: DWARF register order; fp: zero */
+};
+
+/* The whole record as BPF builds it in a per-CPU buffer; only its used part is sent. */
+struct uscope_stack_record {
+	struct uscope_event ev;
+	struct uscope_stack_tail tail;
+	__u8 data[USCOPE_STACK_MAX_BYTES];
+};
+
 #endif

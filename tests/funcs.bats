@@ -65,10 +65,10 @@ same_funcs() {
 	diff -u "$TMP/readelf" "$TMP/uscope"
 }
 
-@test "funcs text output: OFFSET ADDRESS SIZE BIND NAME lines match readelf" {
+@test "funcs text output: OFFSET ADDRESS SIZE BIND TYPE NAME lines match readelf" {
 	"$USCOPE" funcs "$UMARK_NOPIE" > "$TMP/text"
 	# Skip the header line(s); convert the hex columns to decimal here.
-	awk "$_HEXFN"' $1 ~ /^0x/ { printf "%s %.0f %s %s %.0f\n", $5, hex($2), $3, $4, hex($1) }' "$TMP/text" | sort -u > "$TMP/uscope"
+	awk "$_HEXFN"' $1 ~ /^0x/ { printf "%s %.0f %s %s %.0f\n", $NF, hex($2), $3, $4, hex($1) }' "$TMP/text" | sort -u > "$TMP/uscope"
 	readelf_funcs "$UMARK_NOPIE" > "$TMP/readelf"
 	diff -u "$TMP/readelf" "$TMP/uscope"
 }

@@ -49,8 +49,8 @@ class_of() {
 
 @test "funcs --cost: text columns, and every umark function agrees with objdump -d" {
 	"$USCOPE" funcs --cost "$COST" f_endbr > "$TMP/text"
-	head -1 "$TMP/text" | grep -qE '^OFFSET +ADDRESS +SIZE +BIND +COST +FIRST_INSN +NAME$'
-	grep -qE ' single-step +endbr64 +f_endbr$' "$TMP/text"
+	head -1 "$TMP/text" | grep -qE '^OFFSET +ADDRESS +SIZE +BIND +TYPE +COST +FIRST_INSN +NAME$'
+	grep -qE ' func +single-step +endbr64 +f_endbr$' "$TMP/text"
 	"$USCOPE" funcs --cost --json "$UMARK" > "$TMP/json"
 	objdump_first "$UMARK" > "$TMP/obj"
 	n=0

@@ -56,11 +56,38 @@ foreign_prog_ids() {
 	done | sort -u
 }
 
+# orphan_guardians: uscope-guard processes (the guardian that holds a uscope's
+# links, loader/guardian.h) whose uscope is gone: they are still detaching.
+# The guardian's pidfd of its uscope says "Pid: -1" once that one is reaped.
+orphan_guardians() {
+	local g p
+	for g in $(pgrep -x uscope-guard); do
+		p=$(awk '$1 == "Pid:" { print $2; exit }' /proc/"$g"/fdinfo/* 2>/dev/null)
+		if [[ -z "$p" || "$p" == -1 ]] || ! alive "$p"; then
+			alive "$g" && echo "$g"
+		fi
+	done
+	return 0
+}
+
+# wait_guardians [SECONDS]: wait until no guardian outlives its uscope (default 5 s).
+wait_guardians() {
+	local i limit=$(( ${1:-5} * 20 ))
+	for ((i = 0; i < limit; i++)); do
+		[[ -z "$(orphan_guardians)" ]] && return 0
+		sleep 0.05
+	done
+	echo "guardian(s) still running after their uscope ended: $(orphan_guardians)" >&2
+	return 1
+}
+
 # no_uscope_links: no uscope program (generic_entry, generic_return,
 # usdt_site) is loaded, hence no link (uprobe_multi or perf_event) can use one,
-# except for programs held by other uscope processes still running.
+# except for programs held by other uscope processes still running. First
+# waits for the guardians of uscopes that ended to finish their detach.
 no_uscope_links() {
 	local progs foreign
+	wait_guardians || return 1
 	foreign=$(foreign_prog_ids | tr '\n' ' ')
 	progs=$(bpftool prog show | awk -v f=" $foreign" '
 		$1 ~ /^[0-9]+:$/ {

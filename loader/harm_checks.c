@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Checks of the planned sites against the ways a probe harms a target or
+ * counts wrong. See harm_checks.h; the measurements behind each are in
+ * docs/DESIGN.md ("No harm to the target").
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include "harm_checks.h"
+#include "util.h"
+#include <linux/types.h>
+#include "../helpers/elf_traits.h"
+#include "../helpers/ifunc.h"
+#include "../probes/uscope.h"
+
+/* The function symbol at file offset OFF of B (funcs are sorted by offset). */
+static const struct elf_func *func_at(struct binary *b, uint64_t off)
+{
+	const struct elf_func_list *fl = binary__funcs(b);
+	size_t lo = 0, hi = fl ? fl->cnt : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fl->funcs[mid].offset < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return fl && lo < fl->cnt && fl->funcs[lo].offset == off ? &fl->funcs[lo] : NULL;
+}
+
+static bool has_returns(const struct plan *plan, size_t bi)
+{
+	size_t i;
+
+	for (i = 0; i < plan->nsites; i++)
+		if (plan->sites[i].bin == bi && plan->sites[i].kind == USCOPE_SITE_RETURN)
+			return true;
+	return false;
+}
+
+/* Go refuses; C++ functions with an LSDA get one warning each. */
+static int check_returns(const struct plan *plan, size_t bi)
+{
+	struct binary *b = plan__bin(plan, bi);
+	struct elf_lsda_list lsda;
+	size_t i;
+	int go = elf_is_go(b->open_path);
+
+	if (go > 0) {
+		for (i = 0; plan->sites[i].bin != bi || plan->sites[i].kind != USCOPE_SITE_RETURN; i++)
+			;
+		err_msg("return probes (ret:, --latency) on %s in '%s' are refused: it is a Go binary, and a "
+			"uretprobe corrupts Go stacks (fatal error: unknown caller pc); probe function entries instead",
+			plan->sites[i].name, b->path);
+		return -EPERM;
+	}
+	if (go < 0 || elf_lsda__load(b->open_path, &lsda))
+		return 0;	/* unreadable here: the attach reports it */
+	for (i = 0; i < plan->nsites; i++) {
+		const struct site *s = &plan->sites[i];
+		const struct elf_func *f;
+
+		if (s->bin != bi || s->kind != USCOPE_SITE_RETURN || !(f = func_at(b, s->offset)))
+			continue;
+		if (elf_lsda__has(&lsda, f->addr))
+			warn_msg("return probe on %s: an exception may unwind through it (it has a handler or "
+				 "cleanup in its unwind info), and one that does meets the probe's return trampoline "
+				 "and ends the program in std::terminate", s->name);
+	}
+	elf_lsda__free(&lsda);
+	return 0;
+}
+
+/* The IFUNC symbol NAME at file offset OFF of B, if that is what NAME is (aliases share offsets). */
+static const struct elf_func *ifunc_named(struct binary *b, uint64_t off, const char *name)
+{
+	const struct elf_func_list *fl = binary__funcs(b);
+	const struct elf_func *f = func_at(b, off);
+
+	for (; f && f < fl->funcs + fl->cnt && f->offset == off; f++)
+		if (f->ifunc && !strcmp(f->name, name))
+			return f;
+	return NULL;
+}
+
+/* Move every IFUNC site to the implementation, or refuse it. A resolver named as such is probed as asked. */
+static int resolve_ifuncs(struct plan *plan)
+{
+	size_t i, j;
+
+	for (i = 0; i < plan->nsites; i++) {
+		struct site *s = &plan->sites[i];
+		struct binary *b = plan__bin(plan, s->bin);
+		const struct elf_func *f;
+		const char *why;
+		uint64_t off;
+
+		if (s->kind == USCOPE_SITE_USDT || !(f = ifunc_named(b, s->offset, s->name)))
+			continue;
+		if (ifunc_resolve(b->open_path, f->name, &off, &why)) {
+			err_msg("%s in '%s' is a GNU IFUNC (a resolver run once at load; the calls go to an "
+				"implementation chosen for the CPU) and %s: probe the implementation by name "
+				"(e.g. from the debug symbols) or its --offset", f->name, b->path, why);
+			return -ENOENT;
+		}
+		for (j = 0; j < plan->nsites; j++)
+			if (j != i && plan->sites[j].bin == s->bin && plan->sites[j].kind == s->kind &&
+			    plan->sites[j].offset == off) {
+				err_msg("%s and %s are the same function in '%s' (the IFUNC resolves to it): probe one",
+					s->name, plan->sites[j].name, b->path);
+				return -EINVAL;
+			}
+		s->offset = off;
+	}
+	return 0;
+}
+
+int harm__check_plan(struct plan *plan)
+{
+	size_t bi;
+	int err;
+
+	for (bi = 0; bi < plan->bins->n; bi++)
+		if (has_returns(plan, bi) && (err = check_returns(plan, bi)))
+			return err;
+	return resolve_ifuncs(plan);
+}
