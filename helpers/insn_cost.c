@@ -201,3 +201,27 @@ int insn_cost__endbr_skip(const uint8_t *bytes, size_t n, uint64_t vaddr, const 
 	}
 	return 4;
 }
+
+int insn_cost__boundary(const uint8_t *bytes, size_t n, size_t off, size_t *before, size_t *after)
+{
+	ZydisDecodedInstruction in;
+	ZydisDecoder dec;
+	size_t at = 0;
+
+	*before = *after = 0;
+	if (ZYAN_FAILED(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
+		return -1;
+	while (at < off) {
+		if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&dec, NULL, bytes + at, n - at, &in))) {
+			*before = at;
+			return -1;
+		}
+		if (at + in.length > off) {
+			*before = at;
+			*after = at + in.length;
+			return 0;
+		}
+		at += in.length;
+	}
+	return 1;
+}

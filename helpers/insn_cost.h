@@ -54,6 +54,14 @@ void insn_cost__classify(const uint8_t *bytes, size_t n, uint64_t vaddr, struct 
  */
 int insn_cost__endbr_skip(const uint8_t *bytes, size_t n, uint64_t vaddr, const char **why);
 
+/*
+ * Does byte OFF of the function BYTES[0..N) start an instruction, decoding
+ * from the function's start? 1: yes. 0: no, it is inside the instruction
+ * from *BEFORE to *AFTER. -1: the bytes do not decode that far (*BEFORE is
+ * the last instruction start reached), so nobody can tell.
+ */
+int insn_cost__boundary(const uint8_t *bytes, size_t n, size_t off, size_t *before, size_t *after);
+
 /* "optimized", "emulated", "single-step", "unprobeable". */
 const char *insn_cost_name(enum insn_cost cost);
 

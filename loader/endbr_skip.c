@@ -10,15 +10,13 @@
  * move together, so they keep sharing one breakpoint. --no-skip-endbr keeps
  * every probe at the symbol's address.
  */
-#include <fcntl.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 #include "endbr_skip.h"
+#include "insn_check.h"
 #include "util.h"
 #include "../helpers/insn_cost.h"
 #include "../probes/uscope.h"
-
-#define MAX_FUNC_BYTES (1u << 20)	/* larger functions are left at their start */
 
 /* The function of B that starts at file offset OFF, or NULL. */
 static const struct elf_func *func_at(struct binary *b, uint64_t off)
@@ -43,20 +41,12 @@ static int skip_of(struct binary *b, const struct site *s)
 	const struct elf_func *f = func_at(b, s->offset);
 	const char *why;
 	uint8_t *buf;
-	ssize_t n;
-	int fd, skip = 0;
+	int skip;
 
-	if (!f || f->size < 5 || f->size > MAX_FUNC_BYTES)
+	/* FUNC+0 names itself "f+0x0": the user placed it, it stays */
+	if (!f || strcmp(f->name, s->name) || f->size < 5 || insn_check__read_func(b, f, &buf))
 		return 0;
-	buf = malloc(f->size);
-	fd = open(b->open_path, O_RDONLY | O_CLOEXEC);
-	if (buf && fd >= 0) {
-		n = pread(fd, buf, f->size, (off_t)f->offset);
-		if (n == (ssize_t)f->size)
-			skip = insn_cost__endbr_skip(buf, f->size, f->addr, &why);
-	}
-	if (fd >= 0)
-		close(fd);
+	skip = insn_cost__endbr_skip(buf, f->size, f->addr, &why);
 	free(buf);
 	return skip;
 }

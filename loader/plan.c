@@ -13,6 +13,7 @@
 #include <string.h>
 #include <linux/types.h>
 #include "plan.h"
+#include "insn_check.h"
 #include "usdt_spec.h"
 #include "util.h"
 #include "../probes/uscope.h"
@@ -78,6 +79,37 @@ static void dedup_free(struct dedup *d)
 	free(d->site_of[1]);
 }
 
+/* FUNC+OFF: the entry site at F + SPEC's offset, once it is known to start an instruction. */
+static int add_func_offset(struct plan *plan, size_t *cap, uint32_t bi, const struct elf_func *f,
+			   const struct probe_spec *spec)
+{
+	struct site s = { .kind = USCOPE_SITE_ENTRY, .bin = bi, .offset = f->offset + spec->off };
+	char *name;
+	size_t i;
+	int err;
+
+	if (plan->latency || spec->off >= (f->size ? f->size : 1)) {
+		err_msg(plan->latency ? "probe '%s': --latency times whole functions, not FUNC+OFF"
+				      : "probe '%s': the offset is past the end of its function", spec->text);
+		return -EINVAL;
+	}
+	if (asprintf(&name, "%s+0x%llx", f->name, (unsigned long long)spec->off) < 0) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	err = own(plan, name);
+	if (!err && insn_check__offset(plan__bin(plan, bi), f, s.offset, name))
+		err = -EINVAL;
+	if (err)
+		return err;
+	for (i = 0; i < plan->nsites; i++)
+		if (plan->sites[i].bin == bi && plan->sites[i].kind == USCOPE_SITE_ENTRY &&
+		    plan->sites[i].offset == s.offset)
+			return 0;	/* already probed (an alias): the kernel would fire it twice */
+	s.name = name;
+	return add_site(plan, cap, &s);
+}
+
 /* Adds the sites of every function matching SPEC in binary BI; returns how many matched. */
 static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32_t bi,
 			const struct probe_spec *spec)
@@ -97,6 +129,12 @@ static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32
 		if (fnmatch(spec->glob, f->name, 0))
 			continue;
 		matched++;
+		if (spec->has_off) {	/* FUNC+OFF: checked to start an instruction */
+			id = add_func_offset(plan, cap, bi, f, spec);
+			if (id < 0)
+				return id;
+			continue;
+		}
 		if (site_of[g])
 			continue;
 		if (plan->latency)
@@ -341,12 +379,18 @@ int plan__add_offset(struct plan *plan, int bi, uint64_t off, bool unsafe)
 	for (i = 0; i < fl->cnt && fl->funcs[i].offset <= off; i++)
 		if (off - fl->funcs[i].offset < (fl->funcs[i].size ? fl->funcs[i].size : 1))
 			holder = &fl->funcs[i];
-	/* Until instructions are decoded, only starts uscope knows are instruction starts are safe. */
-	if (!unsafe && !(holder && holder->offset == off) && !is_usdt_location(b, off)) {
-		err_msg("--offset 0x%llx is neither a function start nor a USDT location in '%s': a probe "
-			"inside an instruction corrupts the target (--unsafe-offset takes the risk)",
-			(unsigned long long)off, b->path);
-		return -EINVAL;
+	/* Safe: a USDT location, a function's start, or an instruction start decoded from it. */
+	if (!unsafe && !is_usdt_location(b, off)) {
+		char what[48];
+
+		snprintf(what, sizeof(what), "--offset 0x%llx", (unsigned long long)off);
+		if (!holder) {
+			err_msg("%s is neither in a function nor a USDT location in '%s': a probe inside an "
+				"instruction corrupts the target (--unsafe-offset takes the risk)", what, b->path);
+			return -EINVAL;
+		}
+		if (holder->offset != off && insn_check__offset(b, holder, off, what))
+			return -EINVAL;
 	}
 	if (holder && holder->offset == off)
 		name = strdup(holder->name);

@@ -172,3 +172,52 @@ byte_at() { dd if="/proc/$1/mem" bs=1 skip="$2" count=1 iflag=skip_bytes 2>/dev/
 		if [[ -z "$opt" ]]; then [[ $at0 == f3 && $at4 == cc ]]; else [[ $at0 == cc && $at4 == 55 ]]; fi
 	done
 }
+
+# insn_starts BIN NAME: the offsets (decimal, from NAME's start) where objdump -d starts an instruction.
+insn_starts() {
+	local a base=
+	for a in $(objdump -d --no-show-raw-insn "$1" | awk -v n="<$2>:" '
+		$2 == n { on = 1; next }
+		on && /^$/ { exit }
+		on && /^ +[0-9a-f]+:/ { sub(/:/, "", $1); print $1 }'); do
+		base=${base:-$((16#$a))}
+		echo $((16#$a - base))
+	done
+}
+
+# file_offset_of BIN NAME: NAME's file offset (decimal), from readelf.
+file_offset_of() { readelf_funcs "$1" | awk -v n="$2" '$1 == n { print $5; exit }'; }
+
+@test "FUNC+OFF: every instruction start objdump shows counts exactly; inside one it is refused naming both starts" {
+	size=$(readelf_funcs "$UMARK" | awk '$1 == "func_uprobe2" { print $3; exit }')
+	mapfile -t starts < <(insn_starts "$UMARK" func_uprobe2 | awk -v s="$size" '$1 < s')	# not the padding
+	echo "func_uprobe2 instruction starts: ${starts[*]}"
+	[[ ${#starts[@]} -ge 4 && ${starts[0]} -eq 0 && ${starts[1]} -eq 1 ]]
+	# +1 (mov after push %rbp) counts every call, like umark's own count
+	last=$(printf '0x%x' "${starts[-1]}")
+	trace_umark "-n 6 -i 0 -q" --count --json "func_uprobe2+1" "func_uprobe2+$last"
+	[[ "$(json_count "$TMP/out" "func_uprobe2+0x1" entry)" -eq "$(umark_calls "$TMP/umark.err" func_uprobe2)" ]]
+	[[ "$(json_count "$TMP/out" "func_uprobe2+$last" entry)" -eq "$(umark_calls "$TMP/umark.err" func_uprobe2)" ]]
+	# inside the mov: refused, naming the starts on either side (objdump's)
+	expect_failure 1 "func_uprobe2+0x2 is inside an instruction of func_uprobe2 in '$UMARK': the instructions around it start at func_uprobe2+0x1 and func_uprobe2+$(printf '0x%x' "${starts[2]}")" \
+		"$USCOPE" trace --count -x "$UMARK" "func_uprobe2+2"
+	# the same for --offset
+	off=$(( $(file_offset_of "$UMARK" func_uprobe2) + 2 ))
+	expect_failure 1 "$(printf -- '--offset 0x%x is inside an instruction of func_uprobe2' "$off")" \
+		"$USCOPE" trace --count -x "$UMARK" --offset "$off"
+}
+
+@test "FUNC+OFF: a lock-prefixed instruction is refused with the reason (exit 1); past the end (1), ret:F+OFF and a bad number (2)" {
+	# umark's func_uprobe2 counts with lock addq (objdump)
+	lock=$(objdump -d --no-show-raw-insn "$UMARK" | awk '/<func_uprobe2>:/ { on = 1; next } on && /lock/ { sub(/:/, "", $1); print $1; exit }')
+	start=$(objdump -d "$UMARK" | awk '/<func_uprobe2>:/ { print $1; exit }')
+	rel=$(( 16#$lock - 16#$start ))
+	expect_failure 1 "$(printf 'func_uprobe2+0x%x starts' "$rel")" "$USCOPE" trace --count -x "$UMARK" "func_uprobe2+$rel"
+	grep -qF "which the kernel cannot probe (a lock prefix)" "$TMP/stderr"
+	expect_failure 1 "probe 'func_uprobe2+100000': the offset is past the end of its function" \
+		"$USCOPE" trace --count -x "$UMARK" "func_uprobe2+100000"
+	expect_failure 2 "probe 'ret:func_uprobe2+1': a return probe takes no +OFFSET" \
+		"$USCOPE" trace --count -x "$UMARK" "ret:func_uprobe2+1"
+	expect_failure 2 "probe 'func_uprobe2+x': expected FUNC+OFFSET with a number after '+'" \
+		"$USCOPE" trace --count -x "$UMARK" "func_uprobe2+x"
+}
