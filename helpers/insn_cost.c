@@ -170,14 +170,29 @@ static bool branches_to(const ZydisDecodedInstruction *in, const ZydisDecodedOpe
 	return false;
 }
 
-int insn_cost__endbr_skip(const uint8_t *bytes, size_t n, uint64_t vaddr, const char **why)
+/* Does some instruction of BYTES[0..N) (at VADDR) branch to VADDR + TO? -1 when it does not decode. */
+static int any_branch_to(const uint8_t *bytes, size_t n, uint64_t vaddr, size_t to)
 {
-	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	ZydisDecodedInstruction in;
 	ZydisDecoder dec;
-	struct insn_info next;
 	size_t off;
+
+	if (ZYAN_FAILED(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
+		return -1;
+	for (off = 0; off < n; off += in.length) {
+		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, bytes + off, n - off, &in, ops)))
+			return -1;
+		if (branches_to(&in, ops, vaddr + off, vaddr + to))
+			return 1;
+	}
+	return 0;
+}
+
+int insn_cost__endbr_skip(const uint8_t *bytes, size_t n, uint64_t vaddr, const char **why)
+{
+	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	struct insn_info next;
 
 	*why = NULL;
 	if (n < 5 || memcmp(bytes, endbr64, 4))
@@ -187,17 +202,15 @@ int insn_cost__endbr_skip(const uint8_t *bytes, size_t n, uint64_t vaddr, const 
 		*why = "the instruction after endbr64 is no cheaper";
 		return 0;
 	}
-	if (ZYAN_FAILED(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
+	switch (any_branch_to(bytes, n, vaddr, 4)) {
+	case 0:
+		break;
+	case 1:
+		*why = "a branch in the function may jump to the instruction after endbr64";
 		return 0;
-	for (off = 0; off < n; off += in.length) {
-		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, bytes + off, n - off, &in, ops))) {
-			*why = "the function does not decode to its end";
-			return 0;
-		}
-		if (branches_to(&in, ops, vaddr + off, vaddr + 4)) {
-			*why = "a branch in the function may jump to the instruction after endbr64";
-			return 0;
-		}
+	default:
+		*why = "the function does not decode to its end";
+		return 0;
 	}
 	return 4;
 }
@@ -224,4 +237,50 @@ int insn_cost__boundary(const uint8_t *bytes, size_t n, size_t off, size_t *befo
 		at += in.length;
 	}
 	return 1;
+}
+
+/* Is IN "cmp 0x10(%r14), REG" (g.stackguard0, Go's register ABI keeps g in r14)? */
+static bool is_stack_guard_cmp(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops)
+{
+	int i;
+
+	if (in->mnemonic != ZYDIS_MNEMONIC_CMP)
+		return false;
+	for (i = 0; i < in->operand_count_visible; i++)
+		if (ops[i].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[i].mem.base == ZYDIS_REGISTER_R14 &&
+		    ops[i].mem.disp.value == 0x10)
+			return true;
+	return false;
+}
+
+size_t insn_cost__go_entry(const uint8_t *bytes, size_t n, uint64_t vaddr, const char **why)
+{
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	ZydisDecodedInstruction in;
+	ZydisDecoder dec;
+	size_t off = 0;
+	bool cmp = false;
+	int k;
+
+	*why = NULL;
+	if (ZYAN_FAILED(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
+		return 0;
+	/* [lea -X(%rsp),%r12;] cmp 0x10(%r14),%rsp|%r12; jbe|jb morestack */
+	for (k = 0; k < 3 && off < n; k++, off += in.length) {
+		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, bytes + off, n - off, &in, ops)))
+			return 0;
+		if (cmp && (in.mnemonic == ZYDIS_MNEMONIC_JBE || in.mnemonic == ZYDIS_MNEMONIC_JB))
+			break;
+		cmp = is_stack_guard_cmp(&in, ops);
+		if (!cmp && !(k == 0 && in.mnemonic == ZYDIS_MNEMONIC_LEA))
+			return 0;
+	}
+	if (k == 3 || off >= n)
+		return 0;
+	off += in.length;	/* just past the jump to morestack */
+	if (any_branch_to(bytes, n, vaddr, off) != 0) {
+		*why = "a branch in the function may jump past its stack check";
+		return 0;
+	}
+	return off;
 }

@@ -62,6 +62,17 @@ int insn_cost__endbr_skip(const uint8_t *bytes, size_t n, uint64_t vaddr, const 
  */
 int insn_cost__boundary(const uint8_t *bytes, size_t n, size_t off, size_t *before, size_t *after);
 
+/*
+ * Go: where does the function BYTES[0..N) (at VADDR) really start? A Go
+ * prologue checks the stack against the goroutine's guard and, when it must
+ * grow, calls runtime.morestack and jumps back to the first instruction, so
+ * a probe there counts such a call twice. Returns the offset just past that
+ * check (cmp 0x10(%r14),%rsp|%r12 then jbe/jb, after an optional lea into
+ * %r12), or 0 when the function has no such check or a branch in it targets
+ * that offset (*WHY says which; NULL: no check).
+ */
+size_t insn_cost__go_entry(const uint8_t *bytes, size_t n, uint64_t vaddr, const char **why);
+
 /* "optimized", "emulated", "single-step", "unprobeable". */
 const char *insn_cost_name(enum insn_cost cost);
 

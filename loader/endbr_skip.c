@@ -15,6 +15,7 @@
 #include "endbr_skip.h"
 #include "insn_check.h"
 #include "util.h"
+#include "../helpers/elf_traits.h"
 #include "../helpers/insn_cost.h"
 #include "../probes/uscope.h"
 
@@ -35,46 +36,58 @@ static const struct elf_func *func_at(struct binary *b, uint64_t off)
 	return lo < (fl ? fl->cnt : 0) && fl->funcs[lo].offset == off ? &fl->funcs[lo] : NULL;
 }
 
-/* How far site S may move (0 or 4). */
-static int skip_of(struct binary *b, const struct site *s)
+/* How far site S may move: past endbr64 (ENDBR), or past a Go stack check (GO). */
+static size_t skip_of(struct binary *b, const struct site *s, bool endbr, bool go)
 {
 	const struct elf_func *f = func_at(b, s->offset);
 	const char *why;
 	uint8_t *buf;
-	int skip;
+	size_t skip = 0;
 
 	/* FUNC+0 names itself "f+0x0": the user placed it, it stays */
 	if (!f || strcmp(f->name, s->name) || f->size < 5 || insn_check__read_func(b, f, &buf))
 		return 0;
-	skip = insn_cost__endbr_skip(buf, f->size, f->addr, &why);
+	if (go)
+		skip = insn_cost__go_entry(buf, f->size, f->addr, &why);
+	else if (endbr)
+		skip = (size_t)insn_cost__endbr_skip(buf, f->size, f->addr, &why);
 	free(buf);
 	return skip;
 }
 
-void endbr_skip__apply(struct plan *plan)
+void endbr_skip__apply(struct plan *plan, bool endbr)
 {
-	size_t i, j, moved = 0;
+	size_t i, j, moved = 0, go_moved = 0;
+	uint32_t go_bin = UINT32_MAX;
+	bool go = false;
 
 	for (i = 0; i < plan->nsites; i++) {
 		struct site *s = &plan->sites[i];
 		uint64_t from = s->offset;
-		int skip;
+		size_t skip;
 
 		if (s->kind != USCOPE_SITE_ENTRY)
 			continue;
-		skip = skip_of(plan__bin(plan, s->bin), s);
+		if (s->bin != go_bin) {
+			go_bin = s->bin;
+			go = elf_is_go(plan__bin(plan, s->bin)->open_path) == 1;
+		}
+		skip = skip_of(plan__bin(plan, s->bin), s, endbr, go);
 		if (!skip)
 			continue;
 		/* its return site (--latency, ret:) shares the breakpoint: move it too */
-		for (j = 0; j < plan->nsites; j++)
+		for (j = 0; !go && j < plan->nsites; j++)
 			if (plan->sites[j].kind == USCOPE_SITE_RETURN && plan->sites[j].bin == s->bin &&
 			    plan->sites[j].offset == from)
-				plan->sites[j].offset += (uint64_t)skip;
-		s->offset += (uint64_t)skip;
-		moved++;
+				plan->sites[j].offset += skip;
+		s->offset += skip;
+		*(go ? &go_moved : &moved) += 1;
 	}
 	if (moved)
 		warn_msg("%zu entry probe%s placed after endbr64, where the kernel emulates instead of "
 			 "single-stepping (same counts; --no-skip-endbr keeps them at the start)", moved,
 			 moved == 1 ? "" : "s");
+	if (go_moved)
+		warn_msg("%zu Go entry probe%s placed after the stack check, so that a call whose stack grows "
+			 "counts once", go_moved, go_moved == 1 ? "" : "s");
 }

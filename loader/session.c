@@ -103,8 +103,7 @@ int session__prepare(struct session *s)
 	if (open_target(s) || resolve_binaries(s) ||
 	    plan__build(&s->plan, s->specs, o->nprobes, s->default_bins, s->ndefault))
 		return 1;
-	if (!o->no_skip_endbr)
-		endbr_skip__apply(&s->plan);	/* before --offset sites, which stay where they were put */
+	endbr_skip__apply(&s->plan, !o->no_skip_endbr);	/* before --offset sites: those stay put */
 	for (i = 0; i < o->noffsets; i++) {
 		if (!s->ndefault) {
 			err_msg("--offset needs a binary (give -x, -p or -c)");

@@ -221,3 +221,30 @@ file_offset_of() { readelf_funcs "$1" | awk -v n="$2" '$1 == n { print $5; exit 
 	expect_failure 2 "probe 'func_uprobe2+x': expected FUNC+OFFSET with a number after '+'" \
 		"$USCOPE" trace --count -x "$UMARK" "func_uprobe2+x"
 }
+
+GOREC="$BUILD_DIR/usdtforms/gorec"
+
+@test "Go: entry probes go past the stack check (objdump), and count exactly the calls the program made" {
+	# objdump: main.rec starts with the stack check, then jbe to the morestack block that jumps back to the top
+	objdump -d --no-show-raw-insn "$GOREC" | awk '/<main.rec>:/ { on = 1; next } on && /^$/ { exit } on' > "$TMP/rec"
+	head -3 "$TMP/rec" | grep -qE 'cmp +0x10\(%r14\),%r12'
+	head -3 "$TMP/rec" | grep -qE 'jbe '
+	grep -qE 'jmp +[0-9a-f]+ <main\.rec>$' "$TMP/rec"
+	"$USCOPE" trace --count --json -c "$GOREC 20" main.rec main.leaf > "$TMP/out" 2> "$TMP/err"
+	cat "$TMP/err"
+	grep -qF "Go entry probe" "$TMP/err"
+	grep '^{' "$TMP/out" > "$TMP/json"
+	for f in main.rec main.leaf; do
+		want=$(awk -v f="$f" '$1 == f { print $2 }' "$TMP/out")
+		got=$(json_count "$TMP/json" "$f" entry)
+		echo "$f: program $want, uscope $got"
+		[[ -n "$want" && "$got" -eq "$want" ]]
+	done
+	# the stack really grew mid-call: more than one morestack per goroutine's deep recursion is
+	# what made a probe at the top count extra; FUNC+0 (the top, placed as asked) shows it
+	"$USCOPE" trace --count --json -c "$GOREC 20" 'main.rec+0' > "$TMP/out0" 2> /dev/null
+	want=$(awk '$1 == "main.rec" { print $2 }' "$TMP/out0")
+	got=$(grep '^{' "$TMP/out0" | sed -nE 's/.*"count": ([0-9]+).*/\1/p')
+	echo "at the top: program $want, uscope $got"
+	[[ "$got" -gt "$want" ]]
+}

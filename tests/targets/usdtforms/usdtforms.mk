@@ -9,6 +9,7 @@
 #   $(BUILD)/usdtforms/cost               functions starting with one instruction
 #                                         of each uprobe class (uscope funcs --cost)
 #   $(BUILD)/usdtforms/cet                -fcf-protection=full: the endbr64 skip
+#   $(BUILD)/usdtforms/gorec              Go (Debian's golang-go): stacks that grow mid-call
 #
 # Built once with `make` (part of `all`), so the suite only runs them.
 # Everything here is prefixed USDTFORMS_ so it cannot clash with other fragments.
@@ -21,7 +22,7 @@ USDTFORMS_CFLAGS := -O2 -g -Wall -Wextra
 
 USDTFORMS_OUTPUTS := $(USDTFORMS_OUT)/forms-gcc $(USDTFORMS_OUT)/forms-gcc-nopie \
 		     $(USDTFORMS_OUT)/forms-clang $(USDTFORMS_OUT)/forms-gcc-stripped \
-		     $(USDTFORMS_OUT)/cost $(USDTFORMS_OUT)/cet
+		     $(USDTFORMS_OUT)/cost $(USDTFORMS_OUT)/cet $(USDTFORMS_OUT)/gorec
 
 all: $(USDTFORMS_OUTPUTS)
 
@@ -48,3 +49,8 @@ $(USDTFORMS_OUT)/cet: $(USDTFORMS_DIR)/cet.S $(USDTFORMS_DIR)/cet_main.c $(USDTF
 	@mkdir -p $(@D)
 	$(CC) $(USDTFORMS_CFLAGS) -fcf-protection=full -fno-omit-frame-pointer $(USDTFORMS_DIR)/cet_main.c \
 		$(USDTFORMS_DIR)/cet.S -o $@
+
+$(USDTFORMS_OUT)/gorec: $(USDTFORMS_DIR)/gorec/main.go $(USDTFORMS_DIR)/usdtforms.mk
+	@mkdir -p $(@D)
+	cd $(USDTFORMS_DIR)/gorec && GOCACHE=$(abspath $(USDTFORMS_OUT))/gocache GO111MODULE=off \
+		go build -o $(abspath $@) main.go
