@@ -33,6 +33,39 @@ static bool wanted(const char *name, char **globs, int nglobs)
 	return false;
 }
 
+/* One line for F, text or JSON; FD >= 0 (--cost): with its first instruction and class. */
+static void print_func(const struct elf_func *f, bool json, int fd)
+{
+	const char *type = f->ifunc ? "ifunc" : "func";
+	struct insn_info ii;
+
+	if (fd >= 0)
+		first_insn(fd, f, &ii);
+	if (!json) {
+		printf("0x%016llx 0x%016llx %8llu %-6s %-5s ", (unsigned long long)f->offset,
+		       (unsigned long long)f->addr, (unsigned long long)f->size, elf_bind_name(f->bind), type);
+		if (fd >= 0)
+			printf("%-11s %-28s ", insn_cost_name(ii.cost), ii.text);
+		printf("%s\n", f->name);
+		return;
+	}
+	fputs("{\"name\": ", stdout);
+	json_string(stdout, f->name);
+	printf(", \"address\": %llu, \"offset\": %llu, \"size\": %llu, \"bind\": \"%s\", \"type\": \"%s\"",
+	       (unsigned long long)f->addr, (unsigned long long)f->offset, (unsigned long long)f->size,
+	       elf_bind_name(f->bind), type);
+	if (fd >= 0) {
+		fputs(", \"first_insn\": ", stdout);
+		json_string(stdout, ii.text);
+		printf(", \"first_insn_bytes\": \"%s\", \"cost\": \"%s\"", ii.hex, insn_cost_name(ii.cost));
+		if (ii.why) {
+			fputs(", \"why\": ", stdout);
+			json_string(stdout, ii.why);
+		}
+	}
+	fputs("}\n", stdout);
+}
+
 int cmd_funcs(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -43,7 +76,6 @@ int cmd_funcs(int argc, char **argv)
 	};
 	struct elf_func_list fl;
 	bool json = false, cost = false;
-	struct insn_info ii;
 	size_t i;
 	int c, err, fd = -1;
 
@@ -94,33 +126,7 @@ int cmd_funcs(int argc, char **argv)
 
 		if (!wanted(f->name, argv + optind + 1, argc - optind - 1))
 			continue;
-		if (cost)
-			first_insn(fd, f, &ii);
-		if (json) {
-			fputs("{\"name\": ", stdout);
-			json_string(stdout, f->name);
-			printf(", \"address\": %llu, \"offset\": %llu, \"size\": %llu, \"bind\": \"%s\", \"type\": \"%s\"",
-			       (unsigned long long)f->addr, (unsigned long long)f->offset,
-			       (unsigned long long)f->size, elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func");
-			if (cost) {
-				fputs(", \"first_insn\": ", stdout);
-				json_string(stdout, ii.text);
-				printf(", \"first_insn_bytes\": \"%s\", \"cost\": \"%s\"", ii.hex, insn_cost_name(ii.cost));
-				if (ii.why) {
-					fputs(", \"why\": ", stdout);
-					json_string(stdout, ii.why);
-				}
-			}
-			fputs("}\n", stdout);
-		} else if (cost) {
-			printf("0x%016llx 0x%016llx %8llu %-6s %-5s %-11s %-28s %s\n", (unsigned long long)f->offset,
-			       (unsigned long long)f->addr, (unsigned long long)f->size, elf_bind_name(f->bind),
-			       f->ifunc ? "ifunc" : "func", insn_cost_name(ii.cost), ii.text, f->name);
-		} else {
-			printf("0x%016llx 0x%016llx %8llu %-6s %-5s %s\n", (unsigned long long)f->offset,
-			       (unsigned long long)f->addr, (unsigned long long)f->size,
-			       elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func", f->name);
-		}
+		print_func(f, json, fd);
 	}
 	if (fd >= 0)
 		close(fd);
