@@ -116,6 +116,19 @@ static int attach_usdt(const struct attach_progs *progs, const struct plan *plan
 	return err;
 }
 
+/* Returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
+static int attach_binary(const struct attach_progs *progs, const struct plan *plan, uint32_t bi, bool usdt,
+			 pid_t pid, struct attach_state *st)
+{
+	int err = attach_funcs(progs, plan, bi, USCOPE_SITE_RETURN, pid, st);
+
+	if (!err)
+		err = attach_funcs(progs, plan, bi, USCOPE_SITE_ENTRY, pid, st);
+	if (!err && usdt)
+		err = attach_usdt(progs, plan, bi, pid, st);
+	return err;
+}
+
 int attach_multi_run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
 		     volatile sig_atomic_t *stop, struct attach_state *st)
 {
@@ -125,12 +138,13 @@ int attach_multi_run(const struct attach_progs *progs, const struct plan *plan, 
 	for (i = 0; i < plan->bins->n && !err; i++) {
 		if (*stop)
 			return -EINTR;
-		/* Returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
-		err = attach_funcs(progs, plan, i, USCOPE_SITE_RETURN, cfg->pid, st);
-		if (!err)
-			err = attach_funcs(progs, plan, i, USCOPE_SITE_ENTRY, cfg->pid, st);
-		if (!err)
-			err = attach_usdt(progs, plan, i, cfg->pid, st);
+		err = attach_binary(progs, plan, i, true, cfg->pid, st);
 	}
 	return err;
+}
+
+int attach_multi_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+			uint32_t bi, bool usdt, struct attach_state *st)
+{
+	return attach_binary(progs, plan, bi, usdt, cfg->pid, st);
 }

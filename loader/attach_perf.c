@@ -1,12 +1,42 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The perf-event path (5.15+, before uprobe_multi): one perf-event uprobe
- * per function site or USDT location, carrying its cookie (attach.c says
- * what a USDT location's cookie holds).
+ * per function site and one per USDT location, each carrying its cookie.
+ * USDT is attached as on the multi path (attach.c says what a location's
+ * cookie holds), with uscope's own argument records.
  */
 #include <errno.h>
 #include "attach_paths.h"
 #include "util.h"
+
+static int attach_usdt_site(const struct attach_progs *progs, const struct plan *plan, const struct site *s,
+			    pid_t pid, struct attach_state *st)
+{
+	const struct binary *b = plan__bin(plan, s->bin);
+	uint32_t loc;
+	int err;
+
+	for (loc = s->first_loc; loc < s->first_loc + s->nlocs; loc++) {
+		struct bpf_link *link;
+		char what[256];
+
+		err = attach_store_usdt_spec(progs, plan, loc);
+		if (err)
+			return err;
+		link = attach_usdt_loc(progs, plan, loc, pid, true);
+		if (!link) {
+			err = -errno;
+			snprintf(what, sizeof(what), "%s (%s)", s->name, site_kind_name(s->kind));
+			attach_report_failure(err, what, 0, b->path, pid);
+			return err;
+		}
+		err = attach_add_link(st, link);
+		if (err)
+			return err;
+		st->probes++;
+	}
+	return 0;
+}
 
 static int attach_site(const struct attach_progs *progs, const struct plan *plan, size_t id, pid_t pid,
 		       struct attach_state *st)
@@ -16,50 +46,52 @@ static int attach_site(const struct attach_progs *progs, const struct plan *plan
 	struct bpf_link *link;
 	char what[256];
 
-	size_t k, n = s->kind == USCOPE_SITE_USDT ? s->nlocs : 1;
-	int err;
+	LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = USCOPE_COOKIE(id, s->slot),
+		    .retprobe = s->kind == USCOPE_SITE_RETURN);
 
-	for (k = 0; k < n; k++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = USCOPE_COOKIE(id, s->slot),
-			    .retprobe = s->kind == USCOPE_SITE_RETURN);
+	if (s->kind == USCOPE_SITE_USDT)
+		return attach_usdt_site(progs, plan, s, pid, st);
+	link = bpf_program__attach_uprobe_opts(progs->prog[s->kind], pid > 0 ? pid : -1, b->open_path, s->offset,
+					       &po);
+	if (!link) {
+		int err = -errno;
 
-		if (s->kind == USCOPE_SITE_USDT) {
-			err = attach_store_usdt_spec(progs, plan, s->first_loc + k);
-			if (err)
-				return err;
-			link = attach_usdt_loc(progs, plan, s->first_loc + k, pid, true);
-		} else {
-			link = bpf_program__attach_uprobe_opts(progs->prog[s->kind], pid > 0 ? pid : -1,
-							       b->open_path, s->offset, &po);
-		}
-		if (!link) {
-			err = -errno;
-			snprintf(what, sizeof(what), "%s (%s)", s->name, site_kind_name(s->kind));
-			attach_report_failure(err, what, 0, b->path, pid);
-			return err;
-		}
-		st->probes++;
-		err = attach_add_link(st, link);
-		if (err)
-			return err;
+		snprintf(what, sizeof(what), "%s (%s)", s->name, site_kind_name(s->kind));
+		attach_report_failure(err, what, 0, b->path, pid);
+		return err;
 	}
-	return 0;
+	st->probes++;
+	return attach_add_link(st, link);
 }
 
-int attach_perf_run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
-		    volatile sig_atomic_t *stop, struct attach_state *st)
+/* The sites of binary BI (every binary: UINT32_MAX), USDT ones only if USDT. */
+static int attach_sites(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+			uint32_t bi, bool usdt, volatile sig_atomic_t *stop, struct attach_state *st)
 {
 	size_t i;
 	int err = 0;
 
 	/* Two passes, returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
 	for (i = 0; i < 2 * plan->nsites && !err; i++) {
-		size_t id = i % plan->nsites;
+		const struct site *s = &plan->sites[i % plan->nsites];
 
-		if (*stop)
+		if (stop && *stop)
 			return -EINTR;
-		if ((plan->sites[id].kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
-			err = attach_site(progs, plan, id, cfg->pid, st);
+		if ((bi == UINT32_MAX || s->bin == bi) && (usdt || s->kind != USCOPE_SITE_USDT) &&
+		    (s->kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
+			err = attach_site(progs, plan, i % plan->nsites, cfg->pid, st);
 	}
 	return err;
+}
+
+int attach_perf_run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+		    volatile sig_atomic_t *stop, struct attach_state *st)
+{
+	return attach_sites(progs, plan, cfg, UINT32_MAX, true, stop, st);
+}
+
+int attach_perf_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+		       uint32_t bi, bool usdt, struct attach_state *st)
+{
+	return attach_sites(progs, plan, cfg, bi, usdt, NULL, st);
 }

@@ -133,7 +133,8 @@ static void draw(FILE *f, struct fg_node *n, double x, double scale, size_t dept
 	size_t i;
 
 	box(f, n, x, n->count * scale, depth, height, total);
-	qsort(n->kids, n->nkids, sizeof(*n->kids), by_name);
+	if (n->nkids)
+		qsort(n->kids, n->nkids, sizeof(*n->kids), by_name);
 	for (i = 0; i < n->nkids; i++) {
 		draw(f, n->kids[i], x, scale, depth + 1, height, total);
 		x += n->kids[i]->count * scale;

@@ -111,7 +111,8 @@ static int by_count(const void *a, const void *b)
 
 void stack_table__sort(struct stack_table *t)
 {
-	qsort(t->e, t->n, sizeof(*t->e), by_count);
+	if (t->n)
+		qsort(t->e, t->n, sizeof(*t->e), by_count);
 	free(t->slots);	/* positions moved: the hash is rebuilt on the next add */
 	t->slots = NULL;
 	t->nslots = 0;

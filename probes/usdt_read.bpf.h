@@ -14,8 +14,7 @@
  * The cookie of a USDT attachment is USCOPE_COOKIE(site id, spec id), so
  * counting needs no map at all and reading a probe's arguments is one
  * lookup, whatever their number. Without BPF cookies the probe's address
- * finds the same 64-bit value in usdt_ip_cookies. The registers are copied
- * once; an argument that cannot be read (a bad spec, a page not faulted in)
+ * finds the same 64-bit value in usdt_ip_cookies. An argument that cannot be read (a bad spec, a page not faulted in)
  * is flagged in the event's bad_args, never passed off as a value.
  */
 #ifndef USCOPE_USDT_READ_BPF_H
@@ -51,21 +50,24 @@ static __always_inline __u64 usdt_cookie(struct pt_regs *ctx)
 	return c ? *c : ~0ull;
 }
 
-/* Register slot R of REGS, or 0 for none; false when R is out of range. */
-static __always_inline bool usdt_reg(const __u64 *regs, __u8 r, __u64 *v)
+/*
+ * Register slot R of the probe's registers, or 0 for none; false when R is
+ * out of range. Read from the context with a helper (a variable offset into
+ * it cannot be loaded directly), not copied: the filter's operands already
+ * use most of the 512-byte BPF stack.
+ */
+static __always_inline bool usdt_reg(struct pt_regs *ctx, __u8 r, __u64 *v)
 {
-	if (r == USCOPE_USDT_NOREG) {
-		*v = 0;
+	*v = 0;
+	if (r == USCOPE_USDT_NOREG)
 		return true;
-	}
 	if (r >= USCOPE_PT_REGS_SLOTS)
 		return false;
-	*v = regs[r];
-	return true;
+	return bpf_probe_read_kernel(v, sizeof(*v), (void *)ctx + r * 8) == 0;
 }
 
 /* The value of argument A, into *OUT; false when it cannot be read. */
-static __always_inline bool usdt_arg_value(const struct uscope_usdt_arg *a, const __u64 *regs, __u64 ip,
+static __always_inline bool usdt_arg_value(const struct uscope_usdt_arg *a, struct pt_regs *ctx, __u64 ip,
 					   __u64 *out)
 {
 	__u64 v = 0, base, index, addr;
@@ -73,7 +75,7 @@ static __always_inline bool usdt_arg_value(const struct uscope_usdt_arg *a, cons
 
 	if (size == 0 || size > 8)
 		return false;
-	if (!usdt_reg(regs, a->base, &base) || !usdt_reg(regs, a->index, &index))
+	if (!usdt_reg(ctx, a->base, &base) || !usdt_reg(ctx, a->index, &index))
 		return false;
 	switch (a->kind) {
 	case USCOPE_USDT_CONST:
@@ -106,7 +108,6 @@ static __always_inline bool usdt_arg_value(const struct uscope_usdt_arg *a, cons
 static __always_inline __u32 usdt_read_args(struct pt_regs *ctx, __u32 spec_id, __u64 *args, __u16 *bad)
 {
 	struct uscope_usdt_spec *sp = bpf_map_lookup_elem(&usdt_specs, &spec_id);
-	__u64 regs[USCOPE_PT_REGS_SLOTS];
 	__u32 i, n;
 
 	*bad = 0;
@@ -117,16 +118,12 @@ static __always_inline __u32 usdt_read_args(struct pt_regs *ctx, __u32 spec_id, 
 	n = sp->nargs;
 	if (n > USCOPE_MAX_ARGS)
 		n = USCOPE_MAX_ARGS;
-	if (bpf_probe_read_kernel(regs, sizeof(regs), ctx)) {
-		*bad = (1u << n) - 1;
-		return n;
-	}
 	for (i = 0; i < USCOPE_MAX_ARGS; i++) {
 		__u64 v;
 
 		if (i >= n)
 			break;
-		if (usdt_arg_value(&sp->args[i], regs, PT_REGS_IP(ctx), &v))
+		if (usdt_arg_value(&sp->args[i], ctx, PT_REGS_IP(ctx), &v))
 			args[i] = v;
 		else
 			*bad |= 1u << i;

@@ -124,6 +124,33 @@ expect_paths() {
 	[[ "$(echo "$ev" | jq -r '[.stack[0:4][].func] | join(" ")')" == "leaf b a main" ]]
 }
 
+@test "stacks: frames nothing names print [binary+0xOFF] at readelf's offsets (stripped binary)" {
+	STRIPPED="$BUILD_DIR/stacks-stripped"
+	! readelf -W -s "$STRIPPED" | grep -q ' b$'
+	sym() { readelf -W -s "$FP" | awk -v f="$1" '$8 == f { print $2, $3; exit }'; }
+	read -r b_v _ < <(sym b)
+	"$USCOPE" trace --count --stack=fp --json -c "$STRIPPED 3 0 0 20" --offset "0x$b_v" > "$TMP/out" 2> "$TMP/err"
+	stack=$(grep '"stack"' "$TMP/out")
+	echo "$stack" | jq -c '[.count, [.stack[] | .func]]'
+	[[ "$(echo "$stack" | jq -r .count)" -eq 3 ]]
+	[[ "$(echo "$stack" | jq -r '.stack[0].func')" == "[stacks-stripped+$(printf '0x%x' $((16#$b_v)))]" ]]
+	# The next frames lie in a and main, by readelf of the unstripped build (PIE: offset = address here).
+	for k in 1:a 2:main; do
+		read -r v size < <(sym "${k#*:}")
+		off=$(echo "$stack" | jq -r ".stack[${k%%:*}].offset")
+		echo "frame ${k%%:*}: offset $off in ${k#*:} [0x$v, +$size)?"
+		(( off > 16#$v && off <= 16#$v + size ))
+		[[ "$(echo "$stack" | jq -r ".stack[${k%%:*}].func")" == "[stacks-stripped+$(printf '0x%x' "$off")]" ]]
+	done
+}
+
+@test "stacks: 100,000 hits counted in the kernel, none lost" {
+	"$USCOPE" trace --folded --stack=fp -c "$FP 100000 0 0" leaf > "$TMP/out" 2> "$TMP/err"
+	cat "$TMP/err"
+	[[ "$(folded "$TMP/out")" == "__libc_start_call_main;main;a;b;leaf 100000" ]]
+	! grep -q 'without a stack' "$TMP/err"
+}
+
 @test "stacks: --stack-depth caps the frames" {
 	"$USCOPE" trace --count --stack=fp --stack-depth 2 --json -c "$FP 3 2 1 20" leaf > "$TMP/out" 2> "$TMP/err"
 	[[ "$(grep '"stack"' "$TMP/out" | jq -r '.stack | length' | sort -u)" == 2 ]]
@@ -168,4 +195,16 @@ expect_paths() {
 	[[ $status -eq 2 && "$output" == "uscope: --flamegraph '/nonexistent/dir/fg.svg': cannot write in '/nonexistent/dir/': No such file or directory" ]]
 	run "$USCOPE" trace --flamegraph "$TMP" -x "$FP" leaf
 	[[ $status -eq 2 && "$output" == "uscope: --flamegraph '$TMP': not a file name" ]]
+}
+
+@test "stacks: -p on a running process: mappings read at attach, DWARF through libc to umark's main" {
+	private_umark
+	"$PUMARK" -i 5 -q > /dev/null 2> "$TMP/umark.err" &
+	BG_PIDS=$!	# killed by teardown
+	sleep 0.3
+	"$USCOPE" trace -p "$BG_PIDS" -d 1 --folded -x libc ppoll > "$TMP/out" 2> "$TMP/err"
+	cat "$TMP/out" "$TMP/err"
+	# umark.c: main -> run_threads -> run_loop -> interval_sleep -> ppoll (two of them inlined).
+	[[ "$(cat "$TMP/out")" =~ ^_start\;__libc_start_main\;__libc_start_call_main\;main\;run_threads\;run_loop\;interval_sleep\;ppoll\ [0-9]+$ ]]
+	! grep -q '\[unknown\]\|without a stack' "$TMP/err"
 }
