@@ -10,8 +10,10 @@
  * move together, so they keep sharing one breakpoint. --no-skip-endbr keeps
  * every probe at the symbol's address.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "endbr_skip.h"
 #include "insn_check.h"
 #include "util.h"
@@ -36,16 +38,22 @@ static const struct elf_func *func_at(struct binary *b, uint64_t off)
 	return lo < (fl ? fl->cnt : 0) && fl->funcs[lo].offset == off ? &fl->funcs[lo] : NULL;
 }
 
-/* How far site S may move: past endbr64 (ENDBR), or past a Go stack check (GO). */
-static size_t skip_of(struct binary *b, const struct site *s, bool endbr, bool go)
+/* How far site S may move: past endbr64 (ENDBR), or past a Go stack check (GO); FD is B's file. */
+static size_t skip_of(int fd, struct binary *b, const struct site *s, bool endbr, bool go)
 {
+	static const uint8_t endbr64[4] = { 0xf3, 0x0f, 0x1e, 0xfa };
 	const struct elf_func *f = func_at(b, s->offset);
+	uint8_t head[4], *buf;
 	const char *why;
-	uint8_t *buf;
 	size_t skip = 0;
 
 	/* FUNC+0 names itself "f+0x0": the user placed it, it stays */
-	if (!f || strcmp(f->name, s->name) || f->size < 5 || insn_check__read_func(b, f, &buf))
+	if (!f || strcmp(f->name, s->name) || f->size < 5)
+		return 0;
+	/* most functions of a non-CET build: one 4-byte read decides */
+	if (!go && (pread(fd, head, 4, (off_t)f->offset) != 4 || memcmp(head, endbr64, 4)))
+		return 0;
+	if (insn_check__read_func(b, f, &buf))
 		return 0;
 	if (go)
 		skip = insn_cost__go_entry(buf, f->size, f->addr, &why);
@@ -60,6 +68,7 @@ void endbr_skip__apply(struct plan *plan, bool endbr)
 	size_t i, j, moved = 0, go_moved = 0;
 	uint32_t go_bin = UINT32_MAX;
 	bool go = false;
+	int fd = -1;
 
 	for (i = 0; i < plan->nsites; i++) {
 		struct site *s = &plan->sites[i];
@@ -68,11 +77,16 @@ void endbr_skip__apply(struct plan *plan, bool endbr)
 
 		if (s->kind != USCOPE_SITE_ENTRY)
 			continue;
-		if (s->bin != go_bin) {
+		if (s->bin != go_bin) {	/* a new binary: what it is, and its file */
 			go_bin = s->bin;
 			go = elf_is_go(plan__bin(plan, s->bin)->open_path) == 1;
+			if (fd >= 0)
+				close(fd);
+			fd = open(plan__bin(plan, s->bin)->open_path, O_RDONLY | O_CLOEXEC);
 		}
-		skip = skip_of(plan__bin(plan, s->bin), s, endbr, go);
+		if (fd < 0 || (!endbr && !go))
+			continue;
+		skip = skip_of(fd, plan__bin(plan, s->bin), s, endbr, go);
 		if (!skip)
 			continue;
 		/* its return site (--latency, ret:) shares the breakpoint: move it too */
@@ -83,6 +97,8 @@ void endbr_skip__apply(struct plan *plan, bool endbr)
 		s->offset += skip;
 		*(go ? &go_moved : &moved) += 1;
 	}
+	if (fd >= 0)
+		close(fd);
 	if (moved)
 		warn_msg("%zu entry probe%s placed after endbr64, where the kernel emulates instead of "
 			 "single-stepping (same counts; --no-skip-endbr keeps them at the start)", moved,
