@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "endbr_skip.h"
+#include "func_names.h"
 #include "insn_check.h"
 #include "util.h"
 #include "../helpers/elf_traits.h"
@@ -48,7 +49,8 @@ static size_t skip_of(int fd, struct binary *b, const struct site *s, bool endbr
 	size_t skip = 0;
 
 	/* FUNC+0 names itself "f+0x0": the user placed it, it stays */
-	if (!f || strcmp(f->name, s->name) || f->size < 5)
+	if (!f || (strcmp(func_shown_name(f, false), s->name) && strcmp(func_shown_name(f, true), s->name)) ||
+	    f->size < 5)
 		return 0;
 	/* most functions of a non-CET build: one 4-byte read decides */
 	if (!go && (pread(fd, head, 4, (off_t)f->offset) != 4 || memcmp(head, endbr64, 4)))

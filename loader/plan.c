@@ -15,6 +15,8 @@
 #include "plan.h"
 #include "insn_check.h"
 #include "usdt_spec.h"
+#include "plan_priv.h"
+#include "func_names.h"
 #include "util.h"
 #include "../probes/uscope.h"
 
@@ -25,7 +27,7 @@ struct dedup {
 };
 
 /* Own NAME: the plan frees it. */
-static int own(struct plan *plan, char *name)
+int plan_own(struct plan *plan, char *name)
 {
 	char **owned = realloc(plan->owned, (plan->nowned + 1) * sizeof(*owned));
 
@@ -39,7 +41,7 @@ static int own(struct plan *plan, char *name)
 	return 0;
 }
 
-static int add_site(struct plan *plan, size_t *cap, const struct site *s)
+int plan_add_site(struct plan *plan, size_t *cap, const struct site *s)
 {
 	if (plan->nsites == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 64;
@@ -97,7 +99,7 @@ static int add_func_offset(struct plan *plan, size_t *cap, uint32_t bi, const st
 		err_msg("out of memory");
 		return -ENOMEM;
 	}
-	err = own(plan, name);
+	err = plan_own(plan, name);
 	if (!err && insn_check__offset(plan__bin(plan, bi), f, s.offset, name))
 		err = -EINVAL;
 	if (err)
@@ -107,7 +109,7 @@ static int add_func_offset(struct plan *plan, size_t *cap, uint32_t bi, const st
 		    plan->sites[i].offset == s.offset)
 			return 0;	/* already probed (an alias): the kernel would fire it twice */
 	s.name = name;
-	return add_site(plan, cap, &s);
+	return plan_add_site(plan, cap, &s);
 }
 
 /* Adds the sites of every function matching SPEC in binary BI; returns how many matched. */
@@ -123,10 +125,11 @@ static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32
 	for (i = 0; i < fl->cnt; i++) {
 		const struct elf_func *f = &fl->funcs[i];
 		uint32_t g = dd[bi].leader[i];
-		struct site s = { .kind = kind, .bin = bi, .name = f->name, .offset = f->offset };
+		struct site s = { .kind = kind, .bin = bi, .name = func_shown_name(f, !plan->bins->show_raw),
+				  .offset = f->offset };
 		int id;
 
-		if (fnmatch(spec->glob, f->name, 0))
+		if (!func_glob_match(spec->glob, f))
 			continue;
 		matched++;
 		if (spec->has_off) {	/* FUNC+OFF: checked to start an instruction */
@@ -139,13 +142,13 @@ static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32
 			continue;
 		if (plan->latency)
 			s.slot = plan->nslots++;
-		id = add_site(plan, cap, &s);
+		id = plan_add_site(plan, cap, &s);
 		if (id < 0)
 			return id;
 		site_of[g] = id + 1;
 		if (plan->latency) {	/* its return, in the same slot */
 			s.kind = USCOPE_SITE_RETURN;
-			id = add_site(plan, cap, &s);
+			id = plan_add_site(plan, cap, &s);
 			if (id < 0)
 				return id;
 		}
@@ -191,11 +194,11 @@ static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct
 			err_msg("out of memory");
 			return -ENOMEM;
 		}
-		if (own(plan, name))
+		if (plan_own(plan, name))
 			return -ENOMEM;
 		s.name = name;
 		s.offset = n->offset;
-		id = add_site(plan, cap, &s);
+		id = plan_add_site(plan, cap, &s);
 		if (id < 0)
 			return id;
 	}
@@ -302,8 +305,10 @@ static void report_no_match(const struct plan *plan, const struct probe_spec *sp
 		err_msg("no USDT probe matches '%s:%s' in '%s'%s", spec->glob, spec->name_glob, b->path,
 			nbins > 1 ? " or the other binaries" : "");
 	else
-		err_msg("no function matches '%s' in '%s'%s", spec->glob, b->path,
-			nbins > 1 ? " or the other binaries" : "");
+		err_msg("no function matches '%s' in '%s'%s%s", spec->glob, b->path,
+			nbins > 1 ? " or the other binaries" : "",
+			nbins == 1 && b->funcs.stripped ? " (it is stripped and no debug file was found: "
+			"install its -dbg or -dbgsym package, or set DEBUGINFOD_URLS)" : "");
 }
 
 int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, const int *default_bins,
@@ -348,71 +353,6 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 	if (!err)
 		err = collect_locations(plan);
 	return err;
-}
-
-/* A place known to start an instruction: a USDT location of B. */
-static bool is_usdt_location(struct binary *b, uint64_t off)
-{
-	const struct usdt_note_list *nl = binary__notes(b);
-	size_t i;
-
-	for (i = 0; nl && i < nl->cnt; i++)
-		if (nl->notes[i].offset == off)
-			return true;
-	return false;
-}
-
-int plan__add_offset(struct plan *plan, int bi, uint64_t off, bool unsafe)
-{
-	struct binary *b = plan__bin(plan, bi);
-	const struct elf_func_list *fl;
-	const struct elf_func *holder = NULL;
-	struct site s = { .kind = USCOPE_SITE_ENTRY, .bin = bi, .offset = off };
-	size_t i, cap = plan->nsites;
-	char *name;
-	int err;
-
-	err = binary__check_exec_offset(b, off);
-	if (err)
-		return err;
-	fl = binary__funcs(b);
-	if (!fl)
-		return -EINVAL;
-	for (i = 0; i < plan->nsites; i++)
-		if (plan->sites[i].bin == (uint32_t)bi && plan->sites[i].kind == USCOPE_SITE_ENTRY &&
-		    plan->sites[i].offset == off)
-			return 0;	/* already probed: the kernel would fire it twice */
-	for (i = 0; i < fl->cnt && fl->funcs[i].offset <= off; i++)
-		if (off - fl->funcs[i].offset < (fl->funcs[i].size ? fl->funcs[i].size : 1))
-			holder = &fl->funcs[i];
-	/* Safe: a USDT location, a function's start, or an instruction start decoded from it. */
-	if (!unsafe && !is_usdt_location(b, off)) {
-		char what[48];
-
-		snprintf(what, sizeof(what), "--offset 0x%llx", (unsigned long long)off);
-		if (!holder) {
-			err_msg("%s is neither in a function nor a USDT location in '%s': a probe inside an "
-				"instruction corrupts the target (--unsafe-offset takes the risk)", what, b->path);
-			return -EINVAL;
-		}
-		if (holder->offset != off && insn_check__offset(b, holder, off, what))
-			return -EINVAL;
-	}
-	if (holder && holder->offset == off)
-		name = strdup(holder->name);
-	else if (holder)
-		err = asprintf(&name, "%s+0x%llx", holder->name, (unsigned long long)(off - holder->offset));
-	else
-		err = asprintf(&name, "0x%llx", (unsigned long long)off);
-	if (err < 0 || !name) {
-		err_msg("out of memory");
-		return -ENOMEM;
-	}
-	if ((err = own(plan, name)))
-		return err;
-	s.name = name;
-	err = add_site(plan, &cap, &s);
-	return err < 0 ? err : 0;
 }
 
 const char *site_kind_name(int kind)

@@ -39,6 +39,7 @@
 extern const bool LINUX_HAS_BPF_COOKIE __kconfig;
 #include "uscope.h"
 #include "usdt_read.bpf.h"
+#include "follow.bpf.h"
 
 /* libbpf 1.1's bpf_tracing.h stops at PARM5; x86-64 passes the sixth in r9. */
 #ifndef PT_REGS_PARM6
@@ -151,10 +152,13 @@ static __always_inline bool wanted(void)
 {
 	__u64 id;
 
-	if (!target_tgid && target_tid == USCOPE_NO_FILTER && target_uid == USCOPE_NO_FILTER)
+	if (!target_tgid && target_tid == USCOPE_NO_FILTER && target_uid == USCOPE_NO_FILTER &&
+	    !follow_filtering())
 		return true;
 	id = bpf_get_current_pid_tgid();
 	if (target_tgid && (id >> 32) != target_tgid)
+		return false;
+	if (follow_filtering() && !follow_wanted(id >> 32))
 		return false;
 	if (target_tid != USCOPE_NO_FILTER && (__u32)id != target_tid)
 		return false;

@@ -50,12 +50,18 @@ wait_for() {
 	return 1
 }
 
+# ours_exe PID: true when PID runs the uscope under test ($USCOPE), not another
+# build (other checkouts, or the sanitized build, may trace at the same time).
+ours_exe() { [[ "$(readlink /proc/"$1"/exe 2>/dev/null)" == "$(readlink -f "$USCOPE")" ]]; }
+
 # foreign_prog_ids: BPF program ids held open by uscope processes other than
-# ours ($USCOPE_PID): other sessions may trace on this machine at the same time.
+# ours ($USCOPE_PID), and by guardians of other builds: other sessions may
+# trace on this machine at the same time.
 foreign_prog_ids() {
 	local p
-	for p in $(pgrep -x uscope); do
+	for p in $(pgrep -x uscope) $(pgrep -x uscope-guard); do
 		[[ "$p" == "${USCOPE_PID:-}" ]] && continue
+		[[ "$(cat /proc/"$p"/comm 2>/dev/null)" == uscope-guard ]] && ours_exe "$p" && continue
 		grep -h '^prog_id:' /proc/"$p"/fdinfo/* 2>/dev/null | awk '{ print $2 }'
 	done | sort -u
 }
@@ -66,6 +72,7 @@ foreign_prog_ids() {
 orphan_guardians() {
 	local g p
 	for g in $(pgrep -x uscope-guard); do
+		ours_exe "$g" || continue
 		p=$(awk '$1 == "Pid:" { print $2; exit }' /proc/"$g"/fdinfo/* 2>/dev/null)
 		if [[ -z "$p" || "$p" == -1 ]] || ! alive "$p"; then
 			alive "$g" && echo "$g"
