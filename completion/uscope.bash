@@ -12,7 +12,7 @@ _uscope()
 	}
 	local cmd=${words[1]}
 	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --hex
-		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --offset --unsafe-offset
+		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --no-skip-endbr --offset --unsafe-offset
 		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist --metrics
 		-f --follow --cgroup -v --verbose -h --help"
 
@@ -22,7 +22,7 @@ _uscope()
 	fi
 	case $cmd in
 	funcs)
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --no-demangle --args -p --pid --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --no-demangle --args --cost -p --pid --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	usdt)
 		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json -p --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
