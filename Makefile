@@ -20,6 +20,8 @@ WARN     := -Wall -Wextra
 CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Iprobes -Ihelpers -Iloader
 # libbpf is linked statically so build/uscope runs without libbpf installed.
 LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz
+# --metrics: libmicrohttpd (Debian libmicrohttpd12), linked dynamically (its static build needs GnuTLS's).
+LIBS     += $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 # --stack: libdw/libdwfl (DWARF line tables, CFI unwinding, debug-file lookup).
 LIBS     += $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw)
 
@@ -59,7 +61,7 @@ $(BUILD)/abi-check.stamp: helpers/uprobe_multi_abi_check.c $(BUILD)/vmlinux.h
 	$(CLANG) -target bpf -fsyntax-only -I$(BUILD) $<
 	@touch $@
 
-$(BUILD)/uscope.bpf.o: probes/uscope.bpf.c $(wildcard probes/*.bpf.h) probes/uscope.h $(BUILD)/vmlinux.h
+$(BUILD)/uscope.bpf.o: probes/uscope.bpf.c $(wildcard probes/*.h) $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -I$(BUILD) -Iprobes -c $< -o $@
 
 $(BUILD)/uscope.skel.h: $(BUILD)/uscope.bpf.o
@@ -76,6 +78,7 @@ $(BUILD)/uscope: $(LOADER_OBJ) $(HELPERS_OBJ) $(BUILD)/abi-check.stamp
 
 include umark/umark.mk
 include tests/fuzz/fuzz.mk
+include tests/targets/house/house.mk
 include tests/targets/noharm/noharm.mk
 include tests/targets/stacks/stacks.mk
 
@@ -94,6 +97,8 @@ bench: all
 
 install: $(BUILD)/uscope
 	install -D -m 0755 $(BUILD)/uscope $(DESTDIR)$(PREFIX)/bin/uscope
+	install -D -m 0644 docs/uscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/uscope.1
+	install -D -m 0644 completion/uscope.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/uscope
 
 clean:
 	rm -rf $(BUILD)

@@ -55,4 +55,12 @@ int elf_file__next_section(const struct elf_file *ef, Elf_Scn **scn,
 int elf_file__section_data(const struct elf_file *ef, Elf_Scn *scn,
 			   const GElf_Shdr *shdr, Elf_Data **data);
 
+/*
+ * A raw probe offset is safe only where the file holds code: 0 when OFF lies
+ * in the file image of an executable PT_LOAD segment of PATH, -ERANGE when
+ * not, or the errnos of elf_file__open(). (Whether it starts an instruction
+ * cannot be known from the ELF; that is why raw offsets need --offset.)
+ */
+int elf_check_exec_offset(const char *path, uint64_t off);
+
 #endif

@@ -55,15 +55,7 @@ struct elf_func_list {
 int elf_funcs__load(const char *path, struct elf_func_list *out);
 void elf_funcs__free(struct elf_func_list *list);
 
-const char *elf_bind_name(uint8_t bind);
-
-/*
- * A raw probe offset is safe only where the file holds code: 0 when OFF lies
- * in the file image of an executable PT_LOAD segment of PATH, -ERANGE when
- * not, or the errnos of elf_funcs__load(). (Whether it starts an instruction
- * cannot be known from the ELF; that is why raw offsets need --offset.)
- */
-int elf_check_exec_offset(const char *path, uint64_t off);	/* "global", "local", "weak", "other" */
+const char *elf_bind_name(uint8_t bind);	/* "global", "local", "weak", "other" */
 
 /* One line of text for the negative errnos above ("not an ELF file", ...). */
 const char *elf_strerror(int err);

@@ -8,6 +8,8 @@
  * decoding it is the same work either way. Every read is bounds-checked.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "elf_file.h"
@@ -216,4 +218,67 @@ void elf_lsda__free(struct elf_lsda_list *l)
 {
 	free(l->addrs);
 	memset(l, 0, sizeof(*l));
+}
+
+int elf_throw_info__load(const char *path, struct elf_throw_info *out)
+{
+	static const char name[] = "__cxa_throw";
+	struct elf_file ef;
+	Elf_Scn *scn = NULL;
+	Elf_Data *data;
+	GElf_Shdr sh;
+	const char *sn;
+	int err, r;
+
+	memset(out, 0, sizeof(*out));
+	err = elf_file__open(path, &ef);
+	if (err)
+		return err;
+	while ((r = elf_file__next_section(&ef, &scn, &sh, &sn)) == 1) {
+		if (!strncmp(sn, ".plt", 4) && (sh.sh_flags & SHF_EXECINSTR) && out->nplt < 4) {
+			out->plt_lo[out->nplt] = sh.sh_addr;
+			out->plt_hi[out->nplt++] = sh.sh_addr + sh.sh_size;
+		}
+		if (sh.sh_type != SHT_STRTAB || (strcmp(sn, ".dynstr") && strcmp(sn, ".strtab")) ||
+		    elf_file__section_data(&ef, scn, &sh, &data) || !data || !data->d_buf)
+			continue;
+		if (memmem(data->d_buf, data->d_size, name, sizeof(name)))	/* with its NUL */
+			out->can_throw = true;
+	}
+	elf_file__close(&ef);
+	return r < 0 ? r : 0;
+}
+
+int elf_branch_targets(const char *path, uint64_t off, uint64_t size, uint64_t addr, uint64_t *targets,
+		       size_t max)
+{
+	uint8_t *b;
+	size_t i, n = 0;
+	int fd, err = 0;
+
+	if (size > (1u << 20))
+		size = 1u << 20;
+	b = malloc(size ? size : 1);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (!b || fd < 0) {
+		err = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	if (pread(fd, b, size, (off_t)off) != (ssize_t)size) {
+		err = -EIO;
+		goto out;
+	}
+	for (i = 0; i + 5 <= size && n < max; i++) {
+		int32_t rel;
+
+		if (b[i] != 0xe8 && b[i] != 0xe9)
+			continue;
+		memcpy(&rel, b + i + 1, 4);
+		targets[n++] = addr + i + 5 + (int64_t)rel;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(b);
+	return err ? err : (int)n;
 }

@@ -35,4 +35,28 @@ int elf_lsda__load(const char *path, struct elf_lsda_list *out);
 bool elf_lsda__has(const struct elf_lsda_list *l, uint64_t addr);
 void elf_lsda__free(struct elf_lsda_list *l);
 
+/*
+ * Can an exception leave a function without an LSDA? Yes if it calls, or
+ * jumps to, code that may throw. What uscope knows without decoding:
+ *   can_throw  the binary names __cxa_throw (it throws or links a thrower)
+ *   plt        the PLT sections' address ranges: calls out of the binary
+ */
+struct elf_throw_info {
+	bool can_throw;
+	uint64_t plt_lo[4], plt_hi[4];
+	int nplt;
+};
+
+int elf_throw_info__load(const char *path, struct elf_throw_info *out);
+
+/*
+ * The targets of the rel32 calls and jumps (e8, e9) in SIZE bytes at file
+ * offset OFF (a function at address ADDR), at most MAX of them. A byte scan,
+ * not a decoder: the caller keeps only targets that are a function start or a
+ * PLT entry, which a stray e8/e9 byte inside another instruction almost never
+ * hits. Returns the number found or a negative errno.
+ */
+int elf_branch_targets(const char *path, uint64_t off, uint64_t size, uint64_t addr, uint64_t *targets,
+		       size_t max);
+
 #endif

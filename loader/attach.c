@@ -101,6 +101,10 @@ void attach_report_failure(int err, const char *what, size_t n, const char *path
 	if (target_gone(err, pid))
 		err_msg("cannot attach %s%s%s in '%s': process %d has exited", count, what, n ? " probe(s)" : "",
 			path, pid);
+	else if ((err == -EACCES || err == -EPERM) && !n)
+		/* Seen here: CAP_BPF + CAP_PERFMON make uprobe_multi links but not perf-event uprobes. */
+		err_msg("cannot attach %s in '%s': %s (perf-event uprobes need CAP_SYS_ADMIN; with only "
+			"CAP_BPF and CAP_PERFMON use --attach multi)", what, path, strerror(-err));
 	else
 		err_msg("cannot attach %s%s%s in '%s': %s", count, what, n ? " probe(s)" : "", path, strerror(-err));
 }
@@ -133,6 +137,24 @@ int attach__run(const struct attach_progs *progs, const struct plan *plan, const
 		err = attach_perf_run(progs, plan, cfg, stop, st);
 	else
 		err = attach_nocookie_run(progs, plan, cfg, stop, st);
+	if (err)
+		attach__destroy(st);
+	return err;
+}
+
+int attach__run_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+		       uint32_t bi, bool usdt, struct attach_state *st)
+{
+	int err = -ENOTSUP;
+
+	memset(st, 0, sizeof(*st));
+	st->mode = cfg->mode;
+	if (cfg->mode == ATTACH_MULTI)
+		err = attach_multi_binary(progs, plan, cfg, bi, usdt, st);
+	else if (cfg->mode == ATTACH_PERF)
+		err = attach_perf_binary(progs, plan, cfg, bi, usdt, st);
+	else
+		err_msg("--metrics without -p or -c needs cookies (--attach multi or perf)");
 	if (err)
 		attach__destroy(st);
 	return err;

@@ -5,8 +5,8 @@
  *   multi     one uprobe_multi link per (binary, entry|return|usdt), carrying
  *             the arrays of offsets, semaphore offsets and cookies (6.6+);
  *             attach_multi.c
- *   perf      one perf-event uprobe per function site, and libbpf's
- *             bpf_program__attach_usdt() per USDT site (5.15+); attach_perf.c
+ *   perf      one perf-event uprobe per function site or USDT location, with
+ *             its cookie (5.15+); attach_perf.c
  *   nocookie  for kernels without BPF cookies (before 5.15): perf-event
  *             uprobes without cookies; BPF finds the site by its address in
  *             the one traced process, from a map filled once that process
@@ -82,6 +82,15 @@ int attach__run(const struct attach_progs *progs, const struct plan *plan, const
 
 /* When needs.after_exec: the process has mapped the binaries (see attach_nocookie.c). */
 int attach__after_exec(const struct attach_progs *progs, const struct plan *plan, pid_t pid);
+
+/*
+ * --metrics: attach the sites of binary BI alone into a fresh *ST (multi or
+ * perf path), its USDT sites only if USDT (a replaced file gets its function
+ * sites again). Message printed and negative errno on failure, with nothing
+ * left attached.
+ */
+int attach__run_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+		       uint32_t bi, bool usdt, struct attach_state *st);
 
 void attach__destroy(struct attach_state *st);
 

@@ -118,25 +118,45 @@ static int attach_usdt(const struct attach_progs *progs, const struct plan *plan
 	return err;
 }
 
+static int check_spec_layout(const struct attach_progs *progs)
+{
+	if (progs->usdt_spec_size == sizeof(struct bpf_usdt_spec_abi))
+		return 0;
+	err_msg("libbpf's USDT spec layout is not the one uscope knows; use --attach perf");
+	return -ENOTSUP;
+}
+
+/* Returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
+static int attach_binary(const struct attach_progs *progs, const struct plan *plan, uint32_t bi, bool usdt,
+			 pid_t pid, struct attach_state *st)
+{
+	int err = attach_funcs(progs, plan, bi, USCOPE_SITE_RETURN, pid, st);
+
+	if (!err)
+		err = attach_funcs(progs, plan, bi, USCOPE_SITE_ENTRY, pid, st);
+	if (!err && usdt)
+		err = attach_usdt(progs, plan, bi, pid, st);
+	return err;
+}
+
 int attach_multi_run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
 		     volatile sig_atomic_t *stop, struct attach_state *st)
 {
 	size_t i;
-	int err = 0;
+	int err = check_spec_layout(progs);
 
-	if (progs->usdt_spec_size != sizeof(struct bpf_usdt_spec_abi)) {
-		err_msg("libbpf's USDT spec layout is not the one uscope knows; use --attach perf");
-		return -ENOTSUP;
-	}
 	for (i = 0; i < plan->bins->n && !err; i++) {
 		if (*stop)
 			return -EINTR;
-		/* Returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
-		err = attach_funcs(progs, plan, i, USCOPE_SITE_RETURN, cfg->pid, st);
-		if (!err)
-			err = attach_funcs(progs, plan, i, USCOPE_SITE_ENTRY, cfg->pid, st);
-		if (!err)
-			err = attach_usdt(progs, plan, i, cfg->pid, st);
+		err = attach_binary(progs, plan, i, true, cfg->pid, st);
 	}
 	return err;
+}
+
+int attach_multi_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+			uint32_t bi, bool usdt, struct attach_state *st)
+{
+	int err = usdt ? check_spec_layout(progs) : 0;
+
+	return err ? err : attach_binary(progs, plan, bi, usdt, cfg->pid, st);
 }

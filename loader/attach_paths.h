@@ -26,6 +26,11 @@ int attach_multi_run(const struct attach_progs *progs, const struct plan *plan, 
 		     volatile sig_atomic_t *stop, struct attach_state *st);
 int attach_perf_run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
 		    volatile sig_atomic_t *stop, struct attach_state *st);
+/* One binary's sites (attach__run_binary). */
+int attach_multi_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+			uint32_t bi, bool usdt, struct attach_state *st);
+int attach_perf_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+		       uint32_t bi, bool usdt, struct attach_state *st);
 int attach_nocookie_run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
 			volatile sig_atomic_t *stop, struct attach_state *st);
 int attach_nocookie_check(const struct plan *plan, const struct attach_cfg *cfg, bool child,

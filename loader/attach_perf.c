@@ -1,13 +1,48 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The perf-event path (5.15+, before uprobe_multi): one perf-event uprobe
- * per function site, carrying its cookie, and libbpf's
- * bpf_program__attach_usdt() per USDT site (one uprobe per location, libbpf
- * fills its own spec map; the usdt_cookie is the site id).
+ * per function site and one per USDT location, each carrying its cookie.
+ * USDT is attached as on the multi path, not with libbpf's
+ * bpf_program__attach_usdt(): uscope stores one spec per location, so the
+ * BPF cookie (spec id) is the location's index on every path, which is how
+ * an event names the location that fired (and its argument signedness).
  */
 #include <errno.h>
 #include "attach_paths.h"
+#include "usdt_spec.h"
 #include "util.h"
+
+static int attach_usdt_site(const struct attach_progs *progs, const struct plan *plan, const struct site *s,
+			    pid_t pid, struct attach_state *st)
+{
+	const struct binary *b = plan__bin(plan, s->bin);
+	uint32_t loc;
+	int err;
+
+	for (loc = s->first_loc; loc < s->first_loc + s->nlocs; loc++) {
+		const struct usdt_note *n = plan->locs[loc].note;
+		LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = loc, .ref_ctr_offset = n->sema_offset);
+		struct bpf_link *link;
+		char what[256];
+
+		err = attach_store_usdt_spec(progs, plan, loc);
+		if (err)
+			return err;
+		link = bpf_program__attach_uprobe_opts(progs->prog[USCOPE_SITE_USDT], pid > 0 ? pid : -1,
+						       b->open_path, n->offset, &po);
+		if (!link) {
+			err = -errno;
+			snprintf(what, sizeof(what), "%s (%s)", s->name, site_kind_name(s->kind));
+			attach_report_failure(err, what, 0, b->path, pid);
+			return err;
+		}
+		err = attach_add_link(st, link);
+		if (err)
+			return err;
+		st->probes++;
+	}
+	return 0;
+}
 
 static int attach_site(const struct attach_progs *progs, const struct plan *plan, size_t id, pid_t pid,
 		       struct attach_state *st)
@@ -17,18 +52,13 @@ static int attach_site(const struct attach_progs *progs, const struct plan *plan
 	struct bpf_link *link;
 	char what[256];
 
-	if (s->kind == USCOPE_SITE_USDT) {
-		const struct usdt_note *n = plan->locs[s->first_loc].note;
-		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = id);
+	LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = USCOPE_COOKIE(id, s->slot),
+		    .retprobe = s->kind == USCOPE_SITE_RETURN);
 
-		link = bpf_program__attach_usdt(progs->prog[s->kind], pid > 0 ? pid : -1, b->open_path,
-						n->provider, n->name, &uo);
-	} else {
-		LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = USCOPE_COOKIE(id, s->slot),
-			    .retprobe = s->kind == USCOPE_SITE_RETURN);
-		link = bpf_program__attach_uprobe_opts(progs->prog[s->kind], pid > 0 ? pid : -1, b->open_path,
-						       s->offset, &po);
-	}
+	if (s->kind == USCOPE_SITE_USDT)
+		return attach_usdt_site(progs, plan, s, pid, st);
+	link = bpf_program__attach_uprobe_opts(progs->prog[s->kind], pid > 0 ? pid : -1, b->open_path, s->offset,
+					       &po);
 	if (!link) {
 		int err = -errno;
 
@@ -36,24 +66,42 @@ static int attach_site(const struct attach_progs *progs, const struct plan *plan
 		attach_report_failure(err, what, 0, b->path, pid);
 		return err;
 	}
-	st->probes += s->kind == USCOPE_SITE_USDT ? s->nlocs : 1;
+	st->probes++;
 	return attach_add_link(st, link);
+}
+
+/* The sites of binary BI (every binary: UINT32_MAX), USDT ones only if USDT. */
+static int attach_sites(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+			uint32_t bi, bool usdt, volatile sig_atomic_t *stop, struct attach_state *st)
+{
+	size_t i;
+	int err = 0;
+
+	if (progs->usdt_spec_size != sizeof(struct bpf_usdt_spec_abi)) {
+		err_msg("libbpf's USDT spec layout is not the one uscope knows");
+		return -ENOTSUP;
+	}
+	/* Two passes, returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
+	for (i = 0; i < 2 * plan->nsites && !err; i++) {
+		const struct site *s = &plan->sites[i % plan->nsites];
+
+		if (stop && *stop)
+			return -EINTR;
+		if ((bi == UINT32_MAX || s->bin == bi) && (usdt || s->kind != USCOPE_SITE_USDT) &&
+		    (s->kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
+			err = attach_site(progs, plan, i % plan->nsites, cfg->pid, st);
+	}
+	return err;
 }
 
 int attach_perf_run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
 		    volatile sig_atomic_t *stop, struct attach_state *st)
 {
-	size_t i;
-	int err = 0;
+	return attach_sites(progs, plan, cfg, UINT32_MAX, true, stop, st);
+}
 
-	/* Two passes, returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
-	for (i = 0; i < 2 * plan->nsites && !err; i++) {
-		size_t id = i % plan->nsites;
-
-		if (*stop)
-			return -EINTR;
-		if ((plan->sites[id].kind == USCOPE_SITE_RETURN) == (i < plan->nsites))
-			err = attach_site(progs, plan, id, cfg->pid, st);
-	}
-	return err;
+int attach_perf_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
+		       uint32_t bi, bool usdt, struct attach_state *st)
+{
+	return attach_sites(progs, plan, cfg, bi, usdt, NULL, st);
 }

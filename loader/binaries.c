@@ -10,6 +10,7 @@
 #include "binaries.h"
 #include "binpath.h"
 #include "util.h"
+#include "../helpers/elf_file.h"
 
 int binaries__add(struct binaries *bc, const char *path, const char *open_path)
 {
@@ -84,6 +85,21 @@ const struct usdt_note_list *binary__notes(struct binary *b)
 	return &b->notes;
 }
 
+const struct dwarf_sig_list *binary__sigs(struct binary *b)
+{
+	int err;
+
+	if (b->sigs_loaded)
+		return &b->sigs;
+	err = dwarf_sigs__load(b->open_path, &b->sigs);
+	if (err) {
+		err_msg("'%s': cannot read its DWARF: %s", b->path, strerror(-err));
+		return NULL;
+	}
+	b->sigs_loaded = 1;
+	return &b->sigs;
+}
+
 int binary__check_exec_offset(struct binary *b, uint64_t off)
 {
 	int err = elf_check_exec_offset(b->open_path, off);
@@ -103,6 +119,7 @@ void binaries__free(struct binaries *bc)
 	for (i = 0; i < bc->n; i++) {
 		elf_funcs__free(&bc->v[i].funcs);
 		usdt_notes__free(&bc->v[i].notes);
+		dwarf_sigs__free(&bc->v[i].sigs);
 		free(bc->v[i].path);
 		free(bc->v[i].open_path);
 	}

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "../helpers/elf_funcs.h"
 #include "../helpers/usdt_notes.h"
+#include "../helpers/dwarf_sigs.h"
 
 struct target;
 
@@ -24,6 +25,8 @@ struct binary {
 	struct elf_func_list funcs;
 	struct usdt_note_list notes;
 	int funcs_loaded, notes_loaded;
+	struct dwarf_sig_list sigs;	/* DWARF signatures (binary__sigs) */
+	int sigs_loaded;
 };
 
 struct binaries {
@@ -45,6 +48,9 @@ static inline struct binary *binaries__at(const struct binaries *bc, size_t i)
 /* The functions / USDT notes of B, loaded once; NULL after printing one message. */
 const struct elf_func_list *binary__funcs(struct binary *b);
 const struct usdt_note_list *binary__notes(struct binary *b);
+
+/* B's DWARF function signatures, loaded once (has_dwarf false without DWARF); NULL after a message. */
+const struct dwarf_sig_list *binary__sigs(struct binary *b);
 
 /*
  * 0 if file offset OFF lies in an executable segment of B; -ERANGE (message

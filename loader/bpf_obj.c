@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bpf_obj.h"
+#include "bpf_obj_context.h"
 #include "util.h"
 #include "uscope.skel.h"
 #include "bpf_obj_stacks.h"
@@ -22,7 +24,9 @@
 struct bpf_obj {
 	struct uscope_bpf *skel;
 	const struct plan *plan;
-	bool events, noop;
+	bool events, noop, interval;
+	struct uscope_hist *hist_total;	/* -i --latency: the intervals read so far */
+	uint32_t by_max;	/* --by: rows in the key table */
 	int stack_mode;
 	uint32_t stack_depth;
 };
@@ -35,16 +39,20 @@ static struct bpf_program *prog_for(const struct bpf_obj *o, int kind)
 	return kind == USCOPE_SITE_RETURN ? o->skel->progs.generic_return : o->skel->progs.usdt_site;
 }
 
-static void set_knobs(struct uscope_bpf *skel, const struct bpf_knobs *k)
+static void set_knobs(struct bpf_obj *o, const struct bpf_knobs *k)
 {
+	struct uscope_bpf *skel = o->skel;
+
 	skel->rodata->target_tgid = k->tgid;
 	skel->rodata->target_tid = k->tid;
 	skel->rodata->target_uid = k->uid;
 	skel->rodata->emit_events = k->events;
 	skel->rodata->latency = k->latency;
 	skel->rodata->func_nargs = k->nargs;
-	skel->rodata->str_arg = k->str_arg;
+	skel->rodata->str_mask = k->str_mask;
 	skel->rodata->wakeup_bytes = k->ringbuf_size / 8;
+	/* Only -i --latency needs the second half of the histograms. */
+	skel->rodata->hist_nslots = o->interval ? o->plan->nslots : 0;
 	bpf_obj_stacks__knobs(skel, k);
 }
 
@@ -86,16 +94,18 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 	if (!err)
 		err = bpf_obj_stacks__size(skel, k);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.hists, p->nslots ? p->nslots : 1);
+		err = bpf_map__set_max_entries(skel->maps.hists, p->nslots ? p->nslots * (o->interval ? 2 : 1) : 1);
 	if (!err && !k->latency)
 		err = bpf_map__set_max_entries(skel->maps.stacks, 1);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.ip_sites, nocookie ? p->nsites + 1 : 1);
 	if (!err && nocookie && p->nlocs > 256)
 		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_ip_to_spec_id, p->nlocs);
-	/* One spec per location on the multi and nocookie paths; libbpf dedups specs on the perf path. */
+	/* uscope stores one spec per location, on every path. */
 	if (!err && p->nlocs > 256)
 		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_specs, p->nlocs);
+	if (!err)
+		err = context_maps__size(skel, k->filter, k->by, k->hist, p->nsites);
 	return err;
 }
 
@@ -116,6 +126,8 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 	o->plan = plan;
 	o->events = k->events;
 	o->noop = k->noop;
+	o->interval = k->latency && k->interval;
+	o->by_max = k->by ? k->by->max : 0;
 	o->stack_mode = k->stack_mode;
 	o->stack_depth = k->stack_depth;
 	o->skel = uscope_bpf__open_opts(&oo);
@@ -125,7 +137,7 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 		free(o);
 		return err;
 	}
-	set_knobs(o->skel, k);
+	set_knobs(o, k);
 	err = choose_programs(o, k);
 	if (!err)
 		err = size_maps(o, k);
@@ -140,6 +152,11 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 		bpf_obj__free(o);
 		return err;
 	}
+	err = context_maps__fill(o->skel, k->filter);
+	if (err) {
+		bpf_obj__free(o);
+		return err;
+	}
 	*out = o;
 	return 0;
 }
@@ -149,6 +166,7 @@ void bpf_obj__free(struct bpf_obj *o)
 	if (!o)
 		return;
 	uscope_bpf__destroy(o->skel);
+	free(o->hist_total);
 	free(o);
 }
 
@@ -162,6 +180,11 @@ void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out)
 	out->usdt_spec_size = bpf_map__value_size(o->skel->maps.__bpf_usdt_specs);
 	out->usdt_ip_fd = bpf_map__fd(o->skel->maps.__bpf_usdt_ip_to_spec_id);
 	out->ip_sites_fd = bpf_map__fd(o->skel->maps.ip_sites);
+}
+
+void bpf_obj__stop(struct bpf_obj *o)
+{
+	__atomic_store_n(&o->skel->data_stop->stopped, 1, __ATOMIC_SEQ_CST);
 }
 
 int bpf_obj__events_fd(const struct bpf_obj *o)
@@ -236,6 +259,28 @@ uint64_t bpf_obj__unpaired(const struct bpf_obj *o)
 	return sum_all(o->skel->maps.unpaired, 1);
 }
 
+int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n)
+{
+	return context_maps__by_rows(o->skel, o->by_max, rows, n);
+}
+
+uint64_t *bpf_obj__vhists(const struct bpf_obj *o)
+{
+	size_t n = o->plan->nsites * USCOPE_VHIST_BUCKETS;
+	uint64_t *out = calloc(n + 1, sizeof(*out));
+
+	if (out && sum_percpu(bpf_map__fd(o->skel->maps.vhists), out, o->plan->nsites, USCOPE_VHIST_BUCKETS)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+uint64_t bpf_obj__by_dropped(const struct bpf_obj *o)
+{
+	return context_maps__by_dropped(o->skel);
+}
+
 /* Add one CPU's histogram V into H: min over the CPUs that saw a sample, max over all. */
 static void hist_add(struct uscope_hist *h, const struct uscope_hist *v)
 {
@@ -253,25 +298,186 @@ static void hist_add(struct uscope_hist *h, const struct uscope_hist *v)
 		h->max_ns = v->max_ns;
 }
 
-struct uscope_hist *bpf_obj__hists(const struct bpf_obj *o)
+/* Histograms of slots [FIRST, FIRST + nslots) summed over CPUs into OUT; ZERO: then clear them. */
+static int read_hists(const struct bpf_obj *o, uint32_t first, struct uscope_hist *out, bool zero)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(o->skel->maps.hists), c;
-	size_t nslots = o->plan->nslots;
-	struct uscope_hist *out = calloc(nslots + 1, sizeof(*out)), *vals;
+	struct uscope_hist *vals;
 	uint32_t k;
 
 	vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
-	if (!out || !vals) {
-		free(out);
-		free(vals);
-		return NULL;
-	}
-	for (k = 0; k < nslots; k++) {
-		if (bpf_map_lookup_elem(fd, &k, vals))
+	if (!vals)
+		return -ENOMEM;
+	for (k = 0; k < o->plan->nslots; k++) {
+		uint32_t key = first + k;
+
+		if (bpf_map_lookup_elem(fd, &key, vals))
 			continue;
 		for (c = 0; c < ncpu; c++)
 			hist_add(&out[k], &vals[c]);
+		if (zero) {
+			memset(vals, 0, ncpu * sizeof(*vals));
+			bpf_map_update_elem(fd, &key, vals, BPF_ANY);
+		}
 	}
 	free(vals);
+	return 0;
+}
+
+struct uscope_hist *bpf_obj__hists(struct bpf_obj *o)
+{
+	size_t nslots = o->plan->nslots, k;
+	struct uscope_hist *out = calloc(nslots + 1, sizeof(*out));
+	uint32_t half = o->skel->bss->hist_half & 1;
+
+	if (!out || read_hists(o, o->interval ? half * nslots : 0, out, false)) {
+		free(out);
+		return NULL;
+	}
+	for (k = 0; o->hist_total && k < nslots; k++)
+		hist_add(&out[k], &o->hist_total[k]);
 	return out;
+}
+
+/*
+ * Flip the half BPF writes to, give programs still running on the old half
+ * time to finish (a uprobe program runs for microseconds; 5 ms is ample),
+ * then read and zero the old half: exact histograms of the interval.
+ */
+struct uscope_hist *bpf_obj__hists_interval(struct bpf_obj *o)
+{
+	size_t nslots = o->plan->nslots, k;
+	struct uscope_hist *out = calloc(nslots + 1, sizeof(*out));
+	uint32_t old = o->skel->bss->hist_half & 1;
+	struct timespec ts = { 0, 5000000 };
+
+	if (!o->hist_total)
+		o->hist_total = calloc(nslots + 1, sizeof(*o->hist_total));
+	if (!out || !o->hist_total || !o->interval) {
+		free(out);
+		return NULL;
+	}
+	__atomic_store_n(&o->skel->bss->hist_half, old ^ 1, __ATOMIC_SEQ_CST);
+	nanosleep(&ts, NULL);
+	if (read_hists(o, old * nslots, out, true)) {
+		free(out);
+		return NULL;
+	}
+	for (k = 0; k < nslots; k++)
+		hist_add(&o->hist_total[k], &out[k]);
+	return out;
+}
+
+/*
+ * --metrics reads the maps at every scrape: one reader with buffers sized
+ * once, and BPF_MAP_LOOKUP_BATCH (Linux 5.6+) instead of one lookup per key
+ * (10,000 sites: a handful of syscalls instead of 10,000).
+ */
+#define READER_BATCH_BYTES (256u << 10)	/* one batch worth of per-CPU values */
+
+struct bpf_obj_reader {
+	const struct bpf_obj *o;
+	int ncpu;
+	void *vals;
+	uint32_t *keys;		/* as many as the smallest values (one u64 per CPU) fill VALS with */
+};
+
+struct bpf_obj_reader *bpf_obj__reader_new(const struct bpf_obj *o)
+{
+	struct bpf_obj_reader *r = calloc(1, sizeof(*r));
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (!r || ncpu <= 0 || sizeof(struct uscope_hist) * ncpu > READER_BATCH_BYTES) {
+		free(r);
+		return NULL;
+	}
+	r->o = o;
+	r->ncpu = ncpu;
+	r->vals = malloc(READER_BATCH_BYTES);
+	r->keys = calloc(READER_BATCH_BYTES / (sizeof(uint64_t) * ncpu) + 1, sizeof(*r->keys));
+	if (!r->vals || !r->keys) {
+		bpf_obj__reader_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void bpf_obj__reader_free(struct bpf_obj_reader *r)
+{
+	if (!r)
+		return;
+	free(r->vals);
+	free(r->keys);
+	free(r);
+}
+
+/* Call ADD(out, key, values of every CPU) for the keys [0, N) of per-CPU array FD, VSIZE bytes a value. */
+static int read_batched(struct bpf_obj_reader *r, int fd, uint32_t n, size_t vsize, void *out,
+			void (*add)(void *out, uint32_t key, const void *vals, int ncpu))
+{
+	uint32_t chunk = READER_BATCH_BYTES / (vsize * r->ncpu), in = 0, next = 0, cnt, k;
+	bool first = true;
+	int err = 0;
+
+	while (n && err != -ENOENT) {
+		cnt = chunk;
+		err = bpf_map_lookup_batch(fd, first ? NULL : &in, &next, r->keys, r->vals, &cnt, NULL);
+		if (err && err != -ENOENT)
+			return err;
+		for (k = 0; k < cnt; k++)
+			if (r->keys[k] < n)
+				add(out, r->keys[k], (const char *)r->vals + (size_t)k * vsize * r->ncpu, r->ncpu);
+		in = next;
+		first = false;
+	}
+	return 0;
+}
+
+static void add_u64(void *out, uint32_t key, const void *vals, int ncpu)
+{
+	const uint64_t *v = vals;
+	int c;
+
+	for (c = 0; c < ncpu; c++)
+		((uint64_t *)out)[key] += v[c];
+}
+
+static void add_hist(void *out, uint32_t key, const void *vals, int ncpu)
+{
+	const struct uscope_hist *v = vals;
+	int c;
+
+	for (c = 0; c < ncpu; c++)
+		hist_add(&((struct uscope_hist *)out)[key], &v[c]);
+}
+
+static int read_u64s(struct bpf_obj_reader *r, struct bpf_map *map, uint32_t n, uint64_t *out)
+{
+	memset(out, 0, (size_t)n * sizeof(*out));
+	return read_batched(r, bpf_map__fd(map), n, sizeof(uint64_t), out, add_u64);
+}
+
+int bpf_obj__read_counts(struct bpf_obj_reader *r, uint64_t *out)
+{
+	return read_u64s(r, r->o->skel->maps.counts, r->o->plan->nsites, out);
+}
+
+int bpf_obj__read_totals(struct bpf_obj_reader *r, uint64_t *scratch, uint64_t *lost, uint64_t *unpaired)
+{
+	size_t i, n = r->o->plan->nsites;
+	int err = read_u64s(r, r->o->skel->maps.drops, n, scratch);
+
+	for (*lost = 0, i = 0; !err && i < n; i++)
+		*lost += scratch[i];
+	if (!err)
+		err = read_u64s(r, r->o->skel->maps.unpaired, 1, unpaired);
+	return err;
+}
+
+int bpf_obj__read_hists(struct bpf_obj_reader *r, struct uscope_hist *out)
+{
+	size_t n = r->o->plan->nslots;
+
+	memset(out, 0, n * sizeof(*out));
+	return read_batched(r, bpf_map__fd(r->o->skel->maps.hists), n, sizeof(struct uscope_hist), out, add_hist);
 }

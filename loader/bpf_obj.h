@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "attach.h"
+#include "by.h"
+#include "filter.h"
+#include "hist.h"
 #include "plan.h"
 
 struct bpf_obj;
@@ -25,11 +28,15 @@ struct bpf_knobs {
 	uint32_t tid, uid;	/* USCOPE_NO_FILTER: none */
 	bool events;		/* emit events through the ring buffer */
 	bool latency;
+	bool interval;		/* -i: per-interval tables */
 	bool noop;		/* entries get an empty program (benchmark floor) */
 	int nargs;
-	int str_arg;		/* -1: none */
+	uint16_t str_mask;	/* --str: arguments read as strings */
 	uint64_t ringbuf_size;
 	bool verbose;		/* -v: ask the verifier for its log */
+	const struct filter_set *filter;	/* --filter, compiled per site, or NULL */
+	const struct by_spec *by;		/* --by keys, or NULL */
+	const struct hist_spec *hist;		/* --hist / --lhist, or NULL */
 	int stack_mode;		/* --stack: enum uscope_stack_mode, USCOPE_STACK_OFF when none */
 	bool stack_count;	/* --count --stack */
 	uint32_t stack_depth;	/* frames kept */
@@ -47,6 +54,12 @@ void bpf_obj__free(struct bpf_obj *o);
 /* The programs and maps attach uses (valid while O lives). */
 void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out);
 
+/*
+ * Stop counting at once: sets the BPF global `stopped` (see uscope.h), which
+ * every program checks first, while the probes are still attached.
+ */
+void bpf_obj__stop(struct bpf_obj *o);
+
 /* The ring buffer map's fd (events), or -1 when events are off. */
 int bpf_obj__events_fd(const struct bpf_obj *o);
 
@@ -58,6 +71,12 @@ uint64_t bpf_obj__hits(const struct bpf_obj *o);
 uint64_t bpf_obj__lost(const struct bpf_obj *o);
 uint64_t bpf_obj__unpaired(const struct bpf_obj *o);
 
+/* --by: every row of the key table, sorted by key (allocated into *ROWS); hits it had no room for. */
+int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n);
+uint64_t bpf_obj__by_dropped(const struct bpf_obj *o);
+
+/* --hist / --lhist: [site][USCOPE_VHIST_BUCKETS], summed over CPUs (allocated), or NULL. */
+uint64_t *bpf_obj__vhists(const struct bpf_obj *o);
 /*
  * --count --stack with frame pointers: FN(ARG, key, count summed over CPUs,
  * the kernel's frames IPS[DEPTH], zero-padded) for every (site, stack) the
@@ -71,7 +90,27 @@ int bpf_obj__stack_counts(const struct bpf_obj *o, bpf_stack_fn fn, void *arg);
 /* Hits whose stack was not recorded, for one enum uscope_stack_loss reason. */
 uint64_t bpf_obj__stack_lost(const struct bpf_obj *o, uint32_t why);
 
-/* --latency: histograms per slot, summed over CPUs (allocated, nslots + 1), or NULL. */
-struct uscope_hist *bpf_obj__hists(const struct bpf_obj *o);
+/*
+ * --latency: histograms per slot, summed over CPUs (allocated, nslots + 1),
+ * or NULL: all of the run so far (bpf_obj__hists), or, with -i, exactly
+ * those since the last call (bpf_obj__hists_interval).
+ */
+struct uscope_hist *bpf_obj__hists(struct bpf_obj *o);
+struct uscope_hist *bpf_obj__hists_interval(struct bpf_obj *o);
+
+/*
+ * Readers for a caller that reads again and again (--metrics scrapes):
+ * buffers sized once in bpf_obj__reader_new() (NULL if out of memory),
+ * batched map lookups, nothing allocated per read.
+ */
+struct bpf_obj_reader;
+struct bpf_obj_reader *bpf_obj__reader_new(const struct bpf_obj *o);
+void bpf_obj__reader_free(struct bpf_obj_reader *r);
+/* Hits per site into OUT[nsites]. 0 or a negative errno. */
+int bpf_obj__read_counts(struct bpf_obj_reader *r, uint64_t *out);
+/* Records lost and unpaired returns; SCRATCH holds nsites values. */
+int bpf_obj__read_totals(struct bpf_obj_reader *r, uint64_t *scratch, uint64_t *lost, uint64_t *unpaired);
+/* --latency: histograms per slot into OUT[nslots], summed over CPUs. */
+int bpf_obj__read_hists(struct bpf_obj_reader *r, struct uscope_hist *out);
 
 #endif

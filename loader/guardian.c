@@ -76,20 +76,24 @@ static void become_guardian(int sock, int uscope_pidfd, const int *close_fds, si
 	close(sock);
 }
 
-/* Wait until uscope asks to detach, closes its end, or is gone. */
-static void wait_for_end(int uscope_pidfd)
+/* Wait until uscope asks to detach, closes its end, or is gone; meanwhile serve OPS's watch. */
+static void wait_for_end(const struct guardian_ops *ops, int uscope_pidfd)
 {
-	struct pollfd p[2] = { { .fd = STDERR_FILENO, .events = POLLIN }, { .fd = uscope_pidfd, .events = POLLIN } };
+	struct pollfd p[3] = { { .fd = STDERR_FILENO, .events = POLLIN }, { .fd = uscope_pidfd, .events = POLLIN },
+			       { .fd = ops->watch_fd ? ops->watch_fd(ops->ctx) : -1, .events = POLLIN } };
+	int n = p[2].fd >= 0 ? 3 : 2;
 	char c;
 
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
+		if (poll(p, n, n == 3 ? 1000 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return;
 		}
 		if (p[1].revents)
 			return;
+		if (n == 3 && !p[0].revents)
+			ops->on_watch(ops->ctx);	/* readable, or the once-a-second look */
 		if (p[0].revents) {
 			if (read(STDERR_FILENO, &c, 1) < 0 && errno == EINTR)
 				continue;
@@ -108,7 +112,7 @@ guardian_main(const struct guardian_ops *ops, int uscope_pidfd)
 	dprintf(STDERR_FILENO, "%cattached %d %zu\n", CTL, err, probes);
 	if (err)
 		_exit(0);	/* a failed attach has already detached what it made */
-	wait_for_end(uscope_pidfd);
+	wait_for_end(ops, uscope_pidfd);
 	ops->detach(ops->ctx);
 	dprintf(STDERR_FILENO, "%cdetached\n", CTL);
 	_exit(0);
@@ -233,6 +237,31 @@ void guardian__detach(struct guardian *g, bool wait)
 	if (wait && g->pid > 0)
 		waitpid(g->pid, NULL, 0);
 	g->pid = 0;
+}
+
+void guardian__report_probes(size_t probes)
+{
+	dprintf(STDERR_FILENO, "%cprobes %zu\n", CTL, probes);
+}
+
+int guardian__fd(const struct guardian *g)
+{
+	return g->sock;
+}
+
+bool guardian__pump(struct guardian *g, size_t *probes)
+{
+	struct pollfd p = { .fd = g->sock, .events = POLLIN };
+	char buf[64];
+
+	while (g->sock >= 0 && poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP))) {
+		if (!read_until(g, "probes", buf, sizeof(buf))) {
+			err_msg("the guardian process (pid %d) is gone, and the probes with it", g->pid);
+			return false;
+		}
+		sscanf(buf, "%zu", probes);
+	}
+	return true;
 }
 
 void guardian__test_crash(const char *stage)

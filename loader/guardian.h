@@ -41,6 +41,12 @@ struct guardian_ops {
 	int (*attach)(void *ctx, volatile sig_atomic_t *stop, size_t *probes);
 	/* In the guardian: destroy them. */
 	void (*detach)(void *ctx);
+	/*
+	 * Optional, in the guardian while attached (--metrics: replaced files):
+	 * an fd to poll, and what to do when it is readable or a second passed.
+	 */
+	int (*watch_fd)(void *ctx);
+	void (*on_watch)(void *ctx);
 	void *ctx;
 };
 
@@ -74,6 +80,18 @@ int guardian__wait_attached(struct guardian *g, size_t *probes);
  * the guardian has exited; without, return at once (it finishes alone).
  */
 void guardian__detach(struct guardian *g, bool wait);
+
+/* In the guardian (on_watch): tell uscope how many probes are in place now. */
+void guardian__report_probes(size_t probes);
+
+/*
+ * In uscope: forward what the guardian printed since (its lines on stderr)
+ * and the last probe count it reported into *PROBES; never blocks for long
+ * (the guardian sends a count after every batch of lines). The fd to poll:
+ * guardian__fd().
+ */
+bool guardian__pump(struct guardian *g, size_t *probes);	/* false: the guardian is gone */
+int guardian__fd(const struct guardian *g);
 
 /* Test-only crash hook: USCOPE_TEST_CRASH=STAGE:segv|abort|kill crashes uscope at STAGE. */
 void guardian__test_crash(const char *stage);

@@ -41,11 +41,32 @@ static bool has_returns(const struct plan *plan, size_t bi)
 	return false;
 }
 
-/* Go refuses; C++ functions with an LSDA get one warning each. */
+/* True if F calls or jumps to another function of B or out through the PLT (code that may throw). */
+static bool calls_out(struct binary *b, const struct elf_func *f, const struct elf_throw_info *ti)
+{
+	uint64_t t[64];
+	int n = f->size ? elf_branch_targets(b->open_path, f->offset, f->size, f->addr, t, 64) : 0, i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct elf_func *g;
+
+		for (k = 0; k < ti->nplt; k++)
+			if (t[i] >= ti->plt_lo[k] && t[i] < ti->plt_hi[k])
+				return true;
+		/* Near branches stay in the segment, where offset - address is constant. */
+		g = t[i] >= f->addr - f->offset ? func_at(b, t[i] - f->addr + f->offset) : NULL;
+		if (g && g->offset != f->offset)
+			return true;
+	}
+	return false;
+}
+
+/* Go refuses; C++ functions an exception may unwind through get one warning each. */
 static int check_returns(const struct plan *plan, size_t bi)
 {
 	struct binary *b = plan__bin(plan, bi);
 	struct elf_lsda_list lsda;
+	struct elf_throw_info ti;
 	size_t i;
 	int go = elf_is_go(b->open_path);
 
@@ -59,16 +80,23 @@ static int check_returns(const struct plan *plan, size_t bi)
 	}
 	if (go < 0 || elf_lsda__load(b->open_path, &lsda))
 		return 0;	/* unreadable here: the attach reports it */
+	if (elf_throw_info__load(b->open_path, &ti))
+		ti.can_throw = false;
 	for (i = 0; i < plan->nsites; i++) {
 		const struct site *s = &plan->sites[i];
 		const struct elf_func *f;
+		const char *why = NULL;
 
 		if (s->bin != bi || s->kind != USCOPE_SITE_RETURN || !(f = func_at(b, s->offset)))
 			continue;
 		if (elf_lsda__has(&lsda, f->addr))
-			warn_msg("return probe on %s: an exception may unwind through it (it has a handler or "
-				 "cleanup in its unwind info), and one that does meets the probe's return trampoline "
-				 "and ends the program in std::terminate", s->name);
+			why = "it has a handler or cleanup in its unwind info";
+		else if (ti.can_throw && calls_out(b, f, &ti))
+			why = "it calls code of a program that throws C++ exceptions";
+		if (why)
+			warn_msg("return probe on %s: an exception may unwind through it (%s), and one that does "
+				 "meets the probe's return trampoline and ends the program in std::terminate",
+				 s->name, why);
 	}
 	elf_lsda__free(&lsda);
 	return 0;

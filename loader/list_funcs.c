@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "util.h"
 #include "../helpers/elf_funcs.h"
+#include "../helpers/dwarf_sigs.h"
 
 static bool wanted(const char *name, char **globs, int nglobs)
 {
@@ -20,15 +21,60 @@ static bool wanted(const char *name, char **globs, int nglobs)
 	return false;
 }
 
+/* --args: the DWARF signatures of the functions matching GLOBS, like bpftrace -lv. */
+static int list_signatures(const char *path, char **globs, int nglobs, bool json)
+{
+	struct dwarf_sig_list l;
+	char buf[1024];
+	size_t i;
+	int err = dwarf_sigs__load(path, &l), p;
+
+	if (err) {
+		err_msg("'%s': cannot read DWARF: %s", path, strerror(-err));
+		return 1;
+	}
+	if (!l.has_dwarf) {
+		err_msg("'%s': no DWARF (.debug_info): build with -g, or point at the debug file", path);
+		return 1;
+	}
+	for (i = 0; i < l.cnt; i++) {
+		const struct dwarf_sig *s = &l.sigs[i];
+
+		if (!wanted(s->name, globs, nglobs))
+			continue;
+		if (!json) {
+			dwarf_sig__format(s, buf, sizeof(buf));
+			puts(buf);
+			continue;
+		}
+		fputs("{\"name\": ", stdout);
+		json_string(stdout, s->name);
+		fputs(", \"return\": ", stdout);
+		json_string(stdout, s->ret.text);
+		fputs(", \"args\": [", stdout);
+		for (p = 0; p < s->nparams; p++) {
+			fputs(p ? ", {\"name\": " : "{\"name\": ", stdout);
+			json_string(stdout, s->params[p].name);
+			fputs(", \"type\": ", stdout);
+			json_string(stdout, s->params[p].type.text);
+			fputc('}', stdout);
+		}
+		printf("], \"variadic\": %s}\n", s->more_params ? "true" : "false");
+	}
+	dwarf_sigs__free(&l);
+	return 0;
+}
+
 int cmd_funcs(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "args", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct elf_func_list fl;
-	bool json = false;
+	bool json = false, args = false;
 	size_t i;
 	int c, err;
 
@@ -39,10 +85,14 @@ int cmd_funcs(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'a':
+			args = true;
+			break;
 		case 'h':
-			printf("Usage: uscope funcs [--json] BINARY [GLOB...]\n"
+			printf("Usage: uscope funcs [--json] [--args] BINARY [GLOB...]\n"
 			       "List the functions of BINARY (from .symtab, else .dynsym) with their\n"
-			       "file offsets, the offsets uprobes are placed at.\n");
+			       "file offsets, the offsets uprobes are placed at.\n"
+			       "  --args  print each function's signature from DWARF instead\n");
 			return 0;
 		default:
 			err_msg("unknown option '%s' (see uscope funcs --help)", argv[optind - 1]);
@@ -53,6 +103,8 @@ int cmd_funcs(int argc, char **argv)
 		err_msg("no binary given (usage: uscope funcs [--json] BINARY [GLOB...])");
 		return EXIT_USAGE;
 	}
+	if (args)
+		return list_signatures(argv[optind], argv + optind + 1, argc - optind - 1, json);
 	err = elf_funcs__load(argv[optind], &fl);
 	if (err) {
 		err_msg("'%s': %s", argv[optind], elf_strerror(err));

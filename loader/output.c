@@ -30,19 +30,55 @@ static void print_args(struct output *o, const struct site *s, const struct usco
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", o->f);
-		print_value(o, e->args[i], plan__arg_signed(o->plan, s, PLAN_NO_LOC, i));
+		print_value(o, e->args[i], plan__arg_signed(o->plan, s, e->loc, i));
 	}
 	fputs(close, o->f);
 }
 
-/* The --str argument, NUL-terminated whatever BPF read. */
-static const char *event_str(const struct uscope_event *e)
+/* String K of E (the K-th argument --str names), or NULL when BPF could not read it. */
+static const char *event_str(const struct uscope_event *e, int k, char buf[USCOPE_STR_LEN + 1])
 {
-	static char buf[USCOPE_STR_LEN + 1];
+	const struct uscope_event_strs *x = (const struct uscope_event_strs *)e;
 
-	memcpy(buf, e->str, USCOPE_STR_LEN);
+	if (!(e->str_ok & (1u << k)))
+		return NULL;
+	memcpy(buf, x->strs[k], USCOPE_STR_LEN);
 	buf[USCOPE_STR_LEN] = 0;
 	return buf;
+}
+
+/*
+ * --str: text ` argK="..."` (or argK=<unreadable>) per argument; JSON
+ * `"str"` (the first one, or null) and `"strs": {"K": "..." | null, ...}`.
+ */
+static void print_strs(struct output *o, const struct uscope_event *e)
+{
+	char buf[USCOPE_STR_LEN + 1];
+	const char *str;
+	int i, k = 0;
+
+	if (o->json) {
+		fputs(", \"str\": ", o->f);
+		str = event_str(e, 0, buf);
+		str ? json_string(o->f, str) : (void)fputs("null", o->f);
+		fputs(", \"strs\": {", o->f);
+	}
+	for (i = 0; i < USCOPE_MAX_ARGS && k < USCOPE_MAX_STRS; i++) {
+		if (!(o->str_mask & (1u << i)))
+			continue;
+		str = event_str(e, k, buf);
+		if (o->json)
+			fprintf(o->f, "%s\"%d\": ", k ? ", " : "", i);
+		else
+			fprintf(o->f, " arg%d=", i);
+		if (str)
+			json_string(o->f, str);
+		else
+			fputs(o->json ? "null" : "<unreadable>", o->f);
+		k++;
+	}
+	if (o->json)
+		fputc('}', o->f);
 }
 
 static void event_json(struct output *o, const struct site *s, const struct uscope_event *e)
@@ -67,21 +103,22 @@ static void event_json(struct output *o, const struct site *s, const struct usco
 	} else {
 		print_args(o, s, e, ", \"args\": [", "]");
 	}
-	if (o->str_arg >= 0 && s->kind != USCOPE_SITE_RETURN) {
-		fputs(", \"str\": ", o->f);
-		json_string(o->f, event_str(e));
-	}
+	if (o->str_mask && s->kind != USCOPE_SITE_RETURN)
+		print_strs(o, e);
 	fputs("}\n", o->f);
 }
 
-void output__event(struct output *o, const struct uscope_event *e)
+void output__event(struct output *o, const void *data, size_t size)
 {
+	const struct uscope_event *e = data;
 	char comm[USCOPE_COMM_LEN + 1];
 	const struct site *s;
 
-	if (e->site >= o->plan->nsites)
-		return;		/* cannot happen: cookies are site ids */
+	if (size < sizeof(*e) || e->site >= o->plan->nsites)
+		return;		/* cannot happen: BPF sends whole records, cookies are site ids */
 	s = &o->plan->sites[e->site];
+	if (o->str_mask && s->kind != USCOPE_SITE_RETURN && size < sizeof(struct uscope_event_strs))
+		return;
 	if (o->json) {
 		event_json(o, s, e);
 		return;
@@ -100,10 +137,8 @@ void output__event(struct output *o, const struct uscope_event *e)
 		print_value(o, e->args[0], true);
 	} else {
 		print_args(o, s, e, "(", ")");
-		if (o->str_arg >= 0) {
-			fprintf(o->f, " arg%d=", o->str_arg);
-			json_string(o->f, event_str(e));
-		}
+		if (o->str_mask)
+			print_strs(o, e);
 	}
 	fputc('\n', o->f);
 }

@@ -28,10 +28,11 @@ struct output {
 	bool hex;		/* arguments and return values in hex */
 	uint64_t t0_ns;		/* text timestamps are seconds since this */
 	bool header_done;
-	int str_arg;		/* --str K, -1: none */
+	uint16_t str_mask;	/* --str: the arguments read as strings */
 };
 
-void output__event(struct output *o, const struct uscope_event *e);
+/* One ring buffer record of SIZE bytes (struct uscope_event, or uscope_event_strs with --str). */
+void output__event(struct output *o, const void *data, size_t size);
 
 /* COUNTS[site id]; only sites that were hit are printed, busiest first, at most TOP (0: all). */
 void output__counts(struct output *o, const uint64_t *counts, size_t top);
@@ -53,8 +54,14 @@ struct output_summary {
 	enum { SUMMARY_NOOP, SUMMARY_COUNTS, SUMMARY_EVENTS, SUMMARY_LATENCY } what;
 	uint64_t hits, events, lost, unpaired;
 	size_t probes;
+	uint32_t by_max;	/* --by: rows in the key table, 0: no --by */
+	uint64_t by_dropped;	/* --by: hits whose key found the table full */
 };
 
+/*
+ * The Summary line on stderr; with --json also the last record on stdout:
+ * {"summary": true, "hits": N, "events": N, "lost": N, "unpaired": N, "probes": N}
+ */
 void output__summary(struct output *o, const struct output_summary *s);
 
 /* Flush the trace; false once it cannot be written (stdout closed, e.g. piped into head). */

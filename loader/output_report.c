@@ -53,6 +53,10 @@ void output__summary(struct output *o, const struct output_summary *s)
 {
 	unsigned long long hits = s->hits;
 
+	if (o->json)	/* the last record, for programs: every field always present */
+		fprintf(o->f, "{\"summary\": true, \"hits\": %llu, \"events\": %llu, \"lost\": %llu, "
+			"\"unpaired\": %llu, \"probes\": %zu}\n", hits, (unsigned long long)s->events,
+			(unsigned long long)s->lost, (unsigned long long)s->unpaired, s->probes);
 	fflush(o->f);
 	switch (s->what) {
 	case SUMMARY_NOOP:
@@ -71,4 +75,7 @@ void output__summary(struct output *o, const struct output_summary *s)
 		fprintf(o->log, "Summary: %llu hits on %zu probe%s\n", hits, s->probes, plural(s->probes));
 		break;
 	}
+	if (s->by_max)
+		fprintf(o->log, "Summary: %llu dropped: key table full (--by-max %u)\n",
+			(unsigned long long)s->by_dropped, s->by_max);
 }

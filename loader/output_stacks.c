@@ -108,7 +108,7 @@ void output_stacks__event(struct stacks *st, struct output *out, const struct us
 		return;
 	k = resolve(st, e->pid, pcs, n, fr);
 	if (!out->json) {
-		output__event(out, e);
+		output__event(out, e, sizeof(*e));
 		frames_out(out->f, false, fr, k);
 		return;
 	}
@@ -116,10 +116,10 @@ void output_stacks__event(struct stacks *st, struct output *out, const struct us
 	out->f = open_memstream(&buf, &len);
 	if (!out->f) {
 		out->f = real;
-		output__event(out, e);
+		output__event(out, e, sizeof(*e));
 		return;
 	}
-	output__event(out, e);
+	output__event(out, e, sizeof(*e));
 	fclose(out->f);
 	out->f = real;
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '}'))

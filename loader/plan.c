@@ -130,8 +130,13 @@ static const char *usdt_unsupported(const struct usdt_note *n)
 	return NULL;
 }
 
-/* Adds the sites of every USDT probe matching SPEC in binary BI; returns how many notes matched. */
-static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct probe_spec *spec)
+/*
+ * Adds the sites of every USDT probe matching SPEC in binary BI; returns how
+ * many notes matched and can be read. *SKIPPED: why the last matching note
+ * that cannot be read was skipped (left alone when none was).
+ */
+static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct probe_spec *spec,
+		       const char **skipped)
 {
 	const struct usdt_note_list *nl = &plan__bin(plan, bi)->notes;	/* loaded by match_in */
 	size_t i, j;
@@ -150,6 +155,7 @@ static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct
 		if (why) {
 			warn_msg("skipping USDT probe %s:%s at 0x%llx in '%s': %s", n->provider, n->name,
 				 (unsigned long long)n->pc, plan__bin(plan, bi)->path, why);
+			*skipped = why;
 			continue;
 		}
 		matched++;
@@ -236,14 +242,14 @@ static int collect_locations(struct plan *plan)
 
 /* Match SPEC in binary BI: load what it needs, return how many matched. */
 static long match_in(struct plan *plan, size_t *cap, struct dedup **dd, size_t *ndd, int bi,
-		     const struct probe_spec *spec)
+		     const struct probe_spec *spec, const char **skipped)
 {
 	size_t nbins = plan->bins->n;
 	const struct elf_func_list *fl;
 	int err;
 
 	if (spec->kind == PROBE_USDT)
-		return binary__notes(plan__bin(plan, bi)) ? match_usdt(plan, cap, bi, spec) : -EINVAL;
+		return binary__notes(plan__bin(plan, bi)) ? match_usdt(plan, cap, bi, spec, skipped) : -EINVAL;
 	fl = binary__funcs(plan__bin(plan, bi));
 	if (!fl)
 		return -EINVAL;
@@ -264,11 +270,14 @@ static long match_in(struct plan *plan, size_t *cap, struct dedup **dd, size_t *
 }
 
 static void report_no_match(const struct plan *plan, const struct probe_spec *spec, const int *bins,
-			    size_t nbins)
+			    size_t nbins, const char *skipped)
 {
 	const struct binary *b = plan__bin(plan, bins[0]);
 
-	if (spec->kind == PROBE_USDT && nbins == 1 && !b->notes.has_section)
+	if (skipped)
+		err_msg("every USDT location matching '%s:%s' was skipped (%s), so there is nothing to probe",
+			spec->glob, spec->name_glob, skipped);
+	else if (spec->kind == PROBE_USDT && nbins == 1 && !b->notes.has_section)
 		err_msg("'%s' has no USDT notes (.note.stapsdt), so nothing matches '%s'", b->path, spec->text);
 	else if (spec->kind == PROBE_USDT)
 		err_msg("no USDT probe matches '%s:%s' in '%s'%s", spec->glob, spec->name_glob, b->path,
@@ -288,6 +297,7 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 	for (i = 0; i < nspecs && !err; i++) {
 		const int *bins = default_bins;
 		size_t nbins = ndefault;
+		const char *skipped = NULL;
 		long matched = 0, m;
 		int bi;
 
@@ -301,20 +311,15 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 			err = -EINVAL;
 			break;
 		}
-		if (plan->latency && specs[i].kind != PROBE_ENTRY) {
-			err_msg("probe '%s': --latency takes function globs only", specs[i].text);
-			err = -EINVAL;
-			break;
-		}
 		for (k = 0; k < nbins && !err; k++) {
-			m = match_in(plan, &cap, &dd, &ndd, bins[k], &specs[i]);
+			m = match_in(plan, &cap, &dd, &ndd, bins[k], &specs[i], &skipped);
 			if (m < 0)
 				err = m;
 			else
 				matched += m;
 		}
 		if (!err && !matched) {
-			report_no_match(plan, &specs[i], bins, nbins);
+			report_no_match(plan, &specs[i], bins, nbins, skipped);
 			err = -ENOENT;
 		}
 	}
@@ -400,10 +405,9 @@ bool plan__arg_signed(const struct plan *plan, const struct site *s, uint32_t lo
 		return true;
 	if (s->kind != USCOPE_SITE_USDT)
 		return false;	/* function arguments: their C types are not in the binary */
-	if (loc == PLAN_NO_LOC) {
-		if (!s->nlocs)
-			return true;
-		loc = s->first_loc;
+	if (loc < s->first_loc || loc - s->first_loc >= s->nlocs) {
+		/* The location is not known (cannot happen: BPF reports it); say signed, like C's int. */
+		return true;
 	}
 	l = &plan->locs[loc];
 	return i < l->nargs ? l->arg_signed[i] : true;

@@ -98,6 +98,13 @@ int session__prepare(struct session *s)
 
 	if (status)
 		return status;
+	if ((o->filter && filter__parse(o->filter, &s->filter)) || (o->by && by__parse(o->by, &s->by)) ||
+	    (o->hist && hist__parse(o->hist, false, &s->hist)) || (o->lhist && hist__parse(o->lhist, true, &s->hist)))
+		return EXIT_USAGE;
+	s->by.max = o->by_max;
+	/* Bound before anything starts or attaches, so that a port in use costs nothing. */
+	if (o->metrics && metrics_agent__open(&s->metrics, o->metrics))
+		return 1;
 	if (open_target(s) || resolve_binaries(s) ||
 	    plan__build(&s->plan, s->specs, o->nprobes, s->default_bins, s->ndefault))
 		return 1;
@@ -109,6 +116,10 @@ int session__prepare(struct session *s)
 		if (plan__add_offset(&s->plan, s->default_bins[0], o->offsets[i], o->offset_unsafe[i]))
 			return 1;
 	}
+	/* After --offset: every site, raw offsets included, gets its filter, keys and histogram checked. */
+	if ((o->filter && filter__compile(&s->filter, &s->plan, o->latency, &s->fset)) || by__check(&s->by, &s->plan) ||
+	    hist__check(&s->hist, &s->plan))
+		return EXIT_USAGE;
 	if (harm__check_plan(&s->plan))
 		return 1;
 	s->cfg.pid = s->target.pid;
@@ -124,9 +135,9 @@ int session__load(struct session *s)
 	const struct trace_opts *o = s->opts;
 	struct bpf_knobs k = {
 		.mode = s->cfg.mode, .tgid = s->target.pid, .tid = o->tid, .uid = o->uid,
-		.events = !o->count && !o->latency && !o->noop, .latency = o->latency, .noop = o->noop,
-		.nargs = o->nargs, .str_arg = o->str_arg, .ringbuf_size = o->ringbuf_size,
-		.verbose = o->verbose,
+		.events = !o->count && !o->latency && !o->noop && !s->hist.mode, .latency = o->latency, .interval = o->interval > 0, .noop = o->noop,
+		.nargs = o->nargs, .str_mask = o->str_mask, .ringbuf_size = o->ringbuf_size,
+		.verbose = o->verbose, .filter = &s->fset, .by = &s->by, .hist = &s->hist,
 	};
 	int fd;
 
@@ -143,7 +154,7 @@ int session__load(struct session *s)
 		}
 	}
 	s->out = (struct output){ .f = stdout, .log = stderr, .plan = &s->plan, .json = o->json,
-				  .hex = o->hex, .str_arg = o->str_arg };
+				  .hex = o->hex, .str_mask = o->str_mask };
 	if (o->interval && !o->latency) {
 		s->prev_counts = calloc(s->plan.nsites + 1, sizeof(*s->prev_counts));
 		if (!s->prev_counts) {
@@ -164,7 +175,9 @@ int session__attach(struct session *s)
 		return 0;
 	}
 	t = now_ns();
+	libbpf_log_quiet(true);	/* attach reports its failures itself, once (the guardian inherits this) */
 	err = session_attach_guarded(s);
+	libbpf_log_quiet(false);
 	if (err == -EINTR)
 		s->done = true;
 	if (err)
@@ -200,14 +213,21 @@ int session__report(struct session *s)
 
 	if (s->done)
 		return 0;
-	/* Detach first, so the counts are final; then drain what is left. */
+	/*
+	 * Stop counting at one instant (releasing a link takes 25-70 ms while
+	 * the others still count), read the counts, then detach (the guardian
+	 * holds the links) and drain.
+	 */
+	bpf_obj__stop(s->obj);
+	sum.hits = bpf_obj__hits(s->obj);
+	sum.lost = bpf_obj__lost(s->obj);
+	sum.unpaired = bpf_obj__unpaired(s->obj);
 	guardian__detach(&s->guard, true);
 	s->final_drain = true;
 	if (s->rb)
 		ring_buffer__consume(s->rb);
-	sum.hits = bpf_obj__hits(s->obj);
 	if (!o->noop) {
-		if (!o->count && !o->latency)
+		if (!o->count && !o->latency && !s->hist.mode)
 			output__end_of_events(&s->out);
 		if (o->interval)
 			output__totals_mark(&s->out);
@@ -215,20 +235,22 @@ int session__report(struct session *s)
 			session_print_aggregates(s, false);
 		stacks__report(&s->stacks, s->obj, &s->out);
 	}
+	sum.events = s->events;
 	if (o->noop) {
 		sum.what = SUMMARY_NOOP;
 	} else if (o->latency) {
 		sum.what = SUMMARY_LATENCY;
-		sum.unpaired = bpf_obj__unpaired(s->obj);
 	} else if (s->rb && !o->count) {
 		sum.what = SUMMARY_EVENTS;
-		sum.events = s->events;
-		sum.lost = bpf_obj__lost(s->obj);
 	} else {
 		sum.what = SUMMARY_COUNTS;
 	}
+	if (s->by.nkeys) {
+		sum.by_max = s->by.max;
+		sum.by_dropped = bpf_obj__by_dropped(s->obj);
+	}
 	output__summary(&s->out, &sum);
-	return 0;
+	return target__finish(&s->target, TARGET_GRACE_MS);
 }
 
 int session__free(struct session *s, int status)
@@ -238,6 +260,7 @@ int session__free(struct session *s, int status)
 	if (!s)
 		return status;
 	guardian__detach(&s->guard, true);
+	metrics_agent__close(&s->metrics);
 	ring_buffer__free(s->rb);
 	bpf_obj__free(s->obj);
 	target__close(&s->target, status != 0 && s->target.go_fd >= 0);
@@ -245,6 +268,10 @@ int session__free(struct session *s, int status)
 		probe_spec__free(&s->specs[i]);
 	free(s->specs);
 	free(s->prev_counts);
+	filter_set__free(&s->fset);
+	filter__free(&s->filter);
+	by__free(&s->by);
+	hist__free(&s->hist);
 	stacks__free(&s->stacks);
 	plan__free(&s->plan);
 	binaries__free(&s->bins);

@@ -6,13 +6,18 @@
  * when told or when uscope is gone. uscope learns the outcome and the probe
  * count; its own attach_state never holds a link.
  */
+#include <errno.h>
 #include "session_priv.h"
 
 static int guarded_attach(void *ctx, volatile sig_atomic_t *stop, size_t *probes)
 {
 	struct session *s = ctx;
-	int err = attach__run(&s->progs, &s->plan, &s->cfg, stop, &s->links);
+	int err;
 
+	if (s->opts->metrics)	/* per-binary links, so that a replaced file is re-attached alone */
+		err = metrics_agent__attach(&s->metrics, &s->progs, &s->plan, &s->cfg, stop, &s->links);
+	else
+		err = attach__run(&s->progs, &s->plan, &s->cfg, stop, &s->links);
 	*probes = s->links.probes;
 	return err;
 }
@@ -20,6 +25,21 @@ static int guarded_attach(void *ctx, volatile sig_atomic_t *stop, size_t *probes
 static void guarded_detach(void *ctx)
 {
 	attach__destroy(&((struct session *)ctx)->links);
+	metrics_agent__detach(&((struct session *)ctx)->metrics);
+}
+
+/* --metrics: the guardian watches the probed files, since the links to move are its own. */
+static int guarded_watch_fd(void *ctx)
+{
+	return metrics_agent__watch_fd(&((struct session *)ctx)->metrics);
+}
+
+static void guarded_on_watch(void *ctx)
+{
+	struct metrics_agent *a = &((struct session *)ctx)->metrics;
+
+	if (metrics_agent__watch(a))
+		guardian__report_probes(metrics_agent__probes(a));
 }
 
 int session_attach_guarded(struct session *s)
@@ -30,12 +50,19 @@ int session_attach_guarded(struct session *s)
 	int err;
 
 	ops.ctx = s;
+	if (s->opts->metrics) {
+		if (metrics_agent__prepare(&s->metrics, s->obj, &s->plan))
+			return -ENOMEM;
+		ops.watch_fd = guarded_watch_fd;
+		ops.on_watch = guarded_on_watch;
+	}
 	err = guardian__start(&s->guard, &ops, s->stop, close_fds, 1);
 	if (err)
 		return err;
 	guardian__test_crash("attach");
 	err = guardian__wait_attached(&s->guard, &s->links.probes);
 	s->links.mode = s->cfg.mode;
+	s->metrics.probes = s->links.probes;
 	if (err) {
 		guardian__detach(&s->guard, true);
 		return err;

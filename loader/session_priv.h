@@ -9,6 +9,10 @@
 #include "attach.h"
 #include "binaries.h"
 #include "bpf_obj.h"
+#include "by.h"
+#include "filter.h"
+#include "hist.h"
+#include "metrics_agent.h"
 #include "guardian.h"
 #include "output.h"
 #include "plan.h"
@@ -41,6 +45,11 @@ struct session {
 	bool final_drain;	/* probes detached: consume everything that is left */
 	uint64_t *prev_counts;	/* --interval: totals at the last print */
 	struct stat exe_st;	/* -p: the executable, to notice an exec */
+	struct filter_expr filter;	/* --filter, parsed */
+	struct filter_set fset;		/* --filter, compiled per site */
+	struct by_spec by;		/* --by keys */
+	struct hist_spec hist;		/* --hist / --lhist */
+	struct metrics_agent metrics;	/* --metrics: the exporter (metrics_agent.h) */
 	struct stacks stacks;	/* --stack */
 };
 

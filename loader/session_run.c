@@ -20,7 +20,7 @@ int session_on_event(void *ctx, void *data, size_t size)
 	if (!took && size < sizeof(struct uscope_event))
 		return 0;
 	if (!took)
-		output__event(&s->out, data);
+		output__event(&s->out, data, size);
 	s->events += took != 1;
 	/*
 	 * ring_buffer__consume() returns only once the buffer is empty, which a
@@ -33,6 +33,39 @@ int session_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* --by: the key table, total or (INTERVAL) its growth since the last interval. */
+static void print_by(struct session *s, bool interval)
+{
+	struct by_row *rows;
+	size_t n;
+
+	if (bpf_obj__by_rows(s->obj, &rows, &n)) {
+		err_msg("cannot read the --by table");
+		free(rows);
+		return;
+	}
+	n = by__normalize(&s->by, rows, n);
+	if (interval)
+		by__deltas(&s->by, rows, n);
+	output__by(&s->out, &s->by, rows, n, s->opts->top);
+	free(rows);
+}
+
+/* --hist / --lhist: the value histograms, total or (INTERVAL) since the last interval. */
+static void print_vhists(struct session *s, bool interval)
+{
+	uint64_t *b = bpf_obj__vhists(s->obj);
+
+	if (!b) {
+		err_msg("cannot read the value histograms");
+		return;
+	}
+	if (interval)
+		hist__deltas(&s->hist, b, s->plan.nsites);
+	output__vhists(&s->out, &s->hist, b, s->opts->top);
+	free(b);
+}
+
 /* Counts or histograms, total or (INTERVAL) since the last interval. */
 void session_print_aggregates(struct session *s, bool interval)
 {
@@ -40,11 +73,21 @@ void session_print_aggregates(struct session *s, bool interval)
 	size_t i;
 
 	if (s->opts->latency) {
-		struct uscope_hist *h = bpf_obj__hists(s->obj);
+		struct uscope_hist *h = interval ? bpf_obj__hists_interval(s->obj) : bpf_obj__hists(s->obj);
 
 		if (h)
 			output__hists(&s->out, h, s->opts->top);
+		else
+			err_msg("cannot read the histograms");
 		free(h);
+		return;
+	}
+	if (s->by.nkeys) {
+		print_by(s, interval);
+		return;
+	}
+	if (s->hist.mode) {
+		print_vhists(s, interval);
 		return;
 	}
 	counts = calloc(s->plan.nsites + 1, sizeof(*counts));
@@ -95,7 +138,7 @@ void session_event_loop(struct session *s)
 	uint64_t deadline = o->duration > 0 ? start + (uint64_t)(o->duration * 1e9) : 0;
 	uint64_t step = o->interval > 0 ? (uint64_t)(o->interval * 1e9) : 0;
 	uint64_t next_print = step ? start + step : 0, next_exec_check = start;
-	struct pollfd pfd[2];
+	struct pollfd pfd[4];
 	int n = 0, pid_idx = -1;
 
 	if (s->rb) {
@@ -106,6 +149,12 @@ void session_event_loop(struct session *s)
 		pfd[n].fd = s->target.pidfd;
 		pfd[n].events = POLLIN;
 		pid_idx = n++;
+	}
+	if (o->metrics) {
+		metrics_agent__fds(&s->metrics, pfd, &n);
+		/* the guardian's news: re-attached files, the probe count */
+		pfd[n].fd = guardian__fd(&s->guard);
+		pfd[n++].events = POLLIN;
 	}
 	while (!*s->stop) {
 		/* Short timeout: BPF wakes us only per batch, so poll for stragglers. */
@@ -120,6 +169,11 @@ void session_event_loop(struct session *s)
 		if (s->rb) {
 			s->batch = 0;
 			ring_buffer__consume(s->rb);
+		}
+		if (o->metrics) {
+			if (!guardian__pump(&s->guard, &s->metrics.probes))
+				break;
+			metrics_agent__after_poll(&s->metrics);
 		}
 		if (!output__flush(&s->out))
 			break;	/* stdout closed (e.g. piped into head) */

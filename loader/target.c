@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,13 +64,19 @@ int target__open_pid(struct target *t, const char *pid_str)
 	snprintf(link, sizeof(link), "/proc/%d/exe", t->pid);
 	n = readlink(link, buf, sizeof(buf) - 1);
 	if (n < 0) {
-		err_msg("cannot read the executable of PID %d: %s", t->pid, strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		err_msg("cannot read the executable of PID %d: %s", t->pid, strerror(-err));
+		return err;
 	}
 	buf[n] = 0;
 	t->exe = strdup(buf);
 	t->exe_open = strdup(link);
-	return t->exe && t->exe_open ? 0 : -ENOMEM;
+	if (!t->exe || !t->exe_open) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* execvp's search, done up front so an unknown command is reported before forking. */
@@ -101,8 +108,10 @@ int target__spawn(struct target *t, const char *cmd)
 	int go[2], fd;
 	char c;
 
-	if (!we)
+	if (!we) {
+		err_msg("out of memory");
 		return -ENOMEM;
+	}
 	t->we = we;
 	if (wordexp(cmd, we, WRDE_NOCMD) || we->we_wordc == 0) {
 		err_msg("cannot split command '%s'", cmd);
@@ -115,13 +124,26 @@ int target__spawn(struct target *t, const char *cmd)
 		return -ENOENT;
 	}
 	t->exe_open = strdup(t->exe);
-	if (!t->exe_open || pipe2(go, O_CLOEXEC))
-		return -errno;
+	if (!t->exe_open) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	if (pipe2(go, O_CLOEXEC)) {
+		int err = -errno;
+
+		err_msg("cannot start '%s': pipe: %s", t->argv[0], strerror(-err));
+		return err;
+	}
 	fflush(NULL);
 	t->pid = fork();
 	if (t->pid < 0) {
-		err_msg("fork: %s", strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		t->pid = 0;
+		close(go[0]);
+		close(go[1]);
+		err_msg("cannot start '%s': fork: %s", t->argv[0], strerror(-err));
+		return err;
 	}
 	if (t->pid == 0) {
 		close(go[1]);
@@ -139,8 +161,10 @@ int target__spawn(struct target *t, const char *cmd)
 	t->go_fd = go[1];
 	t->child = true;
 	fd = pidfd_open(t->pid);
-	if (fd < 0)
+	if (fd < 0) {
+		err_msg("cannot watch the command's process %d: %s", t->pid, strerror(-fd));
 		return fd;
+	}
 	t->pidfd = fd;
 	return 0;
 }
@@ -152,8 +176,10 @@ int target__release(struct target *t)
 	if (t->go_fd < 0)
 		return 0;
 	if (write(t->go_fd, t->stop_at_exec ? "s" : "g", 1) != 1) {
-		err_msg("cannot release the command: %s", strerror(errno));
-		return -errno;
+		int err = -errno;
+
+		err_msg("cannot release the command: %s", strerror(-err));
+		return err;
 	}
 	close(t->go_fd);
 	t->go_fd = -1;
@@ -192,16 +218,63 @@ char *target__open_path(const struct target *t, const char *binary)
 	return strdup(binary);
 }
 
+/* Wait up to MS for the child to end (its pidfd becomes readable); true if it did. */
+static bool wait_end(const struct target *t, int ms)
+{
+	struct pollfd p = { .fd = t->pidfd, .events = POLLIN };
+
+	return t->pidfd >= 0 && poll(&p, 1, ms) > 0;
+}
+
+/* The child still runs but uscope is done: SIGTERM, then SIGKILL after GRACE_MS; reap it. */
+static void end_child(struct target *t, int grace_ms)
+{
+	if (kill(t->pid, SIGTERM) == 0 && !wait_end(t, grace_ms))
+		kill(t->pid, SIGKILL);
+	waitpid(t->pid, NULL, 0);
+	t->reaped = true;
+}
+
+int target__finish(struct target *t, int grace_ms)
+{
+	int status;
+	pid_t r;
+
+	if (!t->child || t->pid <= 0 || t->go_fd >= 0 || t->reaped)
+		return 0;
+	r = waitpid(t->pid, &status, WNOHANG);
+	if (r == 0) {
+		end_child(t, grace_ms);
+		return 0;
+	}
+	t->reaped = true;
+	if (r != t->pid)
+		return 0;
+	if (WIFSIGNALED(status)) {
+		const char *abbrev = sigabbrev_np(WTERMSIG(status));
+
+		err_msg("child %d killed by SIG%s", t->pid, abbrev ? abbrev : "?");
+		return 128 + WTERMSIG(status);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status)) {
+		err_msg("child %d exited with status %d", t->pid, WEXITSTATUS(status));
+		return WEXITSTATUS(status);
+	}
+	return 0;
+}
+
 void target__close(struct target *t, bool kill_child)
 {
-	if (t->child && t->pid > 0) {
+	if (t->child && t->pid > 0 && !t->reaped) {
 		if (t->go_fd >= 0) {
 			close(t->go_fd);	/* the child exits without running the command */
 			t->go_fd = -1;
+			if (kill_child)
+				kill(t->pid, SIGKILL);
+			waitpid(t->pid, NULL, 0);
+		} else if (waitpid(t->pid, NULL, WNOHANG) == 0) {
+			end_child(t, TARGET_GRACE_MS);	/* released, still running: uscope stopped first */
 		}
-		if (kill_child)
-			kill(t->pid, SIGKILL);
-		waitpid(t->pid, NULL, kill_child ? 0 : WNOHANG);
 	}
 	if (t->go_fd >= 0)
 		close(t->go_fd);

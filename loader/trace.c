@@ -38,6 +38,8 @@ int cmd_trace(int argc, char **argv)
 	if (trace_opts__parse(argc, argv, &opts))
 		return EXIT_USAGE;
 	libbpf_log_verbose(opts.verbose);
+	if (opts.metrics)
+		signal(SIGHUP, SIG_IGN);	/* an exporter: SIGHUP reloads nothing and is not fatal */
 	if (!kfeat_can_trace(&missing)) {
 		err_msg("not enough privileges to trace: need %s (run as root)", missing);
 		return 1;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/types.h>
+#include "metrics_http.h"
 #include "trace_opts.h"
 #include "util.h"
 #include "../probes/uscope.h"
@@ -24,12 +25,22 @@ static void trace_usage(FILE *f)
 "                        attached, trace only it, end when it exits\n"
 "      --tid TID         trace only this thread\n"
 "      --uid UID         trace only processes of this user\n"
+"      --filter EXPR     keep only hits where EXPR holds, evaluated in BPF, e.g.\n"
+"                        'arg0 > 5 && comm == \"umark\"', 'ret < 0', '!(arg1 & 0x4)'\n"
+"                        (operands argN ret pid tid uid comm str(argN); see README)\n"
 "What:\n"
 "      --count           print hit counts per probe at the end instead of events\n"
+"      --by KEY[,KEY...] with --count: count per key too; KEY is pid, tid, uid,\n"
+"                        comm, argN, ret or str(argN) (at most 4 keys)\n"
+"      --by-max N        rows in the --by key table (default 10240); hits with a new\n"
+"                        key once it is full are reported as dropped\n"
+"      --hist VALUE      log2 histogram of VALUE (argN or ret) per probe\n"
+"      --lhist VALUE,MIN,MAX,STEP  linear histogram, with under- and overflow\n"
 "      --latency         time each matching function (entry to return, per thread and\n"
 "                        call depth) and print log2 histograms\n"
 "      --args N          function arguments to record, 0-6 (default 6)\n"
-"      --str K           also read argument K (0-based) as a C string\n"
+"      --str K           also read argument K (0-11) as a C string; repeatable (up\n"
+"                        to 4); one that cannot be read shows as <unreadable>\n"
 "      --hex             print values in hex (text output)\n"
 "How long and how:\n"
 "  -d, --duration SECS   stop after SECS (fractions allowed)\n"
@@ -39,6 +50,9 @@ static void trace_usage(FILE *f)
 "      --attach MODE     auto (default), multi (uprobe_multi links), perf (perf-event\n"
 "                        uprobes) or nocookie (kernels before 5.15; needs -p or -c)\n"
 "      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
+"      --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+"                        until stopped (counts, or --latency histograms); ADDR\n"
+"                        defaults to 127.0.0.1 (0.0.0.0 only when written out)\n"
 "      --noop            attach an empty program to entries (benchmark floor)\n"
 "      --offset OFF      also probe the raw file offset OFF of the first binary: a\n"
 "                        function's start or a USDT location (anything else is refused)\n"
@@ -61,7 +75,8 @@ STACK_USAGE
 "  uscope trace -p 1234 --count -i 1 --top 10 'umark_op_*'\n"
 "  uscope trace -p 1234 --latency 'umark_sleep_*'\n"
 "  uscope trace -p 1234 -x libc --str 0 'open*'\n"
-"  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n");
+"  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n"
+"  uscope trace -x /usr/sbin/nginx --metrics 127.0.0.1:9435 --latency 'ngx_http_*'\n");
 }
 
 static int bad(const char *what, const char *value, const char *expected)
@@ -71,7 +86,9 @@ static int bad(const char *what, const char *value, const char *expected)
 }
 
 enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET };
+       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET, OPT_FILTER, OPT_BY,
+       OPT_BY_MAX, OPT_HIST, OPT_LHIST,
+       OPT_METRICS };
 
 /*
  * Option C with its value optarg into O; 0 or -EINVAL after one message.
@@ -140,7 +157,11 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 	case OPT_STR:
 		if (!parse_u64(optarg, USCOPE_MAX_ARGS - 1, &v))
 			return bad("--str", optarg, "an argument index from 0 to 11");
-		o->str_arg = v;
+		o->str_mask |= 1u << v;
+		if (__builtin_popcount(o->str_mask) > USCOPE_MAX_STRS) {
+			err_msg("too many --str (at most %d arguments)", USCOPE_MAX_STRS);
+			return -EINVAL;
+		}
 		return 0;
 	case OPT_TOP:
 		if (!parse_u64(optarg, SIZE_MAX, &v) || !v)
@@ -174,6 +195,32 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 		o->offset_unsafe[o->noffsets] = c == OPT_UNSAFE_OFFSET;
 		o->offsets[o->noffsets++] = v;
 		return 0;
+	case OPT_FILTER:
+		if (o->filter) {
+			err_msg("--filter given twice (join the tests with && or ||)");
+			return -EINVAL;
+		}
+		o->filter = optarg;
+		return 0;
+	case OPT_BY:
+		o->by = optarg;
+		return 0;
+	case OPT_BY_MAX:
+		if (!parse_u64(optarg, 1u << 24, &v) || !v)
+			return bad("--by-max", optarg, "a number of rows from 1 to 16777216");
+		o->by_max = v;
+		return 0;
+	case OPT_HIST:
+		o->hist = optarg;
+		return 0;
+	case OPT_LHIST:
+		o->lhist = optarg;
+		return 0;
+	case OPT_METRICS:
+		if (metrics_addr__parse(optarg, &(struct metrics_addr){}))
+			return -EINVAL;
+		o->metrics = optarg;
+		return 0;
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -191,29 +238,58 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 	}
 }
 
+/* --metrics serves counts (the default) or histograms, never events. */
+static int validate_metrics(struct trace_opts *o)
+{
+	if (!o->metrics)
+		return 0;
+	if (o->noop || o->str_mask || o->json || o->interval) {
+		err_msg("--metrics serves counts or --latency histograms; it cannot be used with --noop, --str, "
+			"--json or --interval");
+		return -EINVAL;
+	}
+	if (!o->latency)
+		o->count = true;
+	return 0;
+}
+
 /* The checks that need every option: combinations and defaults. */
 static int validate(struct trace_opts *o)
 {
 	int c;
 
+	if (validate_metrics(o))
+		return -EINVAL;
+
 	if (o->pid && o->command) {
 		err_msg("-p and -c cannot be used together");
 		return -EINVAL;
 	}
-	if (o->count + o->latency + o->noop > 1) {
-		err_msg("--count, --latency and --noop cannot be used together");
+	if (o->count + o->latency + o->noop + !!(o->hist || o->lhist) > 1) {
+		err_msg("--count, --latency, --hist/--lhist and --noop cannot be used together");
 		return -EINVAL;
 	}
-	if (o->interval && !o->count && !o->latency) {
-		err_msg("--interval needs --count or --latency");
+	if (o->hist && o->lhist) {
+		err_msg("--hist and --lhist: one value histogram per run");
 		return -EINVAL;
 	}
-	if (o->str_arg >= 0 && (o->count || o->latency)) {
+	if (o->interval && !o->count && !o->latency && !o->hist && !o->lhist) {
+		err_msg("--interval needs --count, --latency, --hist or --lhist");
+		return -EINVAL;
+	}
+	if (o->by && !o->count) {
+		err_msg(o->latency || o->hist || o->lhist ?
+			"--by with --latency, --hist or --lhist is not supported yet (use --count --by)" :
+			"--by needs --count");
+		return -EINVAL;
+	}
+	if (o->str_mask && (o->count || o->latency || o->noop)) {
 		err_msg("--str prints events; it cannot be used with --count or --latency");
 		return -EINVAL;
 	}
-	if (o->str_arg >= o->nargs && o->str_arg < USCOPE_FUNC_ARGS)
-		o->nargs = o->str_arg + 1;	/* the string's pointer is an argument too */
+	for (c = o->nargs; c < USCOPE_FUNC_ARGS; c++)
+		if (o->str_mask & (1u << c))
+			o->nargs = c + 1;	/* the string's pointer is an argument too */
 	for (c = 0; o->latency && c < o->nprobes; c++) {
 		if (!strncmp(o->probes[c], "ret:", 4) || !strncmp(o->probes[c], "usdt:", 5)) {
 			err_msg("probe '%s': --latency takes function globs only (it adds the returns itself)",
@@ -227,6 +303,11 @@ static int validate(struct trace_opts *o)
 	}
 	if (stack_opts__check(&o->stack, &o->count, o->latency, o->noop))
 		return -EINVAL;
+	/* A stack record carries the event without the strings (struct uscope_event_strs). */
+	if (o->str_mask && o->stack.want != STACK_NONE) {
+		err_msg("--str cannot be used with --stack (yet)");
+		return -EINVAL;
+	}
 	if (!o->nprobes && !o->noffsets) {
 		err_msg("no probe given (see uscope trace --help)");
 		return -EINVAL;
@@ -255,6 +336,12 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
+		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "by-max", required_argument, NULL, OPT_BY_MAX },
+		{ "hist", required_argument, NULL, OPT_HIST },
+		{ "lhist", required_argument, NULL, OPT_LHIST },
+		{ "metrics", required_argument, NULL, OPT_METRICS },
 		{ "unsafe-offset", required_argument, NULL, OPT_UNSAFE_OFFSET },
 		{ "verbose", no_argument, NULL, 'v' },
 		STACK_LONGOPTS,
@@ -265,9 +352,9 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->nargs = USCOPE_FUNC_ARGS;
-	o->str_arg = -1;
 	o->tid = o->uid = USCOPE_NO_FILTER;
 	o->ringbuf_size = 4 << 20;
+	o->by_max = USCOPE_BY_DEFAULT_MAX;
 	stack_opts__init(&o->stack);
 	opterr = 0;
 	optind = 1;

@@ -27,10 +27,16 @@ struct trace_opts {
 	bool noop;
 	bool verbose;		/* -v: libbpf's debug output on stderr */
 	int nargs;		/* --args */
-	int str_arg;		/* --str, -1: none */
+	uint16_t str_mask;	/* --str: bit K reads argument K as a string */
+	const char *filter;	/* --filter EXPR, NULL: none (loader/filter.h) */
+	const char *by;		/* --by KEY,..., NULL: none (loader/by.h) */
+	uint32_t by_max;	/* --by-max: rows in the key table */
+	const char *hist;	/* --hist VALUE (log2), NULL: none (loader/hist.h) */
+	const char *lhist;	/* --lhist VALUE,MIN,MAX,STEP, NULL: none */
 	uint32_t tid;		/* --tid, USCOPE_NO_FILTER: none */
 	uint32_t uid;		/* --uid, USCOPE_NO_FILTER: none */
 	uint64_t ringbuf_size;
+	const char *metrics;	/* --metrics ADDR:PORT, NULL: none */
 	char **probes;
 	int nprobes;
 	uint64_t offsets[MAX_BINARY_OPTS];	/* --offset: raw file offsets in the first binary */

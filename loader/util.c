@@ -9,12 +9,12 @@
 #include <bpf/libbpf.h>
 #include "util.h"
 
-static bool libbpf_verbose;
+static bool libbpf_verbose, libbpf_quiet;
 
 /* libbpf speaks only when something is wrong (or with -v), prefixed so the user knows who. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level != LIBBPF_WARN && !libbpf_verbose)
+	if ((level != LIBBPF_WARN || libbpf_quiet) && !libbpf_verbose)
 		return 0;
 	fflush(stdout);
 	/* Most libbpf messages carry their own prefix already. */
@@ -31,6 +31,11 @@ void libbpf_log_init(void)
 void libbpf_log_verbose(bool verbose)
 {
 	libbpf_verbose = verbose;
+}
+
+void libbpf_log_quiet(bool quiet)
+{
+	libbpf_quiet = quiet;
 }
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)

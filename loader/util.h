@@ -23,6 +23,12 @@ void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void libbpf_log_init(void);
 void libbpf_log_verbose(bool verbose);
 
+/*
+ * QUIET: drop libbpf's warnings too (not with -v), while uscope reports the
+ * same failure itself in one line (attaching).
+ */
+void libbpf_log_quiet(bool quiet);
+
 /* Strict parsers: the whole string must be a number in range. */
 bool parse_u64(const char *s, uint64_t max, uint64_t *out);
 bool parse_seconds(const char *s, double *out);	/* > 0, finite, fractions allowed */

@@ -46,6 +46,10 @@
 #define PT_REGS_PARM6(x) ((x)->r9)
 #endif
 
+#include "filter.bpf.h"
+#include "by.bpf.h"
+#include "hist.bpf.h"
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Set by the loader before load; the verifier then prunes dead branches. */
@@ -55,8 +59,11 @@ const volatile __u32 target_uid = USCOPE_NO_FILTER;
 const volatile bool emit_events = false;	/* false: count only */
 const volatile bool latency = false;	/* time entry -> return per thread */
 const volatile __u32 func_nargs = USCOPE_FUNC_ARGS;
-const volatile __s32 str_arg = -1;	/* argument read as a string, -1: none */
+const volatile __u16 str_mask = 0;	/* --str: bit i reads argument i as a string */
 const volatile __u64 wakeup_bytes = 0;	/* wake user space once this much is queued */
+
+/* Set by user space to stop counting at once (see uscope.h). */
+volatile __u32 stopped SEC(".data.stop") = 0;
 
 /* Hits per site. max_entries is resized to the site count before load. */
 struct {
@@ -88,7 +95,16 @@ struct {
 	__type(value, __u64);
 } ip_sites SEC(".maps");
 
-/* --latency: one histogram per function slot (resized before load). */
+/*
+ * --latency: one histogram per function slot, twice: samples go to half
+ * (hist_half & 1), slots [0, nslots) or [nslots, 2 nslots). With -i user
+ * space flips hist_half, lets in-flight programs finish, then reads and
+ * zeroes the other half: exact per-interval histograms, min and max
+ * included (resized before load).
+ */
+const volatile __u32 hist_nslots = 0;
+volatile __u32 hist_half = 0;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -168,11 +184,16 @@ static __always_inline void bump(void *map, __u32 key)
 		*c += 1;
 }
 
+/* With --str the larger record (its size is a load-time constant, so the verifier knows it). */
 static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
 {
-	struct uscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct uscope_event *e;
 	__u64 id;
 
+	if (str_mask && kind != USCOPE_SITE_RETURN)
+		e = bpf_ringbuf_reserve(&events, sizeof(struct uscope_event_strs), 0);
+	else
+		e = bpf_ringbuf_reserve(&events, sizeof(struct uscope_event), 0);
 	if (!e) {
 		bump(&drops, site);
 		return NULL;
@@ -183,7 +204,9 @@ static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
 	e->tid = (__u32)id;
 	e->site = site;
 	e->kind = kind;
-	e->str[0] = 0;
+	e->loc = USCOPE_NO_LOC;
+	e->str_ok = 0;
+	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
 }
@@ -204,15 +227,29 @@ static __always_inline void submit(struct uscope_event *e)
 
 #include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
 
-static __always_inline void read_str(struct uscope_event *e)
+/*
+ * --str: each argument named in str_mask (at most USCOPE_MAX_STRS) read as a
+ * C string. The loop has constant bounds and i, k are constants per
+ * unrolled step, so no index masking is needed (nor possible to get wrong).
+ */
+static __always_inline void read_strs(struct uscope_event *e)
 {
-	__u64 ptr;
+	struct uscope_event_strs *x = (struct uscope_event_strs *)e;
+	__u32 k = 0;
+	int i;
 
-	if (str_arg < 0 || str_arg >= USCOPE_MAX_ARGS)
+	if (!str_mask)
 		return;
-	ptr = e->args[str_arg & (USCOPE_MAX_ARGS - 1 | 3)];
-	if (bpf_probe_read_user_str(e->str, sizeof(e->str), (void *)ptr) < 0)
-		e->str[0] = 0;
+#pragma unroll
+	for (i = 0; i < USCOPE_MAX_ARGS; i++) {
+		if (!(str_mask & (1u << i)) || k >= USCOPE_MAX_STRS)
+			continue;
+		x->strs[k][0] = 0;
+		if (i < e->nargs &&
+		    bpf_probe_read_user_str(x->strs[k], USCOPE_STR_LEN, (void *)e->args[i]) > 0)
+			e->str_ok |= 1u << k;
+		k++;
+	}
 }
 
 static __always_inline __u32 log2_u64(__u64 v)
@@ -247,27 +284,43 @@ static __always_inline void latency_entry(__u32 slot)
 	st->depth = d + 1;
 }
 
-static __always_inline void latency_return(__u32 slot)
+/*
+ * Pop this thread's innermost timed call. Returns its start time, 0 for a
+ * call whose entry the filter rejected (skip it silently), or ~0 if the
+ * return has no entry (counted as unpaired).
+ */
+static __always_inline __u64 latency_pop(__u32 slot)
 {
-	__u64 now = bpf_ktime_get_ns(), delta;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct call_stack *st = bpf_map_lookup_elem(&stacks, &tid);
-	struct uscope_hist *h;
 	__u32 d;
 
-	if (!st || st->depth == 0) {
-		bump(&unpaired, 0);
-		return;
-	}
+	if (!st || st->depth == 0)
+		return ~0ull;
 	d = --st->depth;
-	if (d >= USCOPE_MAX_DEPTH || st->frames[d].slot != slot) {
+	if (d >= USCOPE_MAX_DEPTH)
+		return ~0ull;
+	if (st->frames[d].slot == (slot | USCOPE_SLOT_REJECTED))
+		return 0;
+	if (st->frames[d].slot != slot)
+		return ~0ull;
+	return st->frames[d].t0;
+}
+
+static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
+{
+	struct uscope_hist *h;
+	__u64 delta;
+
+	if (t0 == ~0ull) {
 		bump(&unpaired, 0);
 		return;
 	}
+	slot += (hist_half & 1) * hist_nslots;
 	h = bpf_map_lookup_elem(&hists, &slot);
 	if (!h)
 		return;
-	delta = now - st->frames[d].t0;
+	delta = now - t0;
 	h->buckets[log2_u64(delta) & (USCOPE_HIST_BUCKETS - 1)]++;
 	h->count++;
 	h->sum_ns += delta;
@@ -284,12 +337,23 @@ int generic_entry(struct pt_regs *ctx)
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
+	if (stopped)
+		return 0;
 	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
 		return 0;	/* an address the loader did not map (yet) */
 	if (!wanted())
 		return 0;
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_ENTRY)) {
+		if (latency)	/* its return must know it was not timed */
+			latency_entry(cookie >> 32 | USCOPE_SLOT_REJECTED);
+		return 0;
+	}
 	bump(&counts, site);
 	stack__count(ctx, site, USCOPE_SITE_ENTRY);
+	if (by_nkeys)
+		by_count(ctx, site, USCOPE_SITE_ENTRY);
+	if (vhist_mode)
+		vhist_add(ctx, site, USCOPE_SITE_ENTRY);
 	if (latency)
 		latency_entry(cookie >> 32);
 	if (!emit_events)
@@ -304,8 +368,10 @@ int generic_entry(struct pt_regs *ctx)
 	e->args[3] = PT_REGS_PARM4(ctx);
 	e->args[4] = PT_REGS_PARM5(ctx);
 	e->args[5] = PT_REGS_PARM6(ctx);
-	read_str(e);
-	stack__submit(ctx, e);
+#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
+
+	read_strs(e);
+	submit(e);
 	return 0;
 }
 
@@ -326,13 +392,25 @@ int generic_return(struct pt_regs *ctx)
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
+	__u64 now = latency ? bpf_ktime_get_ns() : 0, t0 = 0;
 
-	if (!wanted())
+	if (stopped || !wanted())
+		return 0;
+	if (latency) {
+		t0 = latency_pop(cookie >> 32);
+		if (!t0)
+			return 0;	/* the filter rejected its entry */
+	}
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN))
 		return 0;
 	bump(&counts, site);
 	stack__count(ctx, site, USCOPE_SITE_RETURN);
+	if (by_nkeys)
+		by_count(ctx, site, USCOPE_SITE_RETURN);
+	if (vhist_mode)
+		vhist_add(ctx, site, USCOPE_SITE_RETURN);
 	if (latency)
-		latency_return(cookie >> 32);
+		latency_record(cookie >> 32, t0, now);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_RETURN);
@@ -351,13 +429,21 @@ int usdt_site(struct pt_regs *ctx)
 	struct uscope_event *e;
 	int n, i;
 
+	if (stopped)
+		return 0;
 	/* Without cookies, an address not mapped yet has no spec (and "cookie" 0). */
 	if (!LINUX_HAS_BPF_COOKIE && bpf_usdt_arg_cnt(ctx) < 0)
 		return 0;
 	if (!wanted())
 		return 0;
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT))
+		return 0;
 	bump(&counts, site);
 	stack__count(ctx, site, USCOPE_SITE_USDT);
+	if (by_nkeys)
+		by_count(ctx, site, USCOPE_SITE_USDT);
+	if (vhist_mode)
+		vhist_add(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT);
@@ -369,6 +455,7 @@ int usdt_site(struct pt_regs *ctx)
 	if (n > USCOPE_MAX_ARGS)
 		n = USCOPE_MAX_ARGS;
 	e->nargs = n;
+	e->loc = __bpf_usdt_spec_id(ctx);	/* = the location's index in the plan, on every path */
 	for (i = 0; i < USCOPE_MAX_ARGS; i++) {
 		long v = 0;
 
@@ -376,7 +463,9 @@ int usdt_site(struct pt_regs *ctx)
 			bpf_usdt_arg(ctx, i, &v);
 		e->args[i] = v;
 	}
-	read_str(e);
-	stack__submit(ctx, e);
+#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
+
+	read_strs(e);
+	submit(e);
 	return 0;
 }

@@ -16,6 +16,8 @@
 #define USCOPE_FUNC_ARGS 6	/* integer arguments in registers on x86-64 */
 #define USCOPE_COMM_LEN 16
 #define USCOPE_STR_LEN 64	/* --str: bytes of a string argument kept */
+#define USCOPE_MAX_STRS 4	/* --str: string arguments read per event */
+#define USCOPE_NO_LOC 0xffffffffu	/* uscope_event.loc of a function event */
 #define USCOPE_HIST_BUCKETS 64	/* log2 buckets: bucket b holds [2^b, 2^(b+1)) ns */
 #define USCOPE_MAX_DEPTH 32	/* latency: nested calls timed per thread */
 #define USCOPE_NO_FILTER 0xffffffffu	/* tid / uid filter off */
@@ -43,8 +45,32 @@ struct uscope_event {
 	__u16 nargs;		/* how many of args[] are valid */
 	char comm[USCOPE_COMM_LEN];
 	__u64 args[USCOPE_MAX_ARGS];	/* arguments; args[0] = return value for returns */
-	char str[USCOPE_STR_LEN];	/* --str: the argument read as a C string */
+	__u32 loc;		/* USDT: the location that fired (its spec id); else USCOPE_NO_LOC */
+	__u16 str_ok;		/* --str: bit k set when strs[k] was read */
+	__u16 pad;
 };
+
+/*
+ * With --str the ring buffer carries this larger record instead (the event
+ * is its prefix): strs[k] is the k-th argument named by --str, in argument
+ * order, NUL-terminated when read (see str_ok). Without --str events stay
+ * small.
+ */
+struct uscope_event_strs {
+	struct uscope_event e;
+	char strs[USCOPE_MAX_STRS][USCOPE_STR_LEN];
+};
+
+/*
+ * Stopping: the BPF global `stopped` (section .data.stop, its own one-entry
+ * array map of one __u32, `stop` in the skeleton) is checked first by
+ * every generic program. Writing 1 there (bpf_map_update_elem(fd, &key0,
+ * &one) or through the skeleton's mmap) stops all counting at one instant,
+ * whatever is still attached. uscope sets it before it detaches anything,
+ * then reads the counts, then detaches, so entries and returns stay paired
+ * however long the links take to go away. A guardian process that owns the
+ * links can set it the same way.
+ */
 
 /* Latency of one function, per CPU; user space sums the CPUs. */
 struct uscope_hist {
@@ -53,6 +79,98 @@ struct uscope_hist {
 	__u64 sum_ns;
 	__u64 min_ns;		/* 0: no sample yet */
 	__u64 max_ns;
+};
+
+/*
+ * ---- Filters (--filter; probes/filter.bpf.h, loader/filter_*.c) ----
+ *
+ * A filter is compiled per site into a short program of comparison steps
+ * with forward jumps only (short-circuit && || ! become jump targets), so
+ * the generic programs evaluate it in one bounded pass of at most
+ * USCOPE_FILTER_STEPS iterations. Sites whose compiled form is the same share
+ * one record: filter_ids[site] indexes filters[], or is USCOPE_FILTER_NONE.
+ */
+#define USCOPE_FILTER_STEPS 16	/* comparisons in one filter */
+#define USCOPE_FILTER_STRS 4	/* string constants in one filter */
+#define USCOPE_FILTER_STR_LEN 64	/* bytes compared; constants are shorter by 2 */
+#define USCOPE_FILTER_ACCEPT 0xfe	/* jump target: the hit is kept */
+#define USCOPE_FILTER_REJECT 0xff	/* jump target: the hit is dropped */
+#define USCOPE_FILTER_NONE 0xffffffffu	/* filter_ids: this site is not filtered */
+#define USCOPE_SLOT_REJECTED 0x80000000u	/* latency frame of an entry the filter rejected */
+
+/* Operands, also the index into the values the program reads before the steps. */
+enum uscope_filter_operand {
+	USCOPE_OPND_ARG0 = 0,	/* .. USCOPE_OPND_ARG0 + 11 */
+	USCOPE_OPND_RET = 12,
+	USCOPE_OPND_PID = 13,
+	USCOPE_OPND_TID = 14,
+	USCOPE_OPND_UID = 15,
+	USCOPE_OPND_COMM = 16,	/* string operands from here on */
+	USCOPE_OPND_STR = 17,	/* str(argN): filter.str_arg read as a C string */
+};
+
+enum uscope_filter_op {
+	USCOPE_FOP_EQ, USCOPE_FOP_NE, USCOPE_FOP_LT, USCOPE_FOP_LE, USCOPE_FOP_GT, USCOPE_FOP_GE,
+};
+
+#define USCOPE_FSTEP_SIGNED 1	/* compare as signed 64-bit after extension */
+#define USCOPE_FSTEP_OPERAND 2	/* value is an operand (tid == pid), not a constant */
+
+struct uscope_filter_step {
+	__u64 mask;		/* value & mask is compared (~0: the whole value) */
+	__u64 value;		/* the constant; for strings, the index into strs */
+	__u8 operand;		/* enum uscope_filter_operand */
+	__u8 op;		/* enum uscope_filter_op; strings: EQ or NE */
+	__u8 flags;		/* USCOPE_FSTEP_* */
+	__u8 shift;		/* 64 - bits of the C type: sign/zero-extend from that width */
+	__u8 on_true;		/* next step (always later), or ACCEPT / REJECT */
+	__u8 on_false;
+	__u8 pad[2];
+};
+
+struct uscope_filter {
+	__u32 nsteps;
+	__u32 need;		/* bit per operand the steps read (1 << enum uscope_filter_operand) */
+	__s32 str_arg;		/* the argument str() reads, -1: none */
+	__u32 pad;
+	struct uscope_filter_step steps[USCOPE_FILTER_STEPS];
+	char strs[USCOPE_FILTER_STRS][USCOPE_FILTER_STR_LEN];	/* NUL-padded constants */
+};
+
+/*
+ * ---- Keys (--by; probes/by.bpf.h, loader/by_keys.c) ----
+ *
+ * --count --by KEY,...: hits counted in a hash keyed by the site and the
+ * key values. Numeric keys go to v[] in --by order (a string key leaves its
+ * slot 0); comm and str(argN) are NUL-padded so equal strings hash equal.
+ */
+#define USCOPE_BY_KEYS 4
+#define USCOPE_BY_STR_LEN 32	/* str(argN) key: bytes kept */
+#define USCOPE_BY_DEFAULT_MAX 10240	/* --by-max default: rows in the key table */
+
+struct uscope_by_key {
+	__u32 site;
+	__u32 pad;
+	__u64 v[USCOPE_BY_KEYS];
+	char comm[USCOPE_COMM_LEN];
+	char str[USCOPE_BY_STR_LEN];
+};
+
+/*
+ * ---- Value histograms (--hist, --lhist; probes/hist.bpf.h, loader/hist_*.c) ----
+ *
+ * One per site, per CPU. --hist (log2): bucket 0 holds 0, bucket b (1..63)
+ * holds [2^(b-1), 2^b), bucket 64 the values with the top bit set (negative
+ * if the value is signed, >= 2^63 if not: user space knows which). --lhist:
+ * bucket 0 is the underflow (< MIN), 1..n the steps, n + 1 the overflow (>= MAX).
+ */
+#define USCOPE_VHIST_BUCKETS 128
+#define USCOPE_LHIST_MAX_STEPS (USCOPE_VHIST_BUCKETS - 2)
+
+enum uscope_vhist_mode { USCOPE_VHIST_NONE, USCOPE_VHIST_LOG2, USCOPE_VHIST_LINEAR };
+
+struct uscope_vhist {
+	__u64 buckets[USCOPE_VHIST_BUCKETS];
 };
 
 /*

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# bench.sh: uscope against bpftrace and bcc, side by side, in one run.
+# bench.sh: uscope against bpftrace (Debian's 0.17 and 0.23.5 from
+# ../shared/peers) and bcc, side by side, in one run.
 #
 # Writes docs/BENCHMARKS.md (markdown tables) and prints the summary table.
 #   a. wall time of a whole attach-to-N-functions / trace 0.2 s / detach run
@@ -14,6 +15,8 @@
 #                   build/bench/BENCHMARKS.quick.md instead of docs/BENCHMARKS.md
 #   BENCH_OUT=FILE  where to write the report
 #   BENCH_BOUND=S   bound of one run of a peer in seconds (default 180)
+#   BENCH_SIZES="100 1000"  only these N (a small run to check the script)
+#   BENCH_BPFTRACE23=PATH   bpftrace 0.23.5 (default: the build in /work/shared/peers)
 #
 # Perf-event uprobes (bpftrace, bcc, uscope --attach perf) cost ~0.11 s EACH to
 # detach here, also when the process is killed (the kernel detaches at exit), so a
@@ -53,13 +56,21 @@ else
 	ITER=1500000              # ~1 s at ~700 ns per probed call
 	ITER_BASE=200000000       # ~0.6 s unprobed
 fi
+if [[ -n ${BENCH_SIZES:-} ]]; then
+	read -ra SIZES <<< "$BENCH_SIZES"
+	keep=()
+	for n in "${PEER_SIZES[@]}"; do [[ " ${SIZES[*]} " == *" $n "* ]] && keep+=("$n"); done
+	((${#keep[@]})) || keep=("${SIZES[0]}")
+	PEER_SIZES=("${keep[@]}")
+fi
 PEER_MAX_N=${PEER_SIZES[-1]}
 
 mkdir -p "$BDIR"
 TMP=$(mktemp -d "$BDIR/.run.XXXXXX")
 T_START=$(date +%s)
 
-export BPFTRACE_MAX_PROBES=100000 BPFTRACE_MAX_BPF_PROGS=100000
+# bpftrace 0.23.5 keeps only 4,096 map keys unless told otherwise, silently.
+export BPFTRACE_MAX_PROBES=100000 BPFTRACE_MAX_BPF_PROGS=100000 BPFTRACE_MAX_MAP_KEYS=100000
 export PYTHONUNBUFFERED=1       # bcc tools print "Tracing ..." to a file, unbuffered
 
 # ---------------------------------------------------------------- processes --
@@ -200,6 +211,13 @@ REV=$(git rev-parse --short HEAD 2>/dev/null)
 [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]] && REV+=" + uncommitted changes"
 [[ -x /usr/bin/time ]] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 HAVE_BPFTRACE=0; have bpftrace && HAVE_BPFTRACE=1
+# bpftrace 0.23.5 (uprobe_multi since 0.20): its runtime libraries come from apt.
+BT23=${BENCH_BPFTRACE23:-/work/shared/peers/bpftrace-0.23.5/bin/bpftrace}
+HAVE_BT23=0
+if [[ -x $BT23 ]]; then
+	[[ -x ${BT23%/bin/*}/install-runtime.sh ]] && "${BT23%/bin/*}/install-runtime.sh" >/dev/null 2>&1
+	"$BT23" --version >/dev/null 2>&1 && HAVE_BT23=1
+fi
 HAVE_BCC=0; have funccount-bpfcc && HAVE_BCC=1
 HAVE_TPLIST=0; have tplist-bpfcc && HAVE_TPLIST=1
 
@@ -235,6 +253,8 @@ run_whole() {
 	multi) cmd=("$USCOPE" trace --attach multi --count -d 0.2 -x "$bin" 'f_*') ;;
 	perf) cmd=("$USCOPE" trace --attach perf --count -d 0.2 -x "$bin" 'f_*') ;;
 	bpftrace) cmd=(bpftrace -e "uprobe:$bin:f_* { @[probe] = count(); } interval:ms:200 { exit(); }") ;;
+	bt23func) cmd=("$BT23" -e "uprobe:$bin:f_* { @[func] = count(); } interval:ms:200 { exit(); }") ;;
+	bt23probe) cmd=("$BT23" -e "uprobe:$bin:f_* { @[probe] = count(); } interval:ms:200 { exit(); }") ;;
 	bcc) cmd=(funccount-bpfcc -d 1 "$bin:f_*") ;;
 	esac
 	for ((i = 0; i < runs; i++)); do
@@ -304,9 +324,16 @@ for n in "${SIZES[@]}"; do
 	sleep 0.2
 
 	run_whole multi "$n" "$RUNS_FAST"
+	# bpftrace 0.23.5's @[func] form is one uprobe_multi link: run at every N, like uscope.
+	if ((HAVE_BT23)); then
+		run_whole bt23func "$n" "$RUNS_PEER_SMALL"
+	else
+		CELL[bt23func:$n]="not installed"
+	fi
 
-	for tool in perf bpftrace bcc; do
+	for tool in perf bpftrace bt23probe bcc; do
 		if [[ $tool == bpftrace ]] && ((!HAVE_BPFTRACE)); then CELL[$tool:$n]="not installed"; continue; fi
+		if [[ $tool == bt23probe ]] && ((!HAVE_BT23)); then CELL[$tool:$n]="not installed"; continue; fi
 		if [[ $tool == bcc ]] && ((!HAVE_BCC)); then CELL[$tool:$n]="not installed"; continue; fi
 		if [[ $tool == bcc && -n $BCC_SETUP_ERROR ]]; then CELL[$tool:$n]="error: $BCC_SETUP_ERROR"; continue; fi
 		if ((n > PEER_MAX_N)); then
@@ -386,7 +413,7 @@ call_cost() {
 			case $name in
 			"uscope --count") hits+=("$(awk '$1 == "f_0" {print $3}' "$TMP/tr.out")") ;;
 			"uscope (events)") hits+=("$(sed -nE 's/^Summary: ([0-9]+) hits, ([0-9]+) events printed, ([0-9]+) lost.*/\1 hits, \3 lost/p' "$TMP/tr.err")") ;;
-			bpftrace) hits+=("$(sed -nE 's/^@: ([0-9]+)/\1/p' "$TMP/tr.out")") ;;
+			bpftrace*) hits+=("$(sed -nE 's/^@: ([0-9]+)/\1/p' "$TMP/tr.out")") ;;
 			"bcc funccount") hits+=("$(awk '$1 == "f_0" {print $2}' "$TMP/tr.out")") ;;
 			esac
 		fi
@@ -404,7 +431,10 @@ call_cost "uscope --noop (floor)" "Attached" "$USCOPE" trace -x "$BIN100" --noop
 call_cost "uscope --count" "Attached" "$USCOPE" trace -x "$BIN100" --count f_0
 call_cost "uscope (events)" "Attached" "$USCOPE" trace -x "$BIN100" f_0
 if ((HAVE_BPFTRACE)); then
-	call_cost bpftrace "Attaching 1 probe" bpftrace -e "uprobe:$BIN100:f_0 { @ = count(); }"
+	call_cost "bpftrace 0.17" "Attaching 1 probe" bpftrace -e "uprobe:$BIN100:f_0 { @ = count(); }"
+fi
+if ((HAVE_BT23)); then
+	call_cost "bpftrace 0.23.5" "Attaching 1 probe" "$BT23" -e "uprobe:$BIN100:f_0 { @ = count(); }"
 fi
 if ((HAVE_BCC)) && [[ -z $BCC_SETUP_ERROR ]]; then
 	call_cost "bcc funccount" "Tracing 1 functions" funccount-bpfcc "$BIN100:f_0"
@@ -468,12 +498,13 @@ cell_ratio() { # TOOL N -> cell with "(Nx uscope)" when it has a number
 }
 
 summary_table() {
-	echo "| functions | uscope (uprobe_multi) | of which attach | uscope --attach perf | bpftrace | bcc funccount |"
-	echo "|---:|---:|---:|---:|---:|---:|"
+	echo "| functions | uscope (uprobe_multi) | of which attach | uscope --attach perf | bpftrace 0.17 \`@[probe]\` | bpftrace 0.23.5 \`@[func]\` | bpftrace 0.23.5 \`@[probe]\` | bcc funccount |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for n in "${SIZES[@]}"; do
 		att=${ATTACH[multi:$n]:-}
-		printf '| %s | %s | %s | %s | %s | %s |\n' "$(thousands "$n")" "${CELL[multi:$n]:-n/a}" \
-			"${att:+$att ms}" "$(cell_ratio perf "$n")" "$(cell_ratio bpftrace "$n")" "$(cell_ratio bcc "$n")"
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(thousands "$n")" "${CELL[multi:$n]:-n/a}" \
+			"${att:+$att ms}" "$(cell_ratio perf "$n")" "$(cell_ratio bpftrace "$n")" \
+			"$(cell_ratio bt23func "$n")" "$(cell_ratio bt23probe "$n")" "$(cell_ratio bcc "$n")"
 	done
 }
 
@@ -484,7 +515,8 @@ percall_table() {
 	if [[ -n $base && -n ${NS[uscope --noop (floor)]:-} ]]; then
 		floor_ov=$(awk -v a="${NS[uscope --noop (floor)]}" -v b="$base" 'BEGIN { print a - b }')
 	fi
-	for name in "no probe" "uscope --noop (floor)" "uscope --count" "uscope (events)" bpftrace "bcc funccount"; do
+	for name in "no probe" "uscope --noop (floor)" "uscope --count" "uscope (events)" "bpftrace 0.17" \
+		"bpftrace 0.23.5" "bcc funccount"; do
 		ns=${NS[$name]:-}
 		if [[ -z $ns ]]; then
 			[[ -n ${NOTE_B[$name]:-} ]] && printf '| %s | %s | | | | |\n' "$name" "${NOTE_B[$name]}"
@@ -501,11 +533,11 @@ percall_table() {
 }
 
 rss_table() {
-	echo "| functions | uscope (uprobe_multi) | uscope --attach perf | bpftrace | bcc funccount |"
-	echo "|---:|---:|---:|---:|---:|"
+	echo "| functions | uscope (uprobe_multi) | uscope --attach perf | bpftrace 0.17 \`@[probe]\` | bpftrace 0.23.5 \`@[func]\` | bpftrace 0.23.5 \`@[probe]\` | bcc funccount |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|"
 	for n in "${SIZES[@]}"; do
 		printf '| %s' "$(thousands "$n")"
-		for tool in multi perf bpftrace bcc; do
+		for tool in multi perf bpftrace bt23func bt23probe bcc; do
 			r=${RSS[$tool:$n]:-}
 			if [[ -n $r && ${CELL[$tool:$n]:-} != "not run"* && ${CELL[$tool:$n]:-} != ">"*"not run)" ]]; then
 				printf ' | %s' "$(fmt_mb "$r")"
@@ -534,7 +566,8 @@ list_table() {
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 MEM=$(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo)
 V_USCOPE=$("$USCOPE" --version 2>&1 | head -n1)
-V_BPFTRACE=$( ((HAVE_BPFTRACE)) && bpftrace --version 2>&1 | head -n1 || echo "not installed")
+V_BPFTRACE=$( ((HAVE_BPFTRACE)) && bpftrace --version 2>&1 | head -n1 || echo "bpftrace (Debian) not installed")
+V_BT23=$( ((HAVE_BT23)) && "$BT23" --version 2>&1 | head -n1 || echo "bpftrace 0.23.5 not found")
 V_BCC=$(dpkg-query -W -f '${Version}' bpfcc-tools 2>/dev/null || echo "not installed")
 V_GCC=$(gcc --version | head -n1)
 NOFILE=$(ulimit -Hn)
@@ -569,7 +602,7 @@ load matters: RCU grace periods, and with them the detach times of the perf-even
 peers, vary with what else runs (the load average is given below).
 
 Machine: $(nproc) vCPUs, $CPU, $MEM; kernel $(uname -r); $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release).
-Tools: $V_USCOPE (built from ${REV:-?}); $V_BPFTRACE; bcc (bpfcc-tools) $V_BCC; $V_GCC.
+Tools: $V_USCOPE (built from ${REV:-?}); $V_BPFTRACE (Debian); $V_BT23 (../shared/peers); bcc (bpfcc-tools) $V_BCC; $V_GCC.
 Date: $(date -u '+%Y-%m-%d %H:%M UTC'); mode: $mode; the bench took $((T_TOTAL / 60)) min $((T_TOTAL % 60)) s.
 Load average before / after: $LOAD_BEFORE / $LOAD_AFTER.
 Targets: ${build_notes%; }.
@@ -587,9 +620,14 @@ N = 1,000. In parentheses: the ratio to uscope's time at the same N.
   uprobe_multi link, one BPF program). "of which attach" is uscope's own report
   ("Attached N probes ... in X ms").
 - uscope --attach perf: the same with one perf-event uprobe per function.
-- bpftrace: \`bpftrace -e 'uprobe:target-N:f_* { @[probe] = count(); } interval:ms:200 { exit(); }'\`
+- bpftrace 0.17 (Debian): \`bpftrace -e 'uprobe:target-N:f_* { @[probe] = count(); } interval:ms:200 { exit(); }'\`
   with \`BPFTRACE_MAX_PROBES\` and \`BPFTRACE_MAX_BPF_PROGS\` raised to 100,000 (one program and
-  one perf-event uprobe per function).
+  one perf-event uprobe per function; 0.17 predates uprobe_multi).
+- bpftrace 0.23.5 \`@[func]\`: the same with \`@[func]\`: one program, one uprobe_multi link for all
+  functions (bpftrace 0.20+), so it runs at every N like uscope; \`BPFTRACE_MAX_MAP_KEYS\` raised to
+  100,000 (its default, 4,096, drops keys silently).
+- bpftrace 0.23.5 \`@[probe]\`: the probe's name as key makes bpftrace expand one program and one
+  link per function, like 0.17; a perf-event-style peer (up to N = $(thousands "$PEER_MAX_N")).
 - bcc: \`funccount-bpfcc -d 1 'target-N:f_*'\` (its \`-d\` takes whole seconds: it traces
   0.8 s longer than the others).
 

@@ -37,6 +37,7 @@ hist_consistent() {
 
 @test "umark_sleep_1ms/8ms --latency --json: counts equal umark's, histograms consistent, at least 1/8 ms each" {
 	"$USCOPE" trace -c "$UMARK -n 6 -i 0 -q -s" --latency --json umark_sleep_1ms umark_sleep_8ms > "$TMP/out" 2> "$TMP/err"
+	drop_summary "$TMP/out"
 	cat "$TMP/out"
 	# One line per function, every field present.
 	[[ $(wc -l < "$TMP/out") -eq 2 ]]
@@ -53,6 +54,7 @@ hist_consistent() {
 
 @test "recursive umark_recurse: every nested call timed (count = umark's), 0 unpaired, outer calls longer" {
 	"$USCOPE" trace -c "$UMARK -n 8 -i 0 -q" --latency --json umark_recurse > "$TMP/out" 2> "$TMP/err"
+	drop_summary "$TMP/out"
 	cat "$TMP/out"
 	want=$(umark_calls "$TMP/err" umark_recurse)
 	[[ $want -eq 48 ]]
@@ -96,6 +98,7 @@ hist_consistent() {
 
 @test "--latency --top 1 prints only the busiest function (umark_recurse, by umark's counts)" {
 	"$USCOPE" trace -c "$UMARK -n 3 -i 0 -q -s" --latency --json --top 1 umark_recurse umark_sleep_8ms func_uprobe1 > "$TMP/out" 2> "$TMP/err"
+	drop_summary "$TMP/out"
 	[[ $(umark_calls "$TMP/err" umark_recurse) -gt $(umark_calls "$TMP/err" func_uprobe1) ]]
 	[[ $(wc -l < "$TMP/out") -eq 1 ]]
 	expect_counts "$TMP/out" "$TMP/err" latency umark_recurse

@@ -34,6 +34,10 @@ json_count() {
 	echo "${c:-0}"
 }
 
+# drop_summary FILE: remove uscope's last --json record, {"summary": true, ...}
+# (its own tests are in house.bats), for tests about the records before it.
+drop_summary() { sed -i '/^{"summary": true, /d' "$1"; }
+
 # wait_for FILE PATTERN [SECONDS]: wait until FILE has a line matching PATTERN.
 wait_for() {
 	local i limit=$(( ${3:-10} * 10 ))
@@ -46,12 +50,18 @@ wait_for() {
 	return 1
 }
 
+# ours_exe PID: true when PID runs the uscope under test ($USCOPE), not another
+# build (other checkouts, or the sanitized build, may trace at the same time).
+ours_exe() { [[ "$(readlink /proc/"$1"/exe 2>/dev/null)" == "$(readlink -f "$USCOPE")" ]]; }
+
 # foreign_prog_ids: BPF program ids held open by uscope processes other than
-# ours ($USCOPE_PID): other sessions may trace on this machine at the same time.
+# ours ($USCOPE_PID), and by guardians of other builds: other sessions may
+# trace on this machine at the same time.
 foreign_prog_ids() {
 	local p
-	for p in $(pgrep -x uscope); do
+	for p in $(pgrep -x uscope) $(pgrep -x uscope-guard); do
 		[[ "$p" == "${USCOPE_PID:-}" ]] && continue
+		[[ "$(cat /proc/"$p"/comm 2>/dev/null)" == uscope-guard ]] && ours_exe "$p" && continue
 		grep -h '^prog_id:' /proc/"$p"/fdinfo/* 2>/dev/null | awk '{ print $2 }'
 	done | sort -u
 }
@@ -62,6 +72,7 @@ foreign_prog_ids() {
 orphan_guardians() {
 	local g p
 	for g in $(pgrep -x uscope-guard); do
+		ours_exe "$g" || continue
 		p=$(awk '$1 == "Pid:" { print $2; exit }' /proc/"$g"/fdinfo/* 2>/dev/null)
 		if [[ -z "$p" || "$p" == -1 ]] || ! alive "$p"; then
 			alive "$g" && echo "$g"
@@ -81,28 +92,36 @@ wait_guardians() {
 	return 1
 }
 
-# no_uscope_links: no uscope program (generic_entry, generic_return,
-# usdt_site) is loaded, hence no link (uprobe_multi or perf_event) can use one,
-# except for programs held by other uscope processes still running. First
-# waits for the guardians of uscopes that ended to finish their detach.
-no_uscope_links() {
-	local progs foreign
-	wait_guardians || return 1
+# stray_uscope_progs: ids of loaded uscope programs (generic_entry,
+# generic_return, usdt_site) that no running uscope process holds.
+stray_uscope_progs() {
+	local foreign
 	foreign=$(foreign_prog_ids | tr '\n' ' ')
-	progs=$(bpftool prog show | awk -v f=" $foreign" '
+	bpftool prog show | awk -v f=" $foreign" '
 		$1 ~ /^[0-9]+:$/ {
 			id = $1; sub(/:$/, "", id)
 			for (i = 2; i < NF; i++)
 				if ($i == "name" && ($(i + 1) == "generic_entry" || $(i + 1) == "generic_return" || $(i + 1) == "usdt_site") && index(f, " " id " ") == 0)
 					print id
-		}') || { echo "no_uscope_links: bpftool failed" >&2; return 1; }
-	progs=${progs//$'\n'/ }
-	if [[ -n "$progs" ]]; then
-		echo "uscope programs still loaded: $progs" >&2
-		bpftool link list >&2
-		return 1
-	fi
-	return 0
+		}'
+}
+
+# no_uscope_links: no uscope program is loaded, hence no link (uprobe_multi or
+# perf_event) can use one, except for programs held by other uscope processes
+# still running. First waits for the guardians of uscopes that ended to finish
+# their detach; then allows the kernel its grace period (up to 1 s) to free
+# the programs of links closed a moment ago (ours, or another session's).
+no_uscope_links() {
+	local progs i
+	wait_guardians || return 1
+	for ((i = 0; i < 20; i++)); do
+		progs=$(stray_uscope_progs) || { echo "no_uscope_links: bpftool failed" >&2; return 1; }
+		[[ -z "$progs" ]] && return 0
+		sleep 0.05
+	done
+	echo "uscope programs still loaded: ${progs//$'\n'/ }" >&2
+	bpftool link list >&2
+	return 1
 }
 
 # private_umark: copies of umark, umark-nopie and libumark.so in $TMP/bin

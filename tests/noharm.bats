@@ -122,12 +122,18 @@ start_gospin() {
 	grep -q '^gospin: calls [1-9]' "$TMP/go.err"
 }
 
-@test "C++: ret: on a function an exception unwinds through warns once, naming it; one without an LSDA does not" {
-	"$USCOPE" trace --count --json -c "$NOHARM/throw 0" ret:through ret:plain ret:through > "$TMP/out" 2> "$TMP/err"
+@test "C++: ret: on a function an exception may unwind through warns once, naming it; a leaf does not" {
+	"$USCOPE" trace --count --json -c "$NOHARM/throw 0" ret:through ret:plain ret:relay ret:through > "$TMP/out" 2> "$TMP/err"
 	cat "$TMP/err"
 	[[ $(grep -c 'warning: return probe on through: an exception' "$TMP/err") -eq 1 ]]
-	grep -q 'std::terminate' "$TMP/err"
+	grep -q 'through: .*(it has a handler or cleanup in its unwind info).*std::terminate' "$TMP/err"
+	# relay has no LSDA, but calls thrower (objdump's view): it is warned about for that.
+	objdump -d "$NOHARM/throw" | awk '/<relay>:/,/^$/' | grep -qE '(call|jmp) +[0-9a-f]+ <_Z7throweri>'
+	[[ $(grep -c 'warning: return probe on relay: .*(it calls code of a program that throws C++ exceptions)' "$TMP/err") -eq 1 ]]
 	! grep -q 'on plain' "$TMP/err"
+	# A C program (libc names no __cxa_throw) gets no such warning.
+	"$USCOPE" trace --count -x libc -c "$NOHARM/ifunc_strlen 1" ret:malloc ret:free > /dev/null 2> "$TMP/err"
+	! grep -q 'warning' "$TMP/err"
 	# The oracle for "has an LSDA": readelf's view of .eh_frame (an FDE with augmentation data naming one).
 	through=$(readelf_funcs "$NOHARM/throw" | awk '$1 == "through" { printf "%x", $2 }')
 	readelf -wf "$NOHARM/throw" | awk -v a="$through" '/FDE/ { on = ($0 ~ "pc=0*" a "\\.\\.") } on && /Augmentation data:/ { print; exit }' | grep -q .

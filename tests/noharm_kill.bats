@@ -51,17 +51,18 @@ unharmed() {
 	alive "$UMARK_PID"
 }
 
-# kill_at MS SIGNAL [ENV...]: start a 10,000-probe trace of the victim and send
-# SIGNAL MS milliseconds later; prints how far uscope had come.
+# kill_at MS SIGNAL [OPTION...]: start a 10,000-probe trace of the victim and
+# send SIGNAL MS milliseconds later; prints how far uscope had come, sets st_last.
 kill_at() {
 	local ms=$1 sig=$2 st=0
 	shift 2
-	env "$@" "$USCOPE" trace -p "$UMARK_PID" --count -d 0.1 "${PROBES[@]}" > "$TMP/out" 2> "$TMP/err" 3>&- &
+	"$USCOPE" trace -p "$UMARK_PID" --count -d 0.1 "$@" "${PROBES[@]}" > "$TMP/out" 2> "$TMP/err" 3>&- &
 	USCOPE_PID=$!
 	sleep "$(printf '0.%03d' "$ms")"
 	kill "-$sig" "$USCOPE_PID" 2> /dev/null || true
 	wait "$USCOPE_PID" || st=$?
-	echo "killed at $ms ms: exit $st, $(grep -c '^Attached' "$TMP/err") Attached line, $(grep -c '^Summary' "$TMP/err") Summary"
+	st_last=$st
+	echo "$sig at $ms ms: exit $st, $(grep -c '^Attached' "$TMP/err") Attached line, $(grep -c '^Summary' "$TMP/err") Summary"
 }
 
 @test "the guardian: own session and process group, named uscope-guard, oom_score_adj -1000, gone with its uscope" {
@@ -155,6 +156,23 @@ kill_at() {
 		for ((i = 0; i < 40 && $(pgrep -f -- "$TMP/ran" | wc -l) > 0; i++)); do sleep 0.05; done
 		[[ -z "$(pgrep -f -- "$TMP/ran")" ]] || { ps -f -p "$(pgrep -d, -f -- "$TMP/ran")"; false; }
 		[[ ! -e "$TMP/ran" ]]
+	done
+	no_uscope_links
+}
+
+@test "SIGINT at random moments of the attach stops it (the stop flag reaches the guardian): exit 0, target as it was" {
+	for ((k = 0; k < 6; k++)); do
+		kill_at $((RANDOM % 120)) INT
+		[[ $st_last -eq 0 ]]
+		unharmed
+	done
+	no_uscope_links
+}
+
+@test "perf-event path: SIGKILL during and after the attach leaves the target as it was (the guardian detaches slowly, alone)" {
+	for ms in 30 90 200; do
+		PROBES=("f_1?" "usdt:noharm:tick") kill_at "$ms" KILL --attach perf
+		unharmed
 	done
 	no_uscope_links
 }

@@ -27,6 +27,7 @@ setup_file() {
 	"$USCOPE" trace --attach multi --count --json -x "$BIG" -c "sh -c 'exec $BIG all 3 > /dev/null'" 'f_*' \
 		> "$TMP/out" 2> "$TMP/err"
 	grep -q '^Attached 50000 probes (50000 entry' "$TMP/err"
+	drop_summary "$TMP/out"
 	[[ $(jq -s 'length' "$TMP/out") -eq 50000 ]]
 	bad=$(jq -s '[.[] | select(.kind != "entry" or .count != 3)] | length' "$TMP/out")
 	[[ "$bad" -eq 0 ]] || { jq -c 'select(.count != 3)' "$TMP/out" | head; false; }

@@ -163,6 +163,7 @@ OPS=$(seq -f 'umark_op_%02g' 0 63)
 	kill -INT "$UMARK_PID"
 	wait_gone "$UMARK_PID" 5
 	finish_uscope 5
+	drop_summary "$TMP/out"
 	for f in func_uprobe1 umark_op_03; do
 		got=$(json_count "$TMP/out" "$f" entry)
 		want=$(umark_calls "$TMP/umark.err" "$f")

@@ -188,6 +188,7 @@ events() { jq -c 'select(.kind != null and .count == null)' "$1"; }
 
 @test "-i 0.2 --count --json: >= 3 interval markers, interval counts add up to <= the totals, totals = umark's" {
 	"$USCOPE" trace -i 0.2 --count --json -c "$UMARK -n 10 -i 100 -q" func_uprobe1 'umark_op_0*' > "$TMP/out" 2> "$TMP/err"
+	drop_summary "$TMP/out"
 	markers=$(jq -c 'select(.interval_end != null)' "$TMP/out" | wc -l)
 	echo "$markers interval markers"
 	[[ $markers -ge 3 ]]
@@ -230,6 +231,7 @@ events() { jq -c 'select(.kind != null and .count == null)' "$1"; }
 	"$USCOPE" trace --uid 0 --count --json -c "$UMARK -n 4 -i 0 -q" func_uprobe1 'umark_op_1*' > "$TMP/out" 2> "$TMP/err"
 	expect_counts "$TMP/out" "$TMP/err" entry func_uprobe1 $(seq -f 'umark_op_%02g' 10 19)
 	"$USCOPE" trace --uid 65534 --count --json -c "$UMARK -n 4 -i 0 -q" func_uprobe1 'umark_op_1*' > "$TMP/out" 2> "$TMP/err"
+	drop_summary "$TMP/out"
 	[[ $(umark_calls "$TMP/err" func_uprobe1) -eq 4 ]]
 	[[ ! -s "$TMP/out" ]]
 	grep -q '^Summary: 0 hits' "$TMP/err"
@@ -243,6 +245,7 @@ events() { jq -c 'select(.kind != null and .count == null)' "$1"; }
 	expect_counts "$TMP/out" "$TMP/err" entry func_uprobe2
 	expect_counts "$TMP/out" "$TMP/err" return umark_op_33
 	"$USCOPE" trace -x "$UMARK" --uid 0 --count --json -c "$cmd" func_uprobe2 ret:umark_op_33 > "$TMP/out" 2> "$TMP/err"
+	drop_summary "$TMP/out"
 	[[ $(umark_calls "$TMP/err" func_uprobe2) -eq 3 ]]
 	[[ ! -s "$TMP/out" ]]
 }

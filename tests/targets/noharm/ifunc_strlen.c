@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * ifunc_strlen: calls glibc's strlen (a GNU IFUNC) exactly N times through a
- * function pointer, then prints "strlen calls N" on stderr. The pointer holds what the
- * dynamic linker resolved (__strlen_avx2 or a sibling), so a probe on the
- * IFUNC symbol itself, its resolver, would count nothing.
+ * function pointer, then prints "strlen calls N" on stderr (stdout is the
+ * tracer's). The pointer holds what the dynamic linker resolved
+ * (__strlen_avx2 or a sibling), so a probe on the IFUNC symbol itself, its
+ * resolver, would count nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>

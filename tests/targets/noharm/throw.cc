@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // throw: the C++ target of tests/noharm.bats. through() has a local with a
 // destructor, so its FDE names an LSDA (a cleanup an exception runs on its way
-// out); plain() has none (both extern "C", for plain names). `throw N` calls both N times; every odd call throws
-// through through() and is caught in main. Prints "caught K".
+// out); relay() has none but calls thrower(); plain() calls nothing (all
+// extern "C", for plain names). `throw N` calls each N times; through() throws
+// on odd calls, relay() on even ones, and main catches. Prints "caught K".
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -26,6 +27,13 @@ extern "C" __attribute__((noinline)) int through(int i)
 	return i;
 }
 
+// No destructor, no LSDA: an exception still passes through it, since it calls thrower().
+extern "C" __attribute__((noinline)) int relay(int i)
+{
+	thrower(i + 1);
+	return i + sink;
+}
+
 extern "C" __attribute__((noinline)) int plain(int i)
 {
 	return i * 2 + sink;
@@ -38,6 +46,11 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		try {
 			sink = sink + through(i);
+		} catch (const std::exception &) {
+			caught++;
+		}
+		try {
+			sink = sink + relay(i);
 		} catch (const std::exception &) {
 			caught++;
 		}

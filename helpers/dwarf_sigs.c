@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Function signatures from DWARF (see dwarf_sigs.h).
+ *
+ * Only top-level subprograms of each CU are read (C has no nested
+ * functions; C++ methods inside classes are not, yet). A function counts if
+ * it has code (DW_AT_low_pc or ranges) or is the abstract origin of one;
+ * declarations are skipped. Types are followed through typedef, const,
+ * volatile and restrict for their class, while their C spelling keeps them.
+ */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "dwarf_sigs.h"
+
+static Dwarf_Die *type_of(Dwarf_Die *die, Dwarf_Die *out)
+{
+	Dwarf_Attribute a;
+
+	if (!dwarf_attr_integrate(die, DW_AT_type, &a))
+		return NULL;
+	return dwarf_formref_die(&a, out);
+}
+
+/* The C spelling of type DIE (NULL: void) into BUF. */
+static void type_text(Dwarf_Die *die, char *buf, size_t len, int depth)
+{
+	const char *name = die ? dwarf_diename(die) : "void";
+	char inner[200];
+	Dwarf_Die t;
+
+	if (!die) {
+		snprintf(buf, len, "void");
+		return;
+	}
+	if (depth > 8) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	switch (dwarf_tag(die)) {
+	case DW_TAG_pointer_type:
+		type_text(type_of(die, &t), inner, sizeof(inner), depth + 1);
+		snprintf(buf, len, inner[strlen(inner) - 1] == '*' ? "%s*" : "%s *", inner);
+		return;
+	case DW_TAG_const_type:
+	case DW_TAG_volatile_type:
+		type_text(type_of(die, &t), inner, sizeof(inner), depth + 1);
+		snprintf(buf, len, "%s %s", dwarf_tag(die) == DW_TAG_const_type ? "const" : "volatile", inner);
+		return;
+	case DW_TAG_restrict_type:
+		type_text(type_of(die, &t), buf, len, depth + 1);
+		return;
+	case DW_TAG_structure_type:
+		snprintf(buf, len, "struct %s", name ? name : "(anonymous)");
+		return;
+	case DW_TAG_union_type:
+		snprintf(buf, len, "union %s", name ? name : "(anonymous)");
+		return;
+	case DW_TAG_enumeration_type:
+		snprintf(buf, len, "enum %s", name ? name : "(anonymous)");
+		return;
+	default:
+		snprintf(buf, len, "%s", name ? name : "?");
+	}
+}
+
+/* The class of type DIE, through typedefs and qualifiers. */
+static void classify(Dwarf_Die *die, struct dwarf_type *t, int depth)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word enc = 0;
+	Dwarf_Die inner, *in;
+	int size;
+
+	if (!die) {
+		t->cls = DWC_VOID;
+		return;
+	}
+	size = dwarf_bytesize(die);
+	t->size = size > 0 ? size : 0;
+	switch (dwarf_tag(die)) {
+	case DW_TAG_typedef:
+	case DW_TAG_const_type:
+	case DW_TAG_volatile_type:
+	case DW_TAG_restrict_type:
+		if (depth < 8)
+			classify(type_of(die, &inner), t, depth + 1);
+		return;
+	case DW_TAG_pointer_type:
+		t->cls = DWC_PTR;
+		t->size = 8;
+		in = type_of(die, &inner);
+		while (in && (dwarf_tag(in) == DW_TAG_const_type || dwarf_tag(in) == DW_TAG_volatile_type))
+			in = type_of(in, &inner);
+		if (in && dwarf_tag(in) == DW_TAG_base_type && dwarf_bytesize(in) == 1 &&
+		    dwarf_attr(in, DW_AT_encoding, &a) && !dwarf_formudata(&a, &enc) &&
+		    (enc == DW_ATE_signed_char || enc == DW_ATE_unsigned_char))
+			t->cls = DWC_CHAR_PTR;
+		return;
+	case DW_TAG_enumeration_type:
+		t->cls = DWC_ENUM;
+		in = type_of(die, &inner);	/* DWARF 3+: the underlying type */
+		t->is_signed = false;
+		if (in && dwarf_attr(in, DW_AT_encoding, &a) && !dwarf_formudata(&a, &enc))
+			t->is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
+		return;
+	case DW_TAG_base_type:
+		if (dwarf_attr(die, DW_AT_encoding, &a))
+			dwarf_formudata(&a, &enc);
+		t->cls = enc == DW_ATE_boolean ? DWC_BOOL : enc == DW_ATE_float ? DWC_FLOAT : DWC_INT;
+		t->is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
+		return;
+	case DW_TAG_structure_type:
+	case DW_TAG_union_type:
+	case DW_TAG_array_type:
+		t->cls = DWC_AGGREGATE;
+		return;
+	default:
+		t->cls = DWC_OTHER;
+	}
+}
+
+static int fill_type(Dwarf_Die *die, struct dwarf_type *t)
+{
+	char buf[256];
+
+	classify(die, t, 0);
+	type_text(die, buf, sizeof(buf), 0);
+	t->text = strdup(buf);
+	return t->text ? 0 : -ENOMEM;
+}
+
+static int read_sig(Dwarf_Die *fn, struct dwarf_sig *s)
+{
+	Dwarf_Die child, t;
+	const char *pname;
+
+	s->name = strdup(dwarf_diename(fn));
+	if (!s->name || fill_type(type_of(fn, &t), &s->ret))
+		return -ENOMEM;
+	if (dwarf_child(fn, &child))
+		return 0;
+	do {
+		if (dwarf_tag(&child) == DW_TAG_unspecified_parameters)
+			s->more_params = true;
+		if (dwarf_tag(&child) != DW_TAG_formal_parameter)
+			continue;
+		if (s->nparams == DWARF_SIG_MAX_PARAMS) {
+			s->more_params = true;
+			break;
+		}
+		pname = dwarf_diename(&child);
+		s->params[s->nparams].name = strdup(pname ? pname : "");
+		if (!s->params[s->nparams].name || fill_type(type_of(&child, &t), &s->params[s->nparams].type))
+			return -ENOMEM;
+		s->nparams++;
+	} while (!dwarf_siblingof(&child, &child));
+	return 0;
+}
+
+static bool is_definition(Dwarf_Die *fn)
+{
+	Dwarf_Addr lo;
+
+	if (dwarf_hasattr(fn, DW_AT_declaration))
+		return false;
+	return !dwarf_lowpc(fn, &lo) || dwarf_hasattr(fn, DW_AT_ranges);
+}
+
+static void free_sig(struct dwarf_sig *s)
+{
+	int i;
+
+	free(s->name);
+	free(s->ret.text);
+	for (i = 0; i < s->nparams; i++) {
+		free(s->params[i].name);
+		free(s->params[i].type.text);
+	}
+}
+
+static int add_cu(Dwarf_Die *cu, struct dwarf_sig_list *out, size_t *cap)
+{
+	Dwarf_Die fn;
+
+	if (dwarf_child(cu, &fn))
+		return 0;
+	do {
+		struct dwarf_sig *s;
+
+		if (dwarf_tag(&fn) != DW_TAG_subprogram || !dwarf_diename(&fn) || !is_definition(&fn))
+			continue;
+		if (out->cnt == *cap) {
+			size_t n = *cap ? *cap * 2 : 64;
+			void *p = realloc(out->sigs, n * sizeof(*out->sigs));
+
+			if (!p)
+				return -ENOMEM;
+			out->sigs = p;
+			*cap = n;
+		}
+		s = &out->sigs[out->cnt++];
+		memset(s, 0, sizeof(*s));
+		if (read_sig(&fn, s))
+			return -ENOMEM;
+	} while (!dwarf_siblingof(&fn, &fn));
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct dwarf_sig *)a)->name, ((const struct dwarf_sig *)b)->name);
+}
+
+static bool same_sig(const struct dwarf_sig *a, const struct dwarf_sig *b)
+{
+	int i;
+
+	if (a->nparams != b->nparams || strcmp(a->ret.text, b->ret.text))
+		return false;
+	for (i = 0; i < a->nparams; i++)
+		if (strcmp(a->params[i].type.text, b->params[i].type.text))
+			return false;
+	return true;
+}
+
+/* Sort by name; keep one per name, marked ambiguous when definitions disagree. */
+static void dedup(struct dwarf_sig_list *l)
+{
+	size_t i, k = 0;
+
+	qsort(l->sigs, l->cnt, sizeof(*l->sigs), by_name);
+	for (i = 0; i < l->cnt; i++) {
+		if (k && !strcmp(l->sigs[k - 1].name, l->sigs[i].name)) {
+			if (!same_sig(&l->sigs[k - 1], &l->sigs[i]))
+				l->sigs[k - 1].ambiguous = true;
+			free_sig(&l->sigs[i]);
+			continue;
+		}
+		l->sigs[k++] = l->sigs[i];
+	}
+	l->cnt = k;
+}
+
+int dwarf_sigs__load(const char *path, struct dwarf_sig_list *out)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize, cap = 0;
+	Dwarf *dw;
+	int fd, err = 0;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dw = dwarf_begin(fd, DWARF_C_READ);
+	if (!dw) {
+		close(fd);
+		return 0;	/* no DWARF */
+	}
+	out->has_dwarf = true;
+	while (!err && !dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL)) {
+		Dwarf_Die cu;
+
+		if (dwarf_offdie(dw, off + hsize, &cu))
+			err = add_cu(&cu, out, &cap);
+		off = next;
+	}
+	dwarf_end(dw);
+	close(fd);
+	if (err) {
+		dwarf_sigs__free(out);
+		return err;
+	}
+	dedup(out);
+	return 0;
+}
+
+const struct dwarf_sig *dwarf_sigs__find(const struct dwarf_sig_list *l, const char *name)
+{
+	struct dwarf_sig key = { .name = (char *)name };
+
+	return l->cnt ? bsearch(&key, l->sigs, l->cnt, sizeof(key), by_name) : NULL;
+}
+
+void dwarf_sig__format(const struct dwarf_sig *s, char *buf, size_t len)
+{
+	size_t n;
+	int i;
+
+	n = snprintf(buf, len, "%s %s(", s->ret.text, s->name);
+	for (i = 0; i < s->nparams && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s%s%s", i ? ", " : "", s->params[i].type.text,
+			      !*s->params[i].name || s->params[i].type.text[strlen(s->params[i].type.text) - 1] == '*' ?
+			      "" : " ", s->params[i].name);
+	if (n < len)
+		snprintf(buf + n, len - n, "%s%s)", s->more_params && s->nparams ? ", " : "",
+			 s->more_params ? "..." : s->nparams ? "" : "void");
+}
+
+void dwarf_sigs__free(struct dwarf_sig_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->cnt; i++)
+		free_sig(&l->sigs[i]);
+	free(l->sigs);
+	memset(l, 0, sizeof(*l));
+}

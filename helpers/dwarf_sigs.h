@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dwarf_sigs: what are a binary's functions' signatures, by its DWARF?
+ *
+ * Reads the binary's own .debug_info with elfutils' libdw (the same project
+ * as libelf, which uscope already uses): for every function defined there
+ * (a DW_TAG_subprogram with code, its abstract origin followed for names
+ * and types), the return type and each parameter's name and type, as C text
+ * ("const char *") and as the class uscope needs to read and print it.
+ */
+#ifndef USCOPE_DWARF_SIGS_H
+#define USCOPE_DWARF_SIGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DWARF_SIG_MAX_PARAMS 12
+
+enum dwarf_class {
+	DWC_VOID, DWC_INT, DWC_BOOL, DWC_ENUM, DWC_PTR, DWC_CHAR_PTR, DWC_FLOAT, DWC_AGGREGATE, DWC_OTHER,
+};
+
+struct dwarf_type {
+	enum dwarf_class cls;
+	unsigned int size;	/* bytes; 0 for void */
+	bool is_signed;
+	char *text;		/* C spelling, e.g. "unsigned long long", "const char *" */
+};
+
+struct dwarf_param {
+	char *name;		/* "" when unnamed */
+	struct dwarf_type type;
+};
+
+struct dwarf_sig {
+	char *name;
+	struct dwarf_type ret;
+	int nparams;
+	bool more_params;	/* more than DWARF_SIG_MAX_PARAMS, or variadic */
+	struct dwarf_param params[DWARF_SIG_MAX_PARAMS];
+	bool ambiguous;		/* two definitions of this name disagree */
+};
+
+struct dwarf_sig_list {
+	struct dwarf_sig *sigs;	/* sorted by name, one per name */
+	size_t cnt;
+	bool has_dwarf;		/* false: the file has no .debug_info */
+};
+
+/* Load every signature of PATH; no DWARF is not an error (has_dwarf false). Negative errno on failure. */
+int dwarf_sigs__load(const char *path, struct dwarf_sig_list *out);
+
+/* The signature of function NAME, or NULL. */
+const struct dwarf_sig *dwarf_sigs__find(const struct dwarf_sig_list *l, const char *name);
+
+/* "RET NAME(T1 a, T2 b)" into BUF. */
+void dwarf_sig__format(const struct dwarf_sig *s, char *buf, size_t len);
+
+void dwarf_sigs__free(struct dwarf_sig_list *l);
+
+#endif

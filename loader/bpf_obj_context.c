@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * bpf_obj_context: how do --filter and --by reach the BPF side, and what
+ * does the key table say? (The bpf_obj room's part for them; see
+ * bpf_obj_context.h.)
+ *
+ * Before load: the has_filter knob (false lets the verifier drop the whole
+ * filter path), the --by knobs, and the sizes of filter_ids (one entry per
+ * site), filters (one per distinct program) and by_counts (--by-max).
+ * After load: the filter records, written with one batch update per map, so
+ * that 10,000 filtered sites cost two syscalls, not 10,000. At report time:
+ * the key table, read whole, and the count of hits that found it full.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bpf_obj_context.h"
+#include "util.h"
+#include "uscope.skel.h"
+
+static int size_by(struct uscope_bpf *skel, const struct by_spec *by)
+{
+	uint32_t need = 0;
+	int k;
+
+	skel->rodata->by_nkeys = by ? by->nkeys : 0;
+	if (!by || !by->nkeys)
+		return 0;
+	for (k = 0; k < by->nkeys; k++) {
+		const struct by_key *key = &by->keys[k];
+
+		skel->rodata->by_opnd[k] = key->operand;
+		need |= 1u << key->operand;
+		if (key->operand == USCOPE_OPND_STR) {
+			skel->rodata->by_str_arg = key->arg;
+			need |= 1u << (USCOPE_OPND_ARG0 + key->arg);
+		}
+	}
+	skel->rodata->by_need = need;
+	return bpf_map__set_max_entries(skel->maps.by_counts, by->max);
+}
+
+static int size_hist(struct uscope_bpf *skel, const struct hist_spec *h, size_t nsites)
+{
+	skel->rodata->vhist_mode = h ? h->mode : USCOPE_VHIST_NONE;
+	if (!h || !h->mode)
+		return 0;
+	skel->rodata->vhist_opnd = h->operand;
+	skel->rodata->lhist_signed = h->lin_signed;
+	skel->rodata->lhist_min = h->min;
+	skel->rodata->lhist_max = h->max;
+	skel->rodata->lhist_step = h->step ? h->step : 1;
+	skel->rodata->lhist_steps = h->steps;
+	return bpf_map__set_max_entries(skel->maps.vhists, nsites ? nsites : 1);
+}
+
+int context_maps__size(struct uscope_bpf *skel, const struct filter_set *f, const struct by_spec *by,
+		       const struct hist_spec *h, size_t nsites)
+{
+	int err = size_by(skel, by);
+
+	if (!err)
+		err = size_hist(skel, h, nsites);
+
+	skel->rodata->has_filter = f && f->nprogs > 0;
+	if (err || !skel->rodata->has_filter)
+		return err;
+	err = bpf_map__set_max_entries(skel->maps.filter_ids, nsites ? nsites : 1);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.filters, f->nprogs);
+	return err;
+}
+
+/* Keys 0..N-1 of array FD := VALUES, in one batch where the kernel has it. */
+static int fill_array(int fd, const void *values, size_t size, size_t n)
+{
+	uint32_t *keys = malloc((n + 1) * sizeof(*keys)), count = n, i;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		keys[i] = i;
+	if (n && bpf_map_update_batch(fd, keys, values, &count, NULL)) {
+		for (i = 0; i < n && !err; i++)
+			if (bpf_map_update_elem(fd, &keys[i], (const char *)values + i * size, 0))
+				err = -errno;
+	}
+	free(keys);
+	return err;
+}
+
+int context_maps__fill(struct uscope_bpf *skel, const struct filter_set *f)
+{
+	int err;
+
+	if (!f || !f->nprogs)
+		return 0;
+	err = fill_array(bpf_map__fd(skel->maps.filters), f->progs, sizeof(*f->progs), f->nprogs);
+	if (!err)
+		err = fill_array(bpf_map__fd(skel->maps.filter_ids), f->ids, sizeof(*f->ids), f->nids);
+	if (err)
+		err_msg("cannot write the --filter maps: %s", strerror(-err));
+	return err;
+}
+
+int context_maps__by_rows(struct uscope_bpf *skel, uint32_t max, struct by_row **out, size_t *n)
+{
+	struct by_row *rows = calloc((size_t)max + 1, sizeof(*rows));
+	int fd = bpf_map__fd(skel->maps.by_counts);
+	struct uscope_by_key k, last;
+	bool have_last = false;
+
+	*n = 0;
+	*out = rows;
+	if (!rows)
+		return -ENOMEM;
+	while (*n < max && !bpf_map_get_next_key(fd, have_last ? &last : NULL, &k)) {
+		last = k;
+		have_last = true;
+		if (!bpf_map_lookup_elem(fd, &k, &rows[*n].count))
+			rows[(*n)++].key = k;
+	}
+	qsort(rows, *n, sizeof(*rows), by_row__key_cmp);
+	return 0;
+}
+
+uint64_t context_maps__by_dropped(struct uscope_bpf *skel)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	uint64_t *vals, total = 0;
+	uint32_t zero = 0;
+
+	vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
+	if (vals && !bpf_map_lookup_elem(bpf_map__fd(skel->maps.by_dropped), &zero, vals))
+		for (c = 0; c < ncpu; c++)
+			total += vals[c];
+	free(vals);
+	return total;
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * by_keys: which keys did --by ask for, and can every probe provide them?
+ *
+ * Keys are operands of the filter language (pid, tid, uid, comm, argN, ret,
+ * str(argN)); the same availability rules apply (no argN on returns, no ret
+ * on entries, a USDT probe has the arguments its notes list), so the check is
+ * the filter compiler's. The key list is the same for every site, so it
+ * reaches BPF as read-only knobs (set in bpf_obj_context.c). For -i, the
+ * previous read is kept sorted by key and each row becomes its growth.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "by.h"
+#include "filter.h"
+#include "plan.h"
+#include "util.h"
+
+static int parse_key(const char *s, size_t n, struct by_key *k)
+{
+	static const struct { const char *s; int o; } words[] = {
+		{ "pid", USCOPE_OPND_PID }, { "tid", USCOPE_OPND_TID }, { "uid", USCOPE_OPND_UID },
+		{ "comm", USCOPE_OPND_COMM }, { "ret", USCOPE_OPND_RET },
+	};
+	char *end;
+	size_t i;
+	long a;
+
+	if (n >= sizeof(k->text))
+		return -EINVAL;
+	memcpy(k->text, s, n);
+	k->text[n] = 0;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (!strcmp(k->text, words[i].s)) {
+			k->operand = words[i].o;
+			return 0;
+		}
+	}
+	if (!strncmp(k->text, "str(arg", 7)) {
+		a = strtol(k->text + 7, &end, 10);
+		if (end == k->text + 7 || strcmp(end, ")") || a < 0 || a >= USCOPE_MAX_ARGS)
+			return -EINVAL;
+		k->operand = USCOPE_OPND_STR;
+		k->arg = a;
+		return 0;
+	}
+	if (!strncmp(k->text, "arg", 3) && k->text[3] >= '0' && k->text[3] <= '9') {
+		a = strtol(k->text + 3, &end, 10);
+		if (*end || a >= USCOPE_MAX_ARGS || (k->text[3] == '0' && k->text[4]))
+			return -EINVAL;
+		k->operand = USCOPE_OPND_ARG0 + a;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int by__parse(const char *text, struct by_spec *out)
+{
+	const char *s = text, *comma;
+	int i, j;
+
+	do {
+		comma = strchr(s, ',');
+		if (out->nkeys == USCOPE_BY_KEYS) {
+			err_msg("--by '%s': at most %d keys", text, USCOPE_BY_KEYS);
+			return -EINVAL;
+		}
+		if (parse_key(s, comma ? (size_t)(comma - s) : strlen(s), &out->keys[out->nkeys])) {
+			err_msg("--by '%s': unknown key '%.*s' (pid, tid, uid, comm, argN, ret, str(argN))", text,
+				comma ? (int)(comma - s) : (int)strlen(s), s);
+			return -EINVAL;
+		}
+		out->nkeys++;
+		s = comma + 1;
+	} while (comma);
+	for (i = 0; i < out->nkeys; i++) {
+		for (j = 0; j < i; j++) {
+			bool both_str = out->keys[i].operand == USCOPE_OPND_STR &&
+					out->keys[j].operand == USCOPE_OPND_STR;
+
+			if (!strcmp(out->keys[i].text, out->keys[j].text) || both_str) {
+				err_msg("--by '%s': '%s' %s", text, out->keys[i].text,
+					both_str ? "is a second str() key (one per run)" : "given twice");
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+int by__check(struct by_spec *by, const struct plan *plan)
+{
+	size_t s;
+	int k;
+
+	if (!by->nkeys)
+		return 0;
+	by->is_signed = calloc((plan->nsites + 1) * USCOPE_BY_KEYS, sizeof(*by->is_signed));
+	by->shift = calloc((plan->nsites + 1) * USCOPE_BY_KEYS, sizeof(*by->shift));
+	if (!by->is_signed || !by->shift) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	for (s = 0; s < plan->nsites; s++)
+		for (k = 0; k < by->nkeys; k++)
+			if (filter__site_operand(plan, s, by->keys[k].operand, by->keys[k].arg, by->keys[k].text,
+						 &by->is_signed[s * USCOPE_BY_KEYS + k], &by->shift[s * USCOPE_BY_KEYS + k]))
+				return -EINVAL;
+	return 0;
+}
+
+int by_row__key_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct by_row *)a)->key, &((const struct by_row *)b)->key,
+		      sizeof(struct uscope_by_key));
+}
+
+size_t by__normalize(const struct by_spec *by, struct by_row *rows, size_t n)
+{
+	size_t i, k = 0;
+	int j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < by->nkeys; j++) {
+			size_t at = (size_t)rows[i].key.site * USCOPE_BY_KEYS + j;
+			unsigned int sh = by->shift[at];
+
+			if (sh && by->is_signed[at])
+				rows[i].key.v[j] = (uint64_t)((int64_t)(rows[i].key.v[j] << sh) >> sh);
+			else if (sh)
+				rows[i].key.v[j] = rows[i].key.v[j] << sh >> sh;
+		}
+	}
+	qsort(rows, n, sizeof(*rows), by_row__key_cmp);
+	for (i = 0; i < n; i++) {
+		if (k && !by_row__key_cmp(&rows[k - 1], &rows[i]))
+			rows[k - 1].count += rows[i].count;
+		else
+			rows[k++] = rows[i];
+	}
+	return k;
+}
+
+void by__deltas(struct by_spec *by, struct by_row *rows, size_t n)
+{
+	struct by_row *copy = malloc((n + 1) * sizeof(*copy)), *p;
+	size_t i;
+
+	if (!copy)
+		return;
+	memcpy(copy, rows, n * sizeof(*rows));
+	for (i = 0; i < n; i++) {
+		p = by->prev ? bsearch(&rows[i], by->prev, by->nprev, sizeof(*p), by_row__key_cmp) : NULL;
+		if (p)
+			rows[i].count -= p->count;
+	}
+	free(by->prev);
+	by->prev = copy;
+	by->nprev = n;
+}
+
+void by__free(struct by_spec *by)
+{
+	free(by->is_signed);
+	free(by->shift);
+	free(by->prev);
+	by->is_signed = NULL;
+	by->shift = NULL;
+	by->prev = NULL;
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * filter.bpf.h: does this hit pass --filter?
+ *
+ * The filter is data, not code: user space (loader/filter_*.c) compiles the
+ * expression once per site into a struct uscope_filter, a short program of
+ * comparison steps with forward jumps only, and sites with the same program
+ * share one record. Here one generic interpreter runs it:
+ *
+ *   1. read the operands the program needs (bit mask `need`) into vals[]:
+ *      the argument registers or USDT arguments, the return value, pid/tid,
+ *      uid, and the comm / str(argN) strings into NUL-padded buffers;
+ *   2. walk the steps: each compares one operand (masked, sign- or zero-
+ *      extended from its C width) with a constant, and jumps to a later step
+ *      or to ACCEPT / REJECT. Since every jump goes forward, at most
+ *      USCOPE_FILTER_STEPS iterations of one bounded loop decide, and the
+ *      verifier checks that loop once for all sites.
+ *
+ * The whole path sits behind the read-only knob has_filter: without
+ * --filter the verifier sees a constant false and drops it, so unfiltered
+ * runs pay nothing.
+ */
+#ifndef USCOPE_FILTER_BPF_H
+#define USCOPE_FILTER_BPF_H
+
+const volatile bool has_filter = false;
+
+/* Per site: the index of its filter in filters[], or USCOPE_FILTER_NONE. Sized to the site count. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} filter_ids SEC(".maps");
+
+/* The distinct compiled filters. Sized to their number. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uscope_filter);
+} filters SEC(".maps");
+
+#define FILTER_WORDS (USCOPE_FILTER_STR_LEN / 8)
+
+struct filter_vals {
+	__u64 v[16];		/* indexed by enum uscope_filter_operand below COMM */
+	__u64 comm[FILTER_WORDS];	/* NUL-padded, so equality is word by word */
+	__u64 str[FILTER_WORDS];
+};
+
+#define NEED(need, opnd) ((need) & (1u << (opnd)))
+
+/*
+ * The numeric operands NEED asks for into v[16], indexed by enum
+ * uscope_filter_operand; those the site does not have stay 0 (the compiler
+ * never reads them). Shared with --by (by.bpf.h).
+ */
+static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u64 *v, int kind)
+{
+	int i;
+
+	__builtin_memset(v, 0, 16 * sizeof(*v));
+	if (kind == USCOPE_SITE_ENTRY) {
+		v[0] = PT_REGS_PARM1(ctx);
+		v[1] = PT_REGS_PARM2(ctx);
+		v[2] = PT_REGS_PARM3(ctx);
+		v[3] = PT_REGS_PARM4(ctx);
+		v[4] = PT_REGS_PARM5(ctx);
+		v[5] = PT_REGS_PARM6(ctx);
+	} else if (kind == USCOPE_SITE_RETURN) {
+		v[USCOPE_OPND_RET] = PT_REGS_RC(ctx);
+	} else {
+		for (i = 0; i < USCOPE_MAX_ARGS; i++) {
+			long a = 0;
+
+			if (NEED(need, i))
+				bpf_usdt_arg(ctx, i, &a);
+			v[i] = a;
+		}
+	}
+	if (need & (1u << USCOPE_OPND_PID | 1u << USCOPE_OPND_TID)) {
+		__u64 id = bpf_get_current_pid_tgid();
+
+		v[USCOPE_OPND_PID] = id >> 32;
+		v[USCOPE_OPND_TID] = (__u32)id;
+	}
+	if (NEED(need, USCOPE_OPND_UID))
+		v[USCOPE_OPND_UID] = (__u32)bpf_get_current_uid_gid();
+}
+
+/* The comm, NUL-padded to SIZE (a constant) so that it compares and hashes word by word. */
+#define opnd_read_comm(buf, size) do {				\
+	__builtin_memset(buf, 0, size);				\
+	bpf_get_current_comm(buf, USCOPE_COMM_LEN);		\
+} while (0)
+
+/* A user string, NUL-padded to SIZE; a failed read leaves "" (equal only to ""). */
+#define opnd_read_str(buf, size, ptr) do {			\
+	__builtin_memset(buf, 0, size);				\
+	bpf_probe_read_user_str(buf, size, (void *)(ptr));	\
+} while (0)
+
+static __always_inline bool filter_cmp(const struct uscope_filter_step *st, const struct filter_vals *x)
+{
+	__u32 sh = st->shift & 63;
+	__u64 v = x->v[st->operand & 15];
+	__u64 c = st->flags & USCOPE_FSTEP_OPERAND ? x->v[st->value & 15] : st->value;
+
+	v &= st->mask;
+	if (st->flags & USCOPE_FSTEP_SIGNED) {
+		__s64 a = (__s64)(v << sh) >> sh, b = (__s64)c;
+
+		switch (st->op) {
+		case USCOPE_FOP_EQ: return a == b;
+		case USCOPE_FOP_NE: return a != b;
+		case USCOPE_FOP_LT: return a < b;
+		case USCOPE_FOP_LE: return a <= b;
+		case USCOPE_FOP_GT: return a > b;
+		default: return a >= b;
+		}
+	}
+	v = (v << sh) >> sh;
+	switch (st->op) {
+	case USCOPE_FOP_EQ: return v == c;
+	case USCOPE_FOP_NE: return v != c;
+	case USCOPE_FOP_LT: return v < c;
+	case USCOPE_FOP_LE: return v <= c;
+	case USCOPE_FOP_GT: return v > c;
+	default: return v >= c;
+	}
+}
+
+static __always_inline bool filter_streq(const __u64 *buf, const struct uscope_filter *f, __u64 idx)
+{
+	const __u64 *k = (const __u64 *)f->strs[idx & (USCOPE_FILTER_STRS - 1)];
+	int i;
+
+	for (i = 0; i < FILTER_WORDS; i++)
+		if (buf[i] != k[i])
+			return false;
+	return true;
+}
+
+/* True if SITE has no filter or its filter accepts this hit. */
+static __always_inline bool filter_pass(struct pt_regs *ctx, __u32 site, int kind)
+{
+	const struct uscope_filter *f;
+	struct filter_vals x;
+	__u32 *id, pc = 0, i;
+
+	id = bpf_map_lookup_elem(&filter_ids, &site);
+	if (!id || *id == USCOPE_FILTER_NONE)
+		return true;
+	f = bpf_map_lookup_elem(&filters, id);
+	if (!f)
+		return true;
+	opnd_read_nums(ctx, f->need, x.v, kind);
+	if (NEED(f->need, USCOPE_OPND_COMM))
+		opnd_read_comm(x.comm, sizeof(x.comm));
+	if (NEED(f->need, USCOPE_OPND_STR))
+		opnd_read_str(x.str, sizeof(x.str), x.v[f->str_arg & 15]);
+#pragma clang loop unroll(disable)
+	for (i = 0; i < USCOPE_FILTER_STEPS; i++) {
+		const struct uscope_filter_step *st;
+		__u32 o;
+		bool r;
+
+		if (pc >= f->nsteps || pc >= USCOPE_FILTER_STEPS)
+			break;
+		/* Hide pc from clang, which would index with an unbounded copy of it. */
+		asm volatile("" : "+r"(pc));
+		st = &f->steps[pc & (USCOPE_FILTER_STEPS - 1)];
+		o = st->operand;
+		if (o == USCOPE_OPND_COMM || o == USCOPE_OPND_STR)
+			r = filter_streq(o == USCOPE_OPND_COMM ? x.comm : x.str, f, st->value) ==
+			    (st->op == USCOPE_FOP_EQ);
+		else
+			r = filter_cmp(st, &x);
+		pc = r ? st->on_true : st->on_false;
+	}
+	return pc == USCOPE_FILTER_ACCEPT;
+}
+
+#endif
