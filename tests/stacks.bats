@@ -190,6 +190,8 @@ expect_paths() {
 	[[ $status -eq 2 && "$output" == "uscope: invalid --stack-depth '0': expected 1 to 127" ]]
 	run "$USCOPE" trace --stack=dwarf --stack-size 100 -x "$FP" leaf
 	[[ $status -eq 2 && "$output" == "uscope: invalid --stack-size '100': expected a multiple of 8 from 512 to 16384" ]]
+	run "$USCOPE" trace --stack --str 0 -x "$FP" leaf
+	[[ $status -eq 2 && "$output" == "uscope: --stack cannot be used with --str (not supported yet)" ]]
 	run "$USCOPE" trace --stack --latency -x "$FP" leaf
 	[[ $status -eq 2 && "$output" == "uscope: --stack cannot be used with --latency" ]]
 	run "$USCOPE" trace --flamegraph /nonexistent/dir/fg.svg -x "$FP" leaf
