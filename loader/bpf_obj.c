@@ -53,6 +53,10 @@ static void set_knobs(struct bpf_obj *o, const struct bpf_knobs *k)
 	skel->rodata->wakeup_bytes = k->ringbuf_size / 8;
 	/* Only -i --latency needs the second half of the histograms. */
 	skel->rodata->hist_nslots = o->interval ? o->plan->nslots : 0;
+	skel->rodata->follow = k->follow;
+	skel->rodata->cgroup_filter = k->cgroup;
+	if (k->follow)
+		skel->rodata->target_tgid = 0;	/* the set decides, children included */
 	bpf_obj_stacks__knobs(skel, k);
 }
 
@@ -65,6 +69,9 @@ static int choose_programs(struct bpf_obj *o, const struct bpf_knobs *k)
 	plan__kind_counts(o->plan, kinds);
 	bpf_program__set_autoload(o->skel->progs.noop_entry, false);
 	bpf_program__set_autoload(o->skel->progs.generic_entry, false);
+	/* tp_btf: loading them makes libbpf parse the kernel's BTF, so only with -f. */
+	bpf_program__set_autoload(o->skel->progs.follow_fork, k->follow);
+	bpf_program__set_autoload(o->skel->progs.follow_exit, k->follow);
 	for (i = 0; i < 3; i++) {
 		struct bpf_program *prog = prog_for(o, i);
 
@@ -87,6 +94,8 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 	int err;
 
 	err = bpf_map__set_max_entries(skel->maps.counts, p->nsites);
+	if (!err && !k->follow)
+		err = bpf_map__set_max_entries(skel->maps.traced_tgids, 1);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.drops, p->nsites);
 	if (!err)
@@ -168,6 +177,15 @@ void bpf_obj__free(struct bpf_obj *o)
 	uscope_bpf__destroy(o->skel);
 	free(o->hist_total);
 	free(o);
+}
+
+void bpf_obj__follow_handles(const struct bpf_obj *o, struct follow_handles *out)
+{
+	out->fork = o->skel->progs.follow_fork;
+	out->exit = o->skel->progs.follow_exit;
+	out->set_fd = bpf_map__fd(o->skel->maps.traced_tgids);
+	out->cgroup_fd = bpf_map__fd(o->skel->maps.target_cgroup);
+	out->stats_fd = bpf_map__fd(o->skel->maps.follow_stats);
 }
 
 void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out)

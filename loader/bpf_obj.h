@@ -41,6 +41,8 @@ struct bpf_knobs {
 	bool stack_count;	/* --count --stack */
 	uint32_t stack_depth;	/* frames kept */
 	uint32_t stack_bytes;	/* dwarf: stack bytes copied */
+	bool follow;		/* -f: the tgid set decides (tgid ignored); fork/exit tracepoints load */
+	bool cgroup;		/* --cgroup: the target_cgroup map decides */
 };
 
 /*
@@ -59,6 +61,15 @@ void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out);
  * every program checks first, while the probes are still attached.
  */
 void bpf_obj__stop(struct bpf_obj *o);
+
+/* -f / --cgroup (follow_bpf.c): the tracepoint programs and the maps they share with the probes. */
+struct follow_handles {
+	struct bpf_program *fork, *exit;	/* tp_btf programs, loaded only with -f */
+	int set_fd;		/* traced_tgids */
+	int cgroup_fd;		/* target_cgroup (a cgroup array) */
+	int stats_fd;		/* follow_stats */
+};
+void bpf_obj__follow_handles(const struct bpf_obj *o, struct follow_handles *out);
 
 /* The ring buffer map's fd (events), or -1 when events are off. */
 int bpf_obj__events_fd(const struct bpf_obj *o);

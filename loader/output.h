@@ -29,6 +29,7 @@ struct output {
 	uint64_t t0_ns;		/* text timestamps are seconds since this */
 	bool header_done;
 	uint16_t str_mask;	/* --str: the arguments read as strings */
+	const char *scope;	/* a sentence the Attached line adds (-f, --cgroup), or NULL */
 };
 
 /* One ring buffer record of SIZE bytes (struct uscope_event, or uscope_event_strs with --str). */

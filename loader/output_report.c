@@ -23,7 +23,7 @@ void output__attached(struct output *o, size_t probes, const char *mode, double 
 		p->bins->n == 1 ? "" : "binaries ", plan__bin(p, 0)->path);
 	for (i = 1; i < p->bins->n; i++)
 		fprintf(o->log, ", %s", plan__bin(p, i)->path);
-	fprintf(o->log, " via %s in %.2f ms. Ctrl-C to stop.\n", mode, ms);
+	fprintf(o->log, " via %s in %.2f ms.%s Ctrl-C to stop.\n", mode, ms, o->scope ? o->scope : "");
 }
 
 void output__interval_mark(struct output *o)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "func_names.h"
 #include "harm_checks.h"
 #include "session_priv.h"
 #include "util.h"
@@ -29,6 +30,7 @@ struct session *session__new(const struct trace_opts *opts, volatile sig_atomic_
 	s->opts = opts;
 	s->stop = stop;
 	s->target.pidfd = s->target.go_fd = -1;
+	s->follow.cgroup_fd = -1;
 	s->guard.sock = -1;
 	s->plan.bins = &s->bins;
 	s->plan.latency = opts->latency;
@@ -39,10 +41,11 @@ struct session *session__new(const struct trace_opts *opts, volatile sig_atomic_
 static int resolve_binaries(struct session *s)
 {
 	const struct trace_opts *o = s->opts;
+	const struct target *rt = follow__resolver(&s->follow, &s->target);	/* --cgroup: a member */
 	int i, bi;
 
 	for (i = 0; i < o->nbinaries; i++) {
-		bi = binaries__resolve(&s->bins, o->binaries[i], &s->target);
+		bi = binaries__resolve(&s->bins, o->binaries[i], rt);
 		if (bi < 0)
 			return bi;
 		s->default_bins[s->ndefault++] = bi;
@@ -57,7 +60,7 @@ static int resolve_binaries(struct session *s)
 	for (i = 0; i < o->nprobes; i++) {
 		struct probe_spec *sp = &s->specs[i];
 
-		if (sp->binary && (sp->bin = binaries__resolve(&s->bins, sp->binary, &s->target)) < 0)
+		if (sp->binary && (sp->bin = binaries__resolve(&s->bins, sp->binary, rt)) < 0)
 			return sp->bin;
 	}
 	return 0;
@@ -98,6 +101,8 @@ int session__prepare(struct session *s)
 
 	if (status)
 		return status;
+	s->bins.funcs_flags = func_names__load_flags(s->specs, o->nprobes);
+	s->bins.show_raw = o->no_demangle;
 	if ((o->filter && filter__parse(o->filter, &s->filter)) || (o->by && by__parse(o->by, &s->by)) ||
 	    (o->hist && hist__parse(o->hist, false, &s->hist)) || (o->lhist && hist__parse(o->lhist, true, &s->hist)))
 		return EXIT_USAGE;
@@ -105,7 +110,7 @@ int session__prepare(struct session *s)
 	/* Bound before anything starts or attaches, so that a port in use costs nothing. */
 	if (o->metrics && metrics_agent__open(&s->metrics, o->metrics))
 		return 1;
-	if (open_target(s) || resolve_binaries(s) ||
+	if (follow__init(&s->follow, o) || open_target(s) || resolve_binaries(s) ||
 	    plan__build(&s->plan, s->specs, o->nprobes, s->default_bins, s->ndefault))
 		return 1;
 	for (i = 0; i < o->noffsets; i++) {
@@ -122,7 +127,7 @@ int session__prepare(struct session *s)
 		return EXIT_USAGE;
 	if (harm__check_plan(&s->plan))
 		return 1;
-	s->cfg.pid = s->target.pid;
+	s->cfg.pid = follow__link_pid(&s->follow, s->target.pid);	/* -f: children have other pids */
 	if (attach__resolve_mode(o->attach, &s->cfg.mode) ||
 	    attach__check(&s->plan, &s->cfg, s->target.child, &s->needs))
 		return 1;
@@ -138,6 +143,7 @@ int session__load(struct session *s)
 		.events = !o->count && !o->latency && !o->noop && !s->hist.mode, .latency = o->latency, .interval = o->interval > 0, .noop = o->noop,
 		.nargs = o->nargs, .str_mask = o->str_mask, .ringbuf_size = o->ringbuf_size,
 		.verbose = o->verbose, .filter = &s->fset, .by = &s->by, .hist = &s->hist,
+		.follow = s->follow.tree, .cgroup = s->follow.cgroup_fd >= 0,
 	};
 	int fd;
 
@@ -175,6 +181,9 @@ int session__attach(struct session *s)
 		return 0;
 	}
 	t = now_ns();
+	/* Tracepoints and seeds before the probes, so no fork of the tree slips between them. */
+	if (follow__start(&s->follow, s->obj, &s->target))
+		return 1;
 	libbpf_log_quiet(true);	/* attach reports its failures itself, once (the guardian inherits this) */
 	err = session_attach_guarded(s);
 	libbpf_log_quiet(false);
@@ -190,6 +199,7 @@ int session__attach(struct session *s)
 		if (attach__after_exec(&s->progs, &s->plan, s->target.pid))
 			return 1;
 	}
+	s->out.scope = follow__scope(&s->follow);
 	output__attached(&s->out, s->links.probes, attach_mode_name(s->links.mode), (now_ns() - t) / 1e6);
 	s->out.t0_ns = now_ns();
 	if (target__release(&s->target))
@@ -226,6 +236,7 @@ int session__report(struct session *s)
 	s->final_drain = true;
 	if (s->rb)
 		ring_buffer__consume(s->rb);
+	follow__report(&s->follow);
 	if (!o->noop) {
 		if (!o->count && !o->latency && !s->hist.mode)
 			output__end_of_events(&s->out);
@@ -262,6 +273,7 @@ int session__free(struct session *s, int status)
 	guardian__detach(&s->guard, true);
 	metrics_agent__close(&s->metrics);
 	ring_buffer__free(s->rb);
+	follow__free(&s->follow);
 	bpf_obj__free(s->obj);
 	target__close(&s->target, status != 0 && s->target.go_fd >= 0);
 	for (i = 0; s->specs && i < s->opts->nprobes; i++)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "attach.h"
 #include "binaries.h"
+#include "follow.h"
 #include "bpf_obj.h"
 #include "by.h"
 #include "filter.h"
@@ -27,6 +28,7 @@ struct session {
 	volatile sig_atomic_t *stop;
 	bool done;		/* stopped before attaching: the remaining stages do nothing */
 	struct target target;
+	struct follow follow;	/* -f, --cgroup */
 	struct binaries bins;
 	struct plan plan;
 	struct probe_spec *specs;

@@ -158,7 +158,7 @@ void session_event_loop(struct session *s)
 	}
 	while (!*s->stop) {
 		/* Short timeout: BPF wakes us only per batch, so poll for stragglers. */
-		uint64_t now = now_ns(), wake = now + (s->rb ? 100 : 1000) * 1000000ull;
+		uint64_t now = now_ns(), wake = now + (s->rb || s->follow.tree ? 100 : 1000) * 1000000ull;
 
 		if (deadline && deadline < wake)
 			wake = deadline;
@@ -177,8 +177,13 @@ void session_event_loop(struct session *s)
 		}
 		if (!output__flush(&s->out))
 			break;	/* stdout closed (e.g. piped into head) */
-		if (pid_idx >= 0 && (pfd[pid_idx].revents & POLLIN))
-			break;	/* the target has exited */
+		if (pid_idx >= 0 && (pfd[pid_idx].revents & POLLIN)) {
+			if (!s->follow.tree)
+				break;	/* the target has exited */
+			n = pid_idx--;	/* -f: its descendants may live on (the pidfd is the last entry) */
+		}
+		if (s->follow.tree && !follow__tree_alive(&s->follow))
+			break;	/* the whole tree has exited */
 		now = now_ns();
 		if (deadline && now >= deadline)
 			break;
@@ -187,7 +192,7 @@ void session_event_loop(struct session *s)
 			next_print += step;
 		}
 		if (now >= next_exec_check) {
-			if (target_execed(s))
+			if (!s->follow.tree && target_execed(s))
 				break;
 			next_exec_check = now + 1000000000ull;
 		}

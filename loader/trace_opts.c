@@ -7,6 +7,7 @@
 #include <linux/types.h>
 #include "metrics_http.h"
 #include "trace_opts.h"
+#include "follow.h"
 #include "util.h"
 #include "../probes/uscope.h"
 
@@ -23,6 +24,10 @@ static void trace_usage(FILE *f)
 "  -p, --pid PID         trace only this process (all its threads); end when it exits\n"
 "  -c, --command CMD     run CMD (split like a shell would) with the probes already\n"
 "                        attached, trace only it, end when it exits\n"
+"  -f, --follow          with -p or -c: also every process it forks, and theirs,\n"
+"                        from their first instruction; end when all have exited\n"
+"      --cgroup PATH     every process in this cgroup v2 directory and below it\n"
+"                        (/sys/fs/cgroup/... or a path like /system.slice/x.service)\n"
 "      --tid TID         trace only this thread\n"
 "      --uid UID         trace only processes of this user\n"
 "      --filter EXPR     keep only hits where EXPR holds, evaluated in BPF, e.g.\n"
@@ -47,6 +52,7 @@ static void trace_usage(FILE *f)
 "  -i, --interval SECS   print counts or histograms every SECS\n"
 "      --top N           with counts and histograms, only the N busiest\n"
 "      --json            JSON Lines on stdout\n"
+"      --no-demangle     show C++ and Rust functions by their raw symbol names\n"
 "      --attach MODE     auto (default), multi (uprobe_multi links), perf (perf-event\n"
 "                        uprobes) or nocookie (kernels before 5.15; needs -p or -c)\n"
 "      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
@@ -76,7 +82,9 @@ STACK_USAGE
 "  uscope trace -p 1234 --latency 'umark_sleep_*'\n"
 "  uscope trace -p 1234 -x libc --str 0 'open*'\n"
 "  uscope trace -x ./build/umark -d 5 --json 'usdt:group*:*'\n"
-"  uscope trace -x /usr/sbin/nginx --metrics 127.0.0.1:9435 --latency 'ngx_http_*'\n");
+"  uscope trace -x /usr/sbin/nginx --metrics 127.0.0.1:9435 --latency 'ngx_http_*'\n"
+"  uscope trace -f -c 'make -j2' -x libc --count malloc\n"
+"  uscope trace --cgroup /system.slice/nginx.service -x nginx --count 'ngx_http_*'\n");
 }
 
 static int bad(const char *what, const char *value, const char *expected)
@@ -86,9 +94,9 @@ static int bad(const char *what, const char *value, const char *expected)
 }
 
 enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET, OPT_FILTER, OPT_BY,
+       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET, OPT_NO_DEMANGLE, OPT_FILTER, OPT_BY,
        OPT_BY_MAX, OPT_HIST, OPT_LHIST,
-       OPT_METRICS };
+       OPT_METRICS, OPT_CGROUP };
 
 /*
  * Option C with its value optarg into O; 0 or -EINVAL after one message.
@@ -113,6 +121,12 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 		return 0;
 	case 'c':
 		o->command = optarg;
+		return 0;
+	case 'f':
+		o->follow = true;
+		return 0;
+	case OPT_CGROUP:
+		o->cgroup = optarg;
 		return 0;
 	case 'd':
 		if (!parse_seconds(optarg, &o->duration))
@@ -148,6 +162,9 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 		return 0;
 	case OPT_NOOP:
 		o->noop = true;
+		return 0;
+	case OPT_NO_DEMANGLE:
+		o->no_demangle = true;
 		return 0;
 	case OPT_ARGS:
 		if (!parse_u64(optarg, USCOPE_FUNC_ARGS, &v))
@@ -265,6 +282,8 @@ static int validate(struct trace_opts *o)
 		err_msg("-p and -c cannot be used together");
 		return -EINVAL;
 	}
+	if (follow__check_opts(o))
+		return -EINVAL;
 	if (o->count + o->latency + o->noop + !!(o->hist || o->lhist) > 1) {
 		err_msg("--count, --latency, --hist/--lhist and --noop cannot be used together");
 		return -EINVAL;
@@ -323,6 +342,8 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "command", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
 		{ "attach", required_argument, NULL, OPT_ATTACH },
 		{ "count", no_argument, NULL, OPT_COUNT },
 		{ "latency", no_argument, NULL, OPT_LATENCY },
@@ -335,6 +356,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "uid", required_argument, NULL, OPT_UID },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
+		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "by", required_argument, NULL, OPT_BY },
@@ -358,7 +380,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	stack_opts__init(&o->stack);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":x:p:c:d:i:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":x:p:c:fd:i:vh", longopts, NULL)) != -1) {
 		int err = parse_one(c, argv, o);
 
 		if (err)

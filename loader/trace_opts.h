@@ -16,6 +16,8 @@ struct trace_opts {
 	int nbinaries;
 	const char *pid;	/* -p */
 	const char *command;	/* -c */
+	bool follow;		/* -f: and its descendants */
+	const char *cgroup;	/* --cgroup PATH */
 	double duration;	/* -d, 0: until stopped */
 	double interval;	/* --interval, 0: only at the end */
 	size_t top;		/* --top, 0: all */
@@ -25,6 +27,7 @@ struct trace_opts {
 	bool json;
 	bool hex;
 	bool noop;
+	bool no_demangle;	/* --no-demangle: raw symbol names */
 	bool verbose;		/* -v: libbpf's debug output on stderr */
 	int nargs;		/* --args */
 	uint16_t str_mask;	/* --str: bit K reads argument K as a string */

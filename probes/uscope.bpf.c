@@ -40,6 +40,7 @@
 #define LINUX_HAS_BPF_COOKIE CONFIG_USCOPE_BPF_COOKIE
 #include <bpf/usdt.bpf.h>
 #include "uscope.h"
+#include "follow.bpf.h"
 
 /* libbpf 1.1's bpf_tracing.h stops at PARM5; x86-64 passes the sixth in r9. */
 #ifndef PT_REGS_PARM6
@@ -152,10 +153,13 @@ static __always_inline bool wanted(void)
 {
 	__u64 id;
 
-	if (!target_tgid && target_tid == USCOPE_NO_FILTER && target_uid == USCOPE_NO_FILTER)
+	if (!target_tgid && target_tid == USCOPE_NO_FILTER && target_uid == USCOPE_NO_FILTER &&
+	    !follow_filtering())
 		return true;
 	id = bpf_get_current_pid_tgid();
 	if (target_tgid && (id >> 32) != target_tgid)
+		return false;
+	if (follow_filtering() && !follow_wanted(id >> 32))
 		return false;
 	if (target_tid != USCOPE_NO_FILTER && (__u32)id != target_tid)
 		return false;

@@ -236,4 +236,19 @@ struct uscope_stack_record {
 	__u8 data[USCOPE_STACK_MAX_BYTES];
 };
 
+/*
+ * Process trees and cgroups (-f, --cgroup; probes/follow.bpf.h). The set of
+ * traced processes holds at most USCOPE_FOLLOW_MAX; a fork that finds it full
+ * is counted, and reported, never silently untraced.
+ */
+#define USCOPE_FOLLOW_MAX 65536
+
+enum uscope_follow_stat {
+	USCOPE_FOLLOW_FORKS = 0,	/* processes added by a member's fork */
+	USCOPE_FOLLOW_SET_FULL = 1,	/* children not followed: the set was full */
+	USCOPE_FOLLOW_BAD_LAYOUT = 2,	/* task_struct is not the build's: -f cannot work */
+	USCOPE_FOLLOW_NSTATS = 3,
+};
+
+
 #endif

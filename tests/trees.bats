@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# Process trees and cgroups: -f/--follow and --cgroup. The oracle is what
+# the targets (tests/targets/trees/) print themselves: every process says
+# "tree: PID calls NAME N". Links are made with pid 0 in these modes, so the
+# targets are private copies (no other session runs them), and an identical,
+# untraced tree runs alongside to show that the filter, not luck, keeps its
+# calls out.
+
+load lib
+
+TREES_BUILD="$BUILD_DIR/trees"
+
+# private_trees: copies of the targets in $TMP/trees (T_FORK, T_EXEC, T_LIB).
+private_trees() {
+	mkdir -p "$TMP/trees"
+	cp "$TREES_BUILD"/tree_fork "$TREES_BUILD"/tree_exec "$TREES_BUILD"/libtreelib.so "$TMP/trees/"
+	T_FORK=$TMP/trees/tree_fork T_EXEC=$TMP/trees/tree_exec T_LIB=$TMP/trees/libtreelib.so
+}
+
+# tree_sum FILE NAME: the sum of the calls of NAME the processes printed in FILE.
+tree_sum() { awk -v n="$2" '$1 == "tree:" && $3 == "calls" && $4 == n { s += $5 } END { print s + 0 }' "$1"; }
+
+# tree_procs FILE: how many processes printed a count in FILE.
+tree_procs() { awk '$1 == "tree:" { p[$2] = 1 } END { print length(p) }' "$1"; }
+
+# expect_tree_counts OUT TREE-OUT NAME...: uscope's count of each NAME equals the tree's sum.
+expect_tree_counts() {
+	local out=$1 tree=$2 name got want bad=0
+	shift 2
+	for name in "$@"; do
+		got=$(json_count "$out" "$name" entry)
+		want=$(tree_sum "$tree" "$name")
+		echo "$name: uscope $got, the tree printed $want"
+		[[ "$want" -gt 0 && "$got" == "$want" ]] || bad=1
+	done
+	return $bad
+}
+
+@test "-f -c: 4 forked children and an exec'd program using a library: counts are the tree's sums; uscope ends after the last process" {
+	private_trees
+	# The exec'd program outlives the parent by 500 ms: uscope must wait for it.
+	LD_LIBRARY_PATH=$TMP/trees start_uscope trace -f --count --json -x "$T_FORK" -x libtreelib.so \
+		-c "sh -c 'exec $T_FORK 100 $T_EXEC 1000 500 > $TMP/tree.out'" tree_work treelib_work
+	# An identical tree, not traced, at the same time: its calls must not count.
+	"$T_FORK" 70 "$T_EXEC" 900 0 > "$TMP/other.out"
+	finish_uscope 20
+	cat "$TMP/err"
+	grep -q ' Following the process tree\. ' "$TMP/err"
+	[[ "$(tree_procs "$TMP/tree.out")" -eq 6 ]]
+	expect_tree_counts "$TMP/out" "$TMP/tree.out" tree_work treelib_work
+	# 4 children and the one that exec'd were followed.
+	grep -q '^Followed 5 processes forked by the tree$' "$TMP/err"
+	wait_no_uscope_links
+}
+
+@test "-f events: every process of the tree appears under its own pid with exactly the calls it printed" {
+	private_trees
+	LD_LIBRARY_PATH=$TMP/trees "$USCOPE" trace -f --json --args 0 -x "$T_FORK" -x libtreelib.so \
+		-c "sh -c 'exec $T_FORK 20 $T_EXEC 50 0 > $TMP/tree.out'" tree_work treelib_work \
+		> "$TMP/out" 2> "$TMP/err"
+	awk '$1 == "tree:" { print $2, $4, $5 }' "$TMP/tree.out" | sort > "$TMP/want"
+	jq -r 'select(.pid != null) | "\(.pid) \(.probe)"' "$TMP/out" | sort | uniq -c |
+		awk '{ print $2, $3, $1 }' | sort > "$TMP/got"
+	diff "$TMP/want" "$TMP/got"
+	[[ $(wc -l < "$TMP/want") -eq 6 ]]
+}
+
+@test "-f --count --by pid: one count per process of the tree, each equal to what that process printed" {
+	private_trees
+	LD_LIBRARY_PATH=$TMP/trees "$USCOPE" trace -f --count --json --by pid -x "$T_FORK" -x libtreelib.so \
+		-c "sh -c 'exec $T_FORK 15 $T_EXEC 40 0 > $TMP/tree.out'" tree_work treelib_work \
+		> "$TMP/out" 2> "$TMP/err"
+	awk '$1 == "tree:" { print $2, $4, $5 }' "$TMP/tree.out" | sort > "$TMP/want"
+	jq -r 'select(.count != null and .by != null) | "\(.by.pid) \(.probe) \(.count)"' "$TMP/out" | sort > "$TMP/got"
+	diff "$TMP/want" "$TMP/got"
+	[[ $(wc -l < "$TMP/want") -eq 6 ]]
+}
+
+@test "-f -p: a running shell's existing child and what it later forks and execs are all counted" {
+	private_trees
+	mkfifo "$TMP/gate"
+	# The subshell exists before uscope starts (a descendant found in /proc);
+	# it forks and execs the tree only once released.
+	bash -c "( read x < $TMP/gate; $T_FORK 30 $T_EXEC 300 200 > $TMP/tree.out ) & wait" 3>&- &
+	BG_PIDS=$!
+	sleep 0.2
+	LD_LIBRARY_PATH=$TMP/trees start_uscope trace -f -p "$BG_PIDS" --count --json -x "$T_FORK" \
+		-x libtreelib.so tree_work treelib_work
+	echo go > "$TMP/gate"
+	finish_uscope 20
+	expect_tree_counts "$TMP/out" "$TMP/tree.out" tree_work treelib_work
+	wait_no_uscope_links
+}
+
+@test "--cgroup: a tree started in a new cgroup is counted; an identical tree outside is not; Attached names the cgroup" {
+	private_trees
+	local name="uscope-test-$$-$BATS_TEST_NUMBER" mnt dir
+	mnt=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[[ -n "$mnt" ]] || skip "no cgroup v2 hierarchy mounted"
+	dir=$mnt/$name
+	mkdir "$dir"
+	CG_DIR=$dir
+	bash -c "echo \$\$ > $dir/cgroup.procs; while [ ! -e $TMP/go ]; do sleep 0.05; done;
+		exec $T_FORK 100 $T_EXEC 1000 0 > $TMP/tree.out" 3>&- &
+	BG_PIDS=$!
+	wait_for "$dir/cgroup.procs" "^$BG_PIDS\$"
+	# The cgroup named as systemd prints it, relative to the v2 root.
+	LD_LIBRARY_PATH=$TMP/trees start_uscope trace --cgroup "/$name" --count --json -x "$T_FORK" \
+		-x libtreelib.so tree_work treelib_work
+	grep -qF " Tracing cgroup $dir. " "$TMP/err"
+	touch "$TMP/go"
+	"$T_FORK" 50 "$T_EXEC" 700 0 > "$TMP/other.out"
+	wait "$BG_PIDS"
+	wait_for "$TMP/tree.out" "treelib_work"
+	kill -INT "$USCOPE_PID"
+	finish_uscope
+	expect_tree_counts "$TMP/out" "$TMP/tree.out" tree_work treelib_work
+	wait_no_uscope_links
+}
+
+@test "without -f the kernel's BTF is never opened (the tracepoint programs are not loaded); with -f it is" {
+	command -v strace > /dev/null || skip "no strace"
+	private_trees
+	strace -f -e trace=openat -o "$TMP/st" "$USCOPE" trace --count -c "$T_FORK 1 /bin/true 0" tree_work \
+		> /dev/null 2>&1
+	! grep -q /sys/kernel/btf/vmlinux "$TMP/st"
+	strace -f -e trace=openat -o "$TMP/st" "$USCOPE" trace -f --count -c "$T_FORK 1 /bin/true 0" tree_work \
+		> /dev/null 2>&1
+	grep -q /sys/kernel/btf/vmlinux "$TMP/st"
+}
+
+@test "bad input: -f without -p/-c, --cgroup with -p, -f with nocookie are usage errors (exit 2)" {
+	expect_failure 2 "-f/--follow needs -p or -c" "$USCOPE" trace -f -x "$UMARK" --count 'func_*'
+	expect_failure 2 "--cgroup cannot be used with -p or -c" "$USCOPE" trace --cgroup / -p 1 --count 'func_*'
+	expect_failure 2 "--attach nocookie cannot be used with -f" "$USCOPE" trace -f -c "$UMARK -n 1" \
+		--attach nocookie 'func_*'
+	expect_failure 2 "--cgroup" "$USCOPE" trace -x "$UMARK" 'func_*' --cgroup
+}
+
+@test "bad input: --cgroup naming no cgroup, or a directory that is not cgroup v2, exits 1 with one line" {
+	expect_failure 1 "--cgroup '/uscope-no-such-cgroup-$$': no such cgroup" \
+		"$USCOPE" trace --cgroup "/uscope-no-such-cgroup-$$" -x "$UMARK" --count 'func_*'
+	expect_failure 1 "not a cgroup v2 directory" \
+		"$USCOPE" trace --cgroup "$TMP" -x "$UMARK" --count 'func_*'
+}
+
+teardown() {
+	kill_bg
+	[[ -z "${CG_DIR:-}" ]] || rmdir "$CG_DIR" 2>/dev/null || true
+	rm -rf "$TMP"
+}
