@@ -329,7 +329,7 @@ static int validate(struct trace_opts *o)
 		err_msg("--offset cannot be used with --latency");
 		return -EINVAL;
 	}
-	if (stack_opts__check(&o->stack, &o->count, o->latency, o->noop))
+	if (stack_opts__check(&o->stack, &o->count, o->latency, o->noop, o->str_mask != 0))
 		return -EINVAL;
 	/* A stack record carries the event without the strings (struct uscope_event_strs). */
 	if (o->str_mask && o->stack.want != STACK_NONE) {

@@ -371,10 +371,8 @@ int generic_entry(struct pt_regs *ctx)
 	e->args[3] = PT_REGS_PARM4(ctx);
 	e->args[4] = PT_REGS_PARM5(ctx);
 	e->args[5] = PT_REGS_PARM6(ctx);
-#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
-
 	read_strs(e);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
 
