@@ -11,7 +11,7 @@ _uscope()
 		cword=$COMP_CWORD
 	}
 	local cmd=${words[1]}
-	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --hex
+	local trace_opts="-x --binary -p --pid -c --command -f --follow --cgroup --tid --uid --count --latency --args --str --hex
 		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --offset -v --verbose -h --help"
 
 	if ((cword == 1)); then
@@ -33,6 +33,7 @@ _uscope()
 	-x|--binary) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-p|--pid) COMPREPLY=($(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")); return ;;
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
+	--cgroup) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset) return ;;
 	esac
 	if [[ $cur == -* ]]; then
