@@ -24,6 +24,9 @@ LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz
 LIBS     += $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 # --stack: libdw/libdwfl (DWARF line tables, CFI unwinding, debug-file lookup).
 LIBS     += $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw)
+# Symbol sources and demangling (helpers/debug_find.c, minidebuginfo.c, demangle.c):
+# libdw's libdwelf (above), liblzma, libiberty (static only); libdebuginfod is dlopen()ed.
+LIBS     += -llzma -liberty -ldl
 
 ifeq ($(SANITIZE),1)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -78,6 +81,7 @@ $(BUILD)/uscope: $(LOADER_OBJ) $(HELPERS_OBJ) $(BUILD)/abi-check.stamp
 
 include umark/umark.mk
 include tests/fuzz/fuzz.mk
+include tests/targets/names/names.mk
 include tests/targets/house/house.mk
 include tests/targets/noharm/noharm.mk
 include tests/targets/stacks/stacks.mk

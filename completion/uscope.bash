@@ -12,7 +12,8 @@ _uscope()
 	}
 	local cmd=${words[1]}
 	local trace_opts="-x --binary -p --pid -c --command -f --follow --cgroup --tid --uid --count --latency --args --str --hex
-		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --offset -v --verbose -h --help"
+		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --offset --unsafe-offset
+		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist -v --verbose -h --help"
 
 	if ((cword == 1)); then
 		COMPREPLY=($(compgen -W "funcs usdt trace --help --version" -- "$cur"))
@@ -20,7 +21,7 @@ _uscope()
 	fi
 	case $cmd in
 	funcs)
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --no-demangle --args -p --pid --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	usdt)
 		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json -p --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
@@ -34,8 +35,13 @@ _uscope()
 	-p|--pid) COMPREPLY=($(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")); return ;;
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
 	--cgroup) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset) return ;;
+	--flamegraph) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size) return ;;
 	esac
+	if [[ $cur == --stack=* ]]; then
+		COMPREPLY=($(compgen -P --stack= -W "fp dwarf auto" -- "${cur#--stack=}"))
+		return
+	fi
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$trace_opts" -- "$cur"))
 		return
@@ -51,7 +57,7 @@ _uscope()
 	local prefix=
 	[[ $cur == ret:* ]] && prefix=ret:
 	if [[ -n $bin && $cur != usdt:* ]]; then
-		COMPREPLY=($(compgen -P "$prefix" -W "$("${words[0]}" funcs "$bin" 2>/dev/null | awk 'NR > 1 { print $5 }')" -- "${cur#ret:}"))
+		COMPREPLY=($(compgen -P "$prefix" -W "$("${words[0]}" funcs --no-demangle "$bin" 2>/dev/null | awk 'NR > 1 { print $NF }')" -- "${cur#ret:}"))
 	fi
 }
 complete -F _uscope uscope

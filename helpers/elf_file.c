@@ -122,6 +122,34 @@ static int load_segments(struct elf_file *ef)
 	return 0;
 }
 
+/* What every ELF uscope reads must be, whether it comes from a file or from memory. */
+static int check_elf(struct elf_file *ef)
+{
+	const char *ident;
+	int err;
+
+	if (elf_kind(ef->elf) != ELF_K_ELF)
+		return -ENOEXEC;
+	if (gelf_getclass(ef->elf) != ELFCLASS64)
+		return -EPROTONOSUPPORT;
+	ident = elf_getident(ef->elf, NULL);
+	if (!ident)
+		return -EBADMSG;
+	if (ident[EI_DATA] != ELFDATA2LSB)
+		return -EPROTONOSUPPORT;
+	if (ef->file_size < sizeof(Elf64_Ehdr))
+		return -ENOEXEC;
+	if (!gelf_getehdr(ef->elf, &ef->ehdr))
+		return -EBADMSG;
+	if (ef->ehdr.e_machine != EM_X86_64)
+		return -EPROTONOSUPPORT;
+
+	err = check_sections(ef);
+	if (err)
+		return err;
+	return load_segments(ef);
+}
+
 int elf_file__open(const char *path, struct elf_file *ef)
 {
 	struct stat st;
@@ -167,49 +195,31 @@ int elf_file__open(const char *path, struct elf_file *ef)
 			err = -EBADMSG;
 		goto err_out;
 	}
-	if (elf_kind(ef->elf) != ELF_K_ELF) {
-		err = -ENOEXEC;
-		goto err_out;
-	}
-	if (gelf_getclass(ef->elf) != ELFCLASS64) {
-		err = -EPROTONOSUPPORT;
-		goto err_out;
-	}
-	{
-		const char *ident = elf_getident(ef->elf, NULL);
-
-		if (!ident) {
-			err = -EBADMSG;
-			goto err_out;
-		}
-		if (ident[EI_DATA] != ELFDATA2LSB) {
-			err = -EPROTONOSUPPORT;
-			goto err_out;
-		}
-	}
-	if (ef->file_size < sizeof(Elf64_Ehdr)) {
-		err = -ENOEXEC;
-		goto err_out;
-	}
-	if (!gelf_getehdr(ef->elf, &ef->ehdr)) {
-		err = -EBADMSG;
-		goto err_out;
-	}
-	if (ef->ehdr.e_machine != EM_X86_64) {
-		err = -EPROTONOSUPPORT;
-		goto err_out;
-	}
-
-	err = check_sections(ef);
-	if (err)
-		goto err_out;
-	err = load_segments(ef);
+	err = check_elf(ef);
 	if (err)
 		goto err_out;
 	return 0;
 
 err_out:
 	elf_file__close(ef);
+	return err;
+}
+
+int elf_file__open_memory(void *buf, size_t size, struct elf_file *ef)
+{
+	int err;
+
+	memset(ef, 0, sizeof(*ef));
+	ef->fd = -1;
+	ef->file_size = size;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EBADMSG;
+	ef->elf = elf_memory(buf, size);
+	if (!ef->elf)
+		return size < sizeof(Elf64_Ehdr) ? -ENOEXEC : -EBADMSG;
+	err = check_elf(ef);
+	if (err)
+		elf_file__close(ef);
 	return err;
 }
 

@@ -28,6 +28,8 @@ struct elf_file {
 
 /* Open and validate PATH. Negative errno as documented in elf_funcs.h. */
 int elf_file__open(const char *path, struct elf_file *ef);
+/* The same checks on an ELF image in memory (BUF must outlive EF; fd is -1). */
+int elf_file__open_memory(void *buf, size_t size, struct elf_file *ef);
 void elf_file__close(struct elf_file *ef);
 
 /*

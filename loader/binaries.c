@@ -9,6 +9,7 @@
 #include <string.h>
 #include "binaries.h"
 #include "binpath.h"
+#include "script_hint.h"
 #include "util.h"
 #include "../helpers/elf_file.h"
 
@@ -26,6 +27,7 @@ int binaries__add(struct binaries *bc, const char *path, const char *open_path)
 	bc->v = v;
 	b = &v[bc->n];
 	memset(b, 0, sizeof(*b));
+	b->funcs_flags = bc->funcs_flags;
 	b->path = strdup(path);
 	b->open_path = strdup(open_path ? open_path : path);
 	if (!b->path || !b->open_path) {
@@ -54,15 +56,19 @@ int binaries__resolve(struct binaries *bc, const char *name, const struct target
 
 const struct elf_func_list *binary__funcs(struct binary *b)
 {
+	struct elf_funcs_opts opts = { .sz = sizeof(opts), .flags = b->funcs_flags };
 	int err;
 
 	if (b->funcs_loaded)
 		return &b->funcs;
-	err = elf_funcs__load(b->open_path, &b->funcs);
+	err = elf_funcs__load_opts(b->open_path, &opts, &b->funcs);
 	if (err) {
-		err_msg("'%s': %s", b->path, elf_strerror(err));
+		if (err != -ENOEXEC || !script_hint(b->path, b->open_path))
+			err_msg("'%s': %s", b->path, elf_strerror(err));
 		return NULL;
 	}
+	if (b->funcs.warning)
+		warn_msg("%s", b->funcs.warning);
 	b->funcs_loaded = 1;
 	return &b->funcs;
 }
@@ -75,7 +81,8 @@ const struct usdt_note_list *binary__notes(struct binary *b)
 		return &b->notes;
 	err = usdt_notes__load(b->open_path, &b->notes);
 	if (err) {
-		err_msg("'%s': %s", b->path, elf_strerror(err));
+		if (err != -ENOEXEC || !script_hint(b->path, b->open_path))
+			err_msg("'%s': %s", b->path, elf_strerror(err));
 		return NULL;
 	}
 	if (b->notes.skipped)

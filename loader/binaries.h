@@ -10,6 +10,7 @@
 #ifndef USCOPE_BINARIES_H
 #define USCOPE_BINARIES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "../helpers/elf_funcs.h"
@@ -25,6 +26,7 @@ struct binary {
 	struct elf_func_list funcs;
 	struct usdt_note_list notes;
 	int funcs_loaded, notes_loaded;
+	unsigned funcs_flags;	/* ELF_FUNCS_*, copied from binaries.funcs_flags when added */
 	struct dwarf_sig_list sigs;	/* DWARF signatures (binary__sigs) */
 	int sigs_loaded;
 };
@@ -32,6 +34,8 @@ struct binary {
 struct binaries {
 	struct binary *v;
 	size_t n;
+	unsigned funcs_flags;	/* ELF_FUNCS_* for every binary added from now on (names) */
+	bool show_raw;		/* --no-demangle: sites are named by raw symbols */
 };
 
 /* Add a binary by path (or reuse it); returns its index or a negative errno (message printed). */

@@ -1,15 +1,109 @@
 // SPDX-License-Identifier: BSD-2-Clause
-/* `uscope funcs`: the functions of a binary with their file offsets, as uscope will probe them. */
+/*
+ * `uscope funcs`: the functions of a binary (or of every file a process runs
+ * code from) with their file offsets, as uscope will probe them, and where
+ * each one's name came from (.symtab, a debug file, .dynsym, ...).
+ */
 #include <fnmatch.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include "binpath.h"
 #include "commands.h"
+#include "func_names.h"
+#include "proc_files.h"
+#include "target.h"
 #include "util.h"
-#include "../helpers/elf_funcs.h"
 #include "../helpers/dwarf_sigs.h"
+#include "../helpers/elf_funcs.h"
 
-static bool wanted(const char *name, char **globs, int nglobs)
+struct funcs_req {
+	char **globs;
+	int nglobs;
+	bool json, raw, headings;
+	bool header_done;
+};
+
+static bool wanted(const struct funcs_req *r, const struct elf_func *f)
+{
+	int i;
+
+	if (!r->nglobs)
+		return true;
+	for (i = 0; i < r->nglobs; i++)
+		if (func_glob_match(r->globs[i], f))
+			return true;
+	return false;
+}
+
+static void print_json(const char *bin, const struct elf_func *f, bool demangle)
+{
+	fputs("{\"binary\": ", stdout);
+	json_string(stdout, bin);
+	fputs(", \"name\": ", stdout);
+	json_string(stdout, f->name);
+	if (demangle && f->demangled) {
+		fputs(", \"demangled\": ", stdout);
+		json_string(stdout, f->demangled);
+	}
+	printf(", \"address\": %llu, \"offset\": %llu, \"size\": %llu, \"bind\": \"%s\", "
+	       "\"type\": \"%s\", \"source\": \"%s\"}\n",
+	       (unsigned long long)f->addr, (unsigned long long)f->offset,
+	       (unsigned long long)f->size, elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func",
+	       elf_source_name(f->source));
+}
+
+/* List one binary; 0, or 1 after printing why it could not be read. */
+static int list_binary(const char *shown, const char *open_path, bool is_exe, void *ctx)
+{
+	struct funcs_req *r = ctx;
+	struct elf_funcs_opts opts = { .sz = sizeof(opts) };
+	struct elf_func_list fl;
+	bool any = false;
+	size_t i;
+	int err;
+
+	for (i = 0; i < (size_t)r->nglobs; i++)
+		if (func_glob_wants_base(r->globs[i]))
+			opts.flags |= ELF_FUNCS_BASE_NAMES;
+	if (r->raw && !(opts.flags & ELF_FUNCS_BASE_NAMES))
+		opts.flags |= ELF_FUNCS_NO_DEMANGLE;
+	err = elf_funcs__load_opts(open_path, &opts, &fl);
+	if (err) {
+		if (is_exe)	/* a library of -p that cannot be read is skipped */
+			err_msg("'%s': %s", shown, elf_strerror(err));
+		return is_exe ? 1 : 0;
+	}
+	if (!r->headings || is_exe)	/* -p: hints for the executable only */
+		func_names__report(shown, &fl);
+	if (!r->json && !r->header_done) {
+		printf("%-18s %-18s %8s %-6s %-5s %-13s %s\n", "OFFSET", "ADDRESS", "SIZE", "BIND",
+		       "TYPE", "SOURCE", "NAME");
+		r->header_done = true;
+	}
+	for (i = 0; i < fl.cnt; i++) {
+		const struct elf_func *f = &fl.funcs[i];
+
+		if (!wanted(r, f))
+			continue;
+		if (r->json) {
+			print_json(shown, f, !r->raw);
+			continue;
+		}
+		if (r->headings && !any)
+			printf("%s:\n", shown);
+		any = true;
+		printf("0x%016llx 0x%016llx %8llu %-6s %-5s %-13s %s\n", (unsigned long long)f->offset,
+		       (unsigned long long)f->addr, (unsigned long long)f->size,
+		       elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func",
+		       elf_source_name(f->source), func_shown_name(f, !r->raw));
+	}
+	elf_funcs__free(&fl);
+	return 0;
+}
+
+static bool sig_wanted(const char *name, char **globs, int nglobs)
 {
 	int i;
 
@@ -40,7 +134,7 @@ static int list_signatures(const char *path, char **globs, int nglobs, bool json
 	for (i = 0; i < l.cnt; i++) {
 		const struct dwarf_sig *s = &l.sigs[i];
 
-		if (!wanted(s->name, globs, nglobs))
+		if (!sig_wanted(s->name, globs, nglobs))
 			continue;
 		if (!json) {
 			dwarf_sig__format(s, buf, sizeof(buf));
@@ -65,70 +159,105 @@ static int list_signatures(const char *path, char **globs, int nglobs, bool json
 	return 0;
 }
 
+static const char usage[] =
+	"Usage: uscope funcs [--json] [--no-demangle] BINARY [GLOB...]\n"
+	"       uscope funcs [--json] [--no-demangle] -p PID [GLOB...]\n"
+	"       uscope funcs --args [--json] BINARY [GLOB...]\n";
+
+static int list_pid(const char *pid, struct funcs_req *r)
+{
+	struct target t = { .pidfd = -1, .go_fd = -1 };
+	uint64_t v;
+	int status;
+
+	if (!parse_u64(pid, INT32_MAX, &v) || !v) {
+		err_msg("invalid PID '%s' (expected a process id)", pid);
+		return EXIT_USAGE;
+	}
+	if (target__open_pid(&t, pid)) {
+		target__close(&t, false);
+		return 1;
+	}
+	r->headings = true;
+	status = proc_files__each(&t, list_binary, r);
+	target__close(&t, false);
+	return status;
+}
+
 int cmd_funcs(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "no-demangle", no_argument, NULL, 'r' },
 		{ "args", no_argument, NULL, 'a' },
+		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct elf_func_list fl;
-	bool json = false, args = false;
-	size_t i;
-	int c, err;
+	struct target none = { .pidfd = -1, .go_fd = -1 };
+	struct funcs_req r = { 0 };
+	const char *pid = NULL;
+	char *shown, *open_path;
+	bool args = false;
+	int c, status;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			json = true;
+			r.json = true;
+			break;
+		case 'r':
+			r.raw = true;
 			break;
 		case 'a':
 			args = true;
 			break;
+		case 'p':
+			pid = optarg;
+			break;
 		case 'h':
-			printf("Usage: uscope funcs [--json] [--args] BINARY [GLOB...]\n"
-			       "List the functions of BINARY (from .symtab, else .dynsym) with their\n"
-			       "file offsets, the offsets uprobes are placed at.\n"
-			       "  --args  print each function's signature from DWARF instead\n");
+			printf("%s"
+			       "List the functions of BINARY (a path, a library name such as libc, or a\n"
+			       "program on PATH), or of the executable and every library of PID, with\n"
+			       "their file offsets (where uprobes are placed) and the SOURCE of each name:\n"
+			       "symtab, build-id, debuglink, debuginfod, minidebuginfo or dynsym.\n"
+			       "C++ and Rust names are demangled; a GLOB with '::' matches demangled\n"
+			       "names without parameters, one with '(' the full signature.\n"
+			       "Debug files are searched under $USCOPE_DEBUG_ROOT (colon-separated),\n"
+			       "else /usr/lib/debug, and on $DEBUGINFOD_URLS when set.\n"
+			       "  --args  print each function's signature from DWARF instead\n", usage);
 			return 0;
+		case ':':
+			err_msg("option '%s' needs a value", argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
 			err_msg("unknown option '%s' (see uscope funcs --help)", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
+	if (pid && args) {
+		err_msg("--args takes a BINARY, not -p (usage: uscope funcs --args BINARY [GLOB...])");
+		return EXIT_USAGE;
+	}
+	if (pid) {
+		r.globs = argv + optind;
+		r.nglobs = argc - optind;
+		return list_pid(pid, &r);
+	}
 	if (optind >= argc) {
 		err_msg("no binary given (usage: uscope funcs [--json] BINARY [GLOB...])");
 		return EXIT_USAGE;
 	}
-	if (args)
-		return list_signatures(argv[optind], argv + optind + 1, argc - optind - 1, json);
-	err = elf_funcs__load(argv[optind], &fl);
-	if (err) {
-		err_msg("'%s': %s", argv[optind], elf_strerror(err));
+	r.globs = argv + optind + 1;
+	r.nglobs = argc - optind - 1;
+	/* A path, a library name or a program on PATH, as trace -x takes it. */
+	if (binpath_resolve(argv[optind], &none, &shown, &open_path))
 		return 1;
-	}
-	if (!json)
-		printf("%-18s %-18s %8s %-6s %-5s %s\n", "OFFSET", "ADDRESS", "SIZE", "BIND", "TYPE", "NAME");
-	for (i = 0; i < fl.cnt; i++) {
-		const struct elf_func *f = &fl.funcs[i];
-
-		if (!wanted(f->name, argv + optind + 1, argc - optind - 1))
-			continue;
-		if (json) {
-			fputs("{\"name\": ", stdout);
-			json_string(stdout, f->name);
-			printf(", \"address\": %llu, \"offset\": %llu, \"size\": %llu, \"bind\": \"%s\", \"type\": \"%s\"}\n",
-			       (unsigned long long)f->addr, (unsigned long long)f->offset,
-			       (unsigned long long)f->size, elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func");
-		} else {
-			printf("0x%016llx 0x%016llx %8llu %-6s %-5s %s\n", (unsigned long long)f->offset,
-			       (unsigned long long)f->addr, (unsigned long long)f->size,
-			       elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func", f->name);
-		}
-	}
-	elf_funcs__free(&fl);
-	return 0;
+	status = args ? list_signatures(open_path, r.globs, r.nglobs, r.json)
+		      : list_binary(shown, open_path, true, &r);
+	free(shown);
+	free(open_path);
+	return status;
 }

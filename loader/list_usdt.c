@@ -12,8 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "binpath.h"
 #include "commands.h"
-#include "proc_maps.h"
+#include "proc_files.h"
 #include "target.h"
 #include "util.h"
 #include "../helpers/elf_funcs.h"
@@ -100,39 +101,27 @@ static int list_binary(const char *shown, const char *open_path, const char *glo
 	return 0;
 }
 
+struct usdt_walk {
+	const char *glob;
+	bool json;
+	size_t printed;
+};
+
+static int list_one(const char *shown, const char *open_path, bool is_exe, void *ctx)
+{
+	struct usdt_walk *w = ctx;
+
+	return list_binary(shown, open_path, w->glob, w->json, !is_exe, &w->printed);
+}
+
 /* Every distinct file PID maps executable, the executable first. */
 static int list_process(struct target *t, const char *glob, bool json, size_t *printed)
 {
-	struct proc_maps pm;
-	size_t i, j;
-	int status, err;
+	struct usdt_walk w = { .glob = glob, .json = json, .printed = *printed };
+	int status = proc_files__each(t, list_one, &w);
 
-	status = list_binary(t->exe, t->exe_open, glob, json, false, printed);
-	if (status)
-		return status;
-	err = proc_maps__load(t->pid, &pm);
-	if (err) {
-		err_msg("cannot read /proc/%d/maps: %s", t->pid, strerror(-err));
-		return 1;
-	}
-	for (i = 0; i < pm.cnt; i++) {
-		const struct proc_mapping *m = &pm.maps[i];
-		bool dup = false;
-		char *open_path;
-
-		if (!m->exec || !m->path || m->path[0] != '/' || m->deleted || !strcmp(m->path, t->exe))
-			continue;
-		for (j = 0; j < i && !dup; j++)
-			dup = pm.maps[j].exec && pm.maps[j].path && !strcmp(pm.maps[j].path, m->path);
-		if (dup)
-			continue;
-		open_path = target__open_path(t, m->path);
-		if (open_path)
-			list_binary(m->path, open_path, glob, json, true, printed);
-		free(open_path);
-	}
-	proc_maps__free(&pm);
-	return 0;
+	*printed = w.printed;
+	return status;
 }
 
 int cmd_usdt(int argc, char **argv)
@@ -145,6 +134,7 @@ int cmd_usdt(int argc, char **argv)
 	};
 	struct target t = { .pidfd = -1, .go_fd = -1 };
 	const char *pid = NULL, *glob = NULL;
+	char *shown, *open_path;
 	size_t printed = 0;
 	bool json = false;
 	int c, status;
@@ -192,5 +182,11 @@ int cmd_usdt(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	glob = optind + 1 < argc ? argv[optind + 1] : NULL;
-	return list_binary(argv[optind], argv[optind], glob, json, false, &printed);
+	/* A path, a library name or a program on PATH, as trace -x takes it. */
+	if (binpath_resolve(argv[optind], &t, &shown, &open_path))
+		return 1;
+	status = list_binary(shown, open_path, glob, json, false, &printed);
+	free(shown);
+	free(open_path);
+	return status;
 }

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <linux/types.h>
 #include "plan.h"
+#include "plan_priv.h"
+#include "func_names.h"
 #include "util.h"
 #include "../probes/uscope.h"
 
@@ -23,7 +25,7 @@ struct dedup {
 };
 
 /* Own NAME: the plan frees it. */
-static int own(struct plan *plan, char *name)
+int plan_own(struct plan *plan, char *name)
 {
 	char **owned = realloc(plan->owned, (plan->nowned + 1) * sizeof(*owned));
 
@@ -37,7 +39,7 @@ static int own(struct plan *plan, char *name)
 	return 0;
 }
 
-static int add_site(struct plan *plan, size_t *cap, const struct site *s)
+int plan_add_site(struct plan *plan, size_t *cap, const struct site *s)
 {
 	if (plan->nsites == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 64;
@@ -90,23 +92,24 @@ static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32
 	for (i = 0; i < fl->cnt; i++) {
 		const struct elf_func *f = &fl->funcs[i];
 		uint32_t g = dd[bi].leader[i];
-		struct site s = { .kind = kind, .bin = bi, .name = f->name, .offset = f->offset };
+		struct site s = { .kind = kind, .bin = bi, .name = func_shown_name(f, !plan->bins->show_raw),
+				  .offset = f->offset };
 		int id;
 
-		if (fnmatch(spec->glob, f->name, 0))
+		if (!func_glob_match(spec->glob, f))
 			continue;
 		matched++;
 		if (site_of[g])
 			continue;
 		if (plan->latency)
 			s.slot = plan->nslots++;
-		id = add_site(plan, cap, &s);
+		id = plan_add_site(plan, cap, &s);
 		if (id < 0)
 			return id;
 		site_of[g] = id + 1;
 		if (plan->latency) {	/* its return, in the same slot */
 			s.kind = USCOPE_SITE_RETURN;
-			id = add_site(plan, cap, &s);
+			id = plan_add_site(plan, cap, &s);
 			if (id < 0)
 				return id;
 		}
@@ -174,11 +177,11 @@ static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct
 			err_msg("out of memory");
 			return -ENOMEM;
 		}
-		if (own(plan, name))
+		if (plan_own(plan, name))
 			return -ENOMEM;
 		s.name = name;
 		s.offset = n->offset;
-		id = add_site(plan, cap, &s);
+		id = plan_add_site(plan, cap, &s);
 		if (id < 0)
 			return id;
 	}
@@ -283,8 +286,10 @@ static void report_no_match(const struct plan *plan, const struct probe_spec *sp
 		err_msg("no USDT probe matches '%s:%s' in '%s'%s", spec->glob, spec->name_glob, b->path,
 			nbins > 1 ? " or the other binaries" : "");
 	else
-		err_msg("no function matches '%s' in '%s'%s", spec->glob, b->path,
-			nbins > 1 ? " or the other binaries" : "");
+		err_msg("no function matches '%s' in '%s'%s%s", spec->glob, b->path,
+			nbins > 1 ? " or the other binaries" : "",
+			nbins == 1 && b->funcs.stripped ? " (it is stripped and no debug file was found: "
+			"install its -dbg or -dbgsym package, or set DEBUGINFOD_URLS)" : "");
 }
 
 int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, const int *default_bins,
@@ -329,65 +334,6 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 	if (!err)
 		err = collect_locations(plan);
 	return err;
-}
-
-/* A place known to start an instruction: a USDT location of B. */
-static bool is_usdt_location(struct binary *b, uint64_t off)
-{
-	const struct usdt_note_list *nl = binary__notes(b);
-	size_t i;
-
-	for (i = 0; nl && i < nl->cnt; i++)
-		if (nl->notes[i].offset == off)
-			return true;
-	return false;
-}
-
-int plan__add_offset(struct plan *plan, int bi, uint64_t off, bool unsafe)
-{
-	struct binary *b = plan__bin(plan, bi);
-	const struct elf_func_list *fl;
-	const struct elf_func *holder = NULL;
-	struct site s = { .kind = USCOPE_SITE_ENTRY, .bin = bi, .offset = off };
-	size_t i, cap = plan->nsites;
-	char *name;
-	int err;
-
-	err = binary__check_exec_offset(b, off);
-	if (err)
-		return err;
-	fl = binary__funcs(b);
-	if (!fl)
-		return -EINVAL;
-	for (i = 0; i < plan->nsites; i++)
-		if (plan->sites[i].bin == (uint32_t)bi && plan->sites[i].kind == USCOPE_SITE_ENTRY &&
-		    plan->sites[i].offset == off)
-			return 0;	/* already probed: the kernel would fire it twice */
-	for (i = 0; i < fl->cnt && fl->funcs[i].offset <= off; i++)
-		if (off - fl->funcs[i].offset < (fl->funcs[i].size ? fl->funcs[i].size : 1))
-			holder = &fl->funcs[i];
-	/* Until instructions are decoded, only starts uscope knows are instruction starts are safe. */
-	if (!unsafe && !(holder && holder->offset == off) && !is_usdt_location(b, off)) {
-		err_msg("--offset 0x%llx is neither a function start nor a USDT location in '%s': a probe "
-			"inside an instruction corrupts the target (--unsafe-offset takes the risk)",
-			(unsigned long long)off, b->path);
-		return -EINVAL;
-	}
-	if (holder && holder->offset == off)
-		name = strdup(holder->name);
-	else if (holder)
-		err = asprintf(&name, "%s+0x%llx", holder->name, (unsigned long long)(off - holder->offset));
-	else
-		err = asprintf(&name, "0x%llx", (unsigned long long)off);
-	if (err < 0 || !name) {
-		err_msg("out of memory");
-		return -ENOMEM;
-	}
-	if ((err = own(plan, name)))
-		return err;
-	s.name = name;
-	err = add_site(plan, &cap, &s);
-	return err < 0 ? err : 0;
 }
 
 const char *site_kind_name(int kind)

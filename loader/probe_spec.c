@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "probe_spec.h"
+#include "func_names.h"
 #include "util.h"
 
 static char *xstrndup(const char *s, size_t n)
@@ -58,8 +59,8 @@ int probe_spec__parse(const char *text, struct probe_spec *spec)
 		spec->kind = PROBE_RETURN;
 		rest = text + 4;
 	}
-	/* BINARY:GLOB; symbol names never hold ':' (C++ names are mangled). */
-	colon = strrchr(rest, ':');
+	/* BINARY:GLOB; the binary ends at the first single ':' ("::" is C++/Rust). */
+	colon = func_binary_colon(rest);
 	if (colon) {
 		spec->binary = xstrndup(rest, colon - rest);
 		rest = colon + 1;

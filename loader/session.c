@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "func_names.h"
 #include "harm_checks.h"
 #include "session_priv.h"
 #include "util.h"
@@ -100,6 +101,8 @@ int session__prepare(struct session *s)
 
 	if (status)
 		return status;
+	s->bins.funcs_flags = func_names__load_flags(s->specs, o->nprobes);
+	s->bins.show_raw = o->no_demangle;
 	if ((o->filter && filter__parse(o->filter, &s->filter)) || (o->by && by__parse(o->by, &s->by)) ||
 	    (o->hist && hist__parse(o->hist, false, &s->hist)) || (o->lhist && hist__parse(o->lhist, true, &s->hist)))
 		return EXIT_USAGE;

@@ -24,8 +24,12 @@ static int guarded_attach(void *ctx, volatile sig_atomic_t *stop, size_t *probes
 
 static void guarded_detach(void *ctx)
 {
-	attach__destroy(&((struct session *)ctx)->links);
-	metrics_agent__detach(&((struct session *)ctx)->metrics);
+	struct session *s = ctx;
+
+	/* Stop counting at once (uscope has, unless it died), then let the links go. */
+	bpf_obj__stop(s->obj);
+	attach__destroy(&s->links);
+	metrics_agent__detach(&s->metrics);
 }
 
 /* --metrics: the guardian watches the probed files, since the links to move are its own. */

@@ -52,6 +52,7 @@ static void trace_usage(FILE *f)
 "  -i, --interval SECS   print counts or histograms every SECS\n"
 "      --top N           with counts and histograms, only the N busiest\n"
 "      --json            JSON Lines on stdout\n"
+"      --no-demangle     show C++ and Rust functions by their raw symbol names\n"
 "      --attach MODE     auto (default), multi (uprobe_multi links), perf (perf-event\n"
 "                        uprobes) or nocookie (kernels before 5.15; needs -p or -c)\n"
 "      --ringbuf-size N  ring buffer bytes, a power of 2 >= 4096 (default 4 MiB)\n"
@@ -93,7 +94,7 @@ static int bad(const char *what, const char *value, const char *expected)
 }
 
 enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OPT_NOOP,
-       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET, OPT_FILTER, OPT_BY,
+       OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET, OPT_NO_DEMANGLE, OPT_FILTER, OPT_BY,
        OPT_BY_MAX, OPT_HIST, OPT_LHIST,
        OPT_METRICS, OPT_CGROUP };
 
@@ -161,6 +162,9 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 		return 0;
 	case OPT_NOOP:
 		o->noop = true;
+		return 0;
+	case OPT_NO_DEMANGLE:
+		o->no_demangle = true;
 		return 0;
 	case OPT_ARGS:
 		if (!parse_u64(optarg, USCOPE_FUNC_ARGS, &v))
@@ -352,6 +356,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "uid", required_argument, NULL, OPT_UID },
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
+		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "by", required_argument, NULL, OPT_BY },

@@ -104,7 +104,7 @@ rows() { jq -r --arg p "$2" 'select(.by != null and .probe == $p) | "\([.by[]] |
 	# Interval rows (before the totals) add up to umark's 3 calls, once.
 	[[ $(jq -s 'index({"totals": true}) as $t | .[:$t] | map(select(.by != null) | .count) | add' "$TMP/out") -eq 3 ]]
 	# The total is umark's count, under umark's pid.
-	[[ $(jq -s '.[-1] | "\(.by.pid) \(.count)"' -r "$TMP/out") == "$P $(umark_calls "$TMP/u.err" func_uprobe1)" ]]
+	[[ $(jq -s '[.[] | select(.by != null)] | .[-1] | "\(.by.pid) \(.count)"' -r "$TMP/out") == "$P $(umark_calls "$TMP/u.err" func_uprobe1)" ]]
 }
 
 @test "--by usage errors: unknown key, a key a probe lacks, without --count, twice, bad --by-max" {

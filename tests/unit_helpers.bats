@@ -9,22 +9,28 @@
 setup_file() {
 	export ROOT="$BATS_TEST_DIRNAME/.."
 	export B="$BATS_FILE_TMPDIR"
+	# The readelf oracle reads each file's own tables: no debug files here
+	# (tests/names.bats covers those).
+	export USCOPE_DEBUG_ROOT="$B/no-debug-root"
+	unset DEBUGINFOD_URLS
 	local h="$ROOT/helpers" u="$ROOT/tests/unit"
 	local src="$h/elf_file.c $h/elf_funcs.c $h/usdt_args.c $h/usdt_notes.c"
+	src+=" $h/debug_find.c $h/demangle.c $h/minidebuginfo.c"
+	local LIBS="-lelf -ldw -llzma -liberty -lz -ldl"
 	local flags="-g -Wall -Wextra -Werror -std=gnu11 -I$h"
 
 	# shellcheck disable=SC2086
-	gcc -O2 $flags "$u/test_helpers.c" $src -lelf -o "$B/test_helpers"
+	gcc -O2 $flags "$u/test_helpers.c" $src $LIBS -o "$B/test_helpers"
 	# shellcheck disable=SC2086
-	gcc -O2 $flags "$u/elfdump.c" $src -lelf -o "$B/elfdump"
+	gcc -O2 $flags "$u/elfdump.c" $src $LIBS -o "$B/elfdump"
 
 	export CLANG="${CLANG:-$(command -v clang || command -v clang-14 || true)}"
 	if [[ -n "$CLANG" ]]; then
 		local san="-O1 -fsanitize=address,undefined -fno-sanitize-recover=all"
 		# shellcheck disable=SC2086
-		"$CLANG" $san $flags "$u/test_helpers.c" $src -lelf -o "$B/test_helpers.asan"
+		"$CLANG" $san $flags "$u/test_helpers.c" $src $LIBS -o "$B/test_helpers.asan"
 		# shellcheck disable=SC2086
-		"$CLANG" $san $flags "$u/elfdump.c" $src -lelf -o "$B/elfdump.asan"
+		"$CLANG" $san $flags "$u/elfdump.c" $src $LIBS -o "$B/elfdump.asan"
 	fi
 
 	local fix="$u/sdt_fixture.c $u/sdt_fixture_sema.c"

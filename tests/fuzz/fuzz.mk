@@ -36,12 +36,13 @@ FUZZ_OUT     := $(BUILD)/fuzz
 FUZZ_TARGETS := elf_funcs usdt_notes usdt_args
 
 FUZZ_HELPERS := helpers/elf_funcs.c helpers/usdt_notes.c helpers/usdt_args.c \
-		helpers/elf_file.c
+		helpers/elf_file.c helpers/debug_find.c helpers/demangle.c \
+		helpers/minidebuginfo.c
 FUZZ_HEADERS := $(wildcard helpers/*.h) $(FUZZ_DIR)/fuzz_common.h
 FUZZ_CFLAGS  := -D_GNU_SOURCE -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-Wall -Wextra -Ihelpers -I$(FUZZ_DIR)
-FUZZ_LDLIBS  := -lelf -lz
+FUZZ_LDLIBS  := -lelf -lz -ldw -llzma -liberty -ldl
 
 FUZZ_BINS    := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 FUZZ_SEEDS   := $(FUZZ_OUT)/seeds/.stamp
