@@ -35,8 +35,8 @@ _uscope()
 	-x|--binary) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-p|--pid) COMPREPLY=($(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")); return ;;
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
-	--flamegraph) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--cgroup) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--flamegraph) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size|--filter|--by|--by-max|--hist|--lhist|--metrics) return ;;
 	esac
 	if [[ $cur == --stack=* ]]; then
