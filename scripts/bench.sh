@@ -668,7 +668,7 @@ Wall time, median of $LIST_RUNS runs, and in parentheses the number of entries l
 binaries are libc, libstdc++, postgres if installed, the largest shared library and the
 largest executable found on the machine, and the largest benchmark target. bpftrace
 also reads the separate debug file (\`.gnu_debuglink\`, e.g. libc6-dbg) when one is installed and
-lists its local symbols too; \`uscope funcs\` lists the binary's own \`.symtab\`/\`.dynsym\`.
+lists its local symbols too; \`uscope funcs\` reads the same debug file (build ID or \`.gnu_debuglink\`) and merges \`.dynsym\`.
 \`uscope usdt\` counts probe sites; \`tplist -l\` lists one line per provider:name.
 
 EOF
