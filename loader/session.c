@@ -147,6 +147,9 @@ int session__load(struct session *s)
 	};
 	int fd;
 
+	/* Events without stacks read DWARF `char *` arguments as strings too (one mask per run). */
+	if (k.events && !o->metrics && o->stack.want == STACK_NONE)
+		k.str_mask = typed__str_mask(&s->plan, o->str_mask, o->nargs);
 	stacks__knobs(&s->stacks, &k);
 	if (bpf_obj__load(&k, &s->plan, &s->obj))
 		return 1;
@@ -160,7 +163,8 @@ int session__load(struct session *s)
 		}
 	}
 	s->out = (struct output){ .f = stdout, .log = stderr, .plan = &s->plan, .json = o->json,
-				  .hex = o->hex, .str_mask = o->str_mask };
+				  .hex = o->hex, .str_mask = o->str_mask,
+				  .read_mask = k.str_mask };
 	if (o->interval && !o->latency) {
 		s->prev_counts = calloc(s->plan.nsites + 1, sizeof(*s->prev_counts));
 		if (!s->prev_counts) {
