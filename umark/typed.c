@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * typed: which values does a typed-argument function receive and return?
+ * With -T each iteration calls these functions once each, with signed,
+ * unsigned, bool, enum, pointer, char * and by-value struct arguments, and
+ * (unless -q) prints every call as `name(arg, ...) = ret`, in C's own
+ * spelling of each value (%d for int, %u for unsigned, true/false, %p-like
+ * 0x... for pointers, "..." for strings). That line is the oracle for
+ * uscope's DWARF-typed events: tests compare uscope's output with it.
+ * typed_neg returns a negative int on every call.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "umark.h"
+#include "typed.h"
+
+UMARK_FN int typed_neg(int a, short b, signed char c)
+{
+	UMARK_KEEP_FRAME();
+	return a + b + c - 100;
+}
+
+UMARK_FN unsigned typed_unsigned(unsigned a, unsigned short b, unsigned long long c)
+{
+	UMARK_KEEP_FRAME();
+	return a + b + (unsigned)c;
+}
+
+UMARK_FN bool typed_bool(bool on, int n)
+{
+	UMARK_KEEP_FRAME();
+	return on && n > 1;
+}
+
+UMARK_FN enum typed_color typed_enum(enum typed_color c)
+{
+	UMARK_KEEP_FRAME();
+	return c == TYPED_BLUE ? TYPED_RED : TYPED_BLUE;
+}
+
+UMARK_FN int typed_str(const char *name, char *label, const int *p)
+{
+	UMARK_KEEP_FRAME();
+	return (int)(strlen(name) + strlen(label)) + (p ? *p : 0);
+}
+
+UMARK_FN long typed_struct(struct typed_pair pr, int after)
+{
+	UMARK_KEEP_FRAME();
+	return pr.a * pr.b + after;
+}
+
+void umark_typed_round(unsigned long long i, int quiet)
+{
+	int n = (int)(i % 5), ri;
+	short sb = (short)(-300 - n);
+	signed char sc = (signed char)(-7 + n);
+	unsigned ua = 4000000000u - (unsigned)n, ur;
+	unsigned short us = (unsigned short)(65000 + n);
+	unsigned long long uc = 18000000000000000000ull + i;
+	bool on = i % 2 == 0, rb;
+	enum typed_color col = i % 2 ? TYPED_BLUE : TYPED_GREEN, rc;
+	struct typed_pair pr = { (long)i + 2, -3 };
+	char name[24], label[24];
+	long rl;
+
+	snprintf(name, sizeof(name), "name-%llu", i);
+	snprintf(label, sizeof(label), "label %d", n);
+	ri = typed_neg(n * 10, sb, sc);
+	ur = typed_unsigned(ua, us, uc);
+	rb = typed_bool(on, n);
+	rc = typed_enum(col);
+	if (!quiet) {
+		printf("typed_neg(%d, %d, %d) = %d\n", n * 10, sb, sc, ri);
+		printf("typed_unsigned(%u, %u, %llu) = %u\n", ua, us, uc, ur);
+		printf("typed_bool(%s, %d) = %s\n", on ? "true" : "false", n, rb ? "true" : "false");
+		printf("typed_enum(%d) = %d\n", (int)col, (int)rc);
+	}
+	ri = typed_str(name, label, &n);
+	if (!quiet)
+		printf("typed_str(\"%s\", \"%s\", 0x%lx) = %d\n", name, label, (unsigned long)&n, ri);
+	rl = typed_struct(pr, n);
+	if (!quiet)
+		printf("typed_struct({%ld, %ld}, %d) = %ld\n", pr.a, pr.b, n, rl);
+}
