@@ -5,7 +5,8 @@
  * their names and C types (`f(x=3, y=-8, ok=true, p=0x7ffd..., s="text")`,
  * JSON "args" plus "arg_names"); returns follow the declared return type.
  * Without a signature output.c prints raw registers, as always. Enums print
- * numerically (dwarf_sigs keeps no enumerator names). Floats and by-value
+ * their enumerator's name (a JSON string), or the number when no enumerator
+ * has that value. Floats and by-value
  * structs are `?` (JSON null), and so is every argument after one, since its
  * register is not computed; a note says so once.
  */
@@ -89,6 +90,11 @@ static bool print_typed(struct output *o, const struct dwarf_type *t, uint64_t v
 		v = (uint64_t)((int64_t)(v << (64 - bits)) >> (64 - bits));
 	else if (bits < 64)
 		v &= (1ull << bits) - 1;
+	if (t->cls == DWC_ENUM && dwarf_type__enum_name(t, (long long)v)) {
+		o->json ? json_string(o->f, dwarf_type__enum_name(t, (long long)v))
+			: (void)fputs(dwarf_type__enum_name(t, (long long)v), o->f);
+		return true;
+	}
 	if (o->hex && !o->json)
 		fprintf(o->f, "0x%llx", (unsigned long long)(bits < 64 ? v & ((1ull << bits) - 1) : v));
 	else

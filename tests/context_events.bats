@@ -2,7 +2,7 @@
 # DWARF-typed events (loader/output_typed.c): entry and return events of
 # umark -T's typed functions (umark/typed.c) against the lines umark prints
 # for each call, in C's own spelling of each value: signed, unsigned, bool,
-# enum (numeric), pointer in hex, char * as strings, a by-value struct as ?.
+# enum by name (or number), pointer in hex, char * as strings, a by-value struct as ?.
 
 load lib
 
@@ -37,8 +37,9 @@ probes() { local f; for f in $TYPED; do echo "$f" "ret:$f"; done; }
 	# umark's hex pointers as the decimal JSON numbers.
 	umark_calls | perl -pe 's/0x([0-9a-f]+)/hex($1)/ge' > "$TMP/want"
 	[[ $(wc -l < "$TMP/want") -eq 30 ]]
-	jq -r 'select(.count == null and (.probe | startswith("typed_"))) |
-		if .kind == "entry" then "\(.probe)(\(.args | map(if type == "string" then "\"\(.)\"" elif . == null then "?"
+	jq -r 'select(.count == null and ((.probe // "") | startswith("typed_"))) |
+		.probe as $p | if .kind == "entry" then "\(.probe)(\(.args | map(if type == "string" and $p != "typed_enum"
+			then "\"\(.)\"" elif . == null then "?"
 			else tostring end) | join(", ")))"
 		else "\(.probe) = \(.ret)" end' "$TMP/out" | paste -d ' ' - - > "$TMP/got"
 	# jq reads numbers as doubles: typed_unsigned's 64-bit c (above 2^53) is compared as text instead.
@@ -54,6 +55,9 @@ probes() { local f; for f in $TYPED; do echo "$f" "ret:$f"; done; }
 ["typed_struct",["pr","after"]]
 ["typed_unsigned",["a","b","c"]]' ]]
 	[[ $(jq -r 'select(.probe == "typed_neg" and .kind == "return") | .ret' "$TMP/out" | head -1) == -407 ]]
+	# Enumerators are JSON strings; a value no enumerator has stays a number.
+	[[ $(jq -c 'select(.probe == "typed_enum" and .kind == "entry" and .count == null) | .args[0]' "$TMP/out" | LC_ALL=C sort -u | tr '\n' ' ') == \
+		'"TYPED_BLUE" "TYPED_GREEN" 5 ' ]]
 }
 
 @test "typed events: --args 1 cuts to one argument and says so (...); an explicit --str keeps its argK= suffix" {

@@ -4,8 +4,9 @@
  * With -T each iteration calls these functions once each, with signed,
  * unsigned, bool, enum, pointer, char * and by-value struct arguments, and
  * (unless -q) prints every call as `name(arg, ...) = ret`, in C's own
- * spelling of each value (%d for int, %u for unsigned, true/false, %p-like
- * 0x... for pointers, "..." for strings). That line is the oracle for
+ * spelling of each value (%d for int, %u for unsigned, true/false, the
+ * enumerator's name or else its number, 0x... for pointers, "..." for
+ * strings). That line is the oracle for
  * uscope's DWARF-typed events: tests compare uscope's output with it.
  * typed_neg returns a negative int on every call.
  */
@@ -50,6 +51,21 @@ UMARK_FN long typed_struct(struct typed_pair pr, int after)
 	return pr.a * pr.b + after;
 }
 
+/* C's name of C, or its number when no enumerator has it. */
+static const char *color_name(enum typed_color c, char buf[12])
+{
+	switch (c) {
+	case TYPED_RED:
+		return "TYPED_RED";
+	case TYPED_GREEN:
+		return "TYPED_GREEN";
+	case TYPED_BLUE:
+		return "TYPED_BLUE";
+	}
+	snprintf(buf, 12, "%d", (int)c);
+	return buf;
+}
+
 void umark_typed_round(unsigned long long i, int quiet)
 {
 	int n = (int)(i % 5), ri;
@@ -59,9 +75,9 @@ void umark_typed_round(unsigned long long i, int quiet)
 	unsigned short us = (unsigned short)(65000 + n);
 	unsigned long long uc = 18000000000000000000ull + i;
 	bool on = i % 2 == 0, rb;
-	enum typed_color col = i % 2 ? TYPED_BLUE : TYPED_GREEN, rc;
+	enum typed_color col = (enum typed_color[]){ TYPED_GREEN, TYPED_BLUE, (enum typed_color)5 }[i % 3], rc;
 	struct typed_pair pr = { (long)i + 2, -3 };
-	char name[24], label[24];
+	char name[24], label[24], cbuf[12], rbuf[12];
 	long rl;
 
 	snprintf(name, sizeof(name), "name-%llu", i);
@@ -74,7 +90,7 @@ void umark_typed_round(unsigned long long i, int quiet)
 		printf("typed_neg(%d, %d, %d) = %d\n", n * 10, sb, sc, ri);
 		printf("typed_unsigned(%u, %u, %llu) = %u\n", ua, us, uc, ur);
 		printf("typed_bool(%s, %d) = %s\n", on ? "true" : "false", n, rb ? "true" : "false");
-		printf("typed_enum(%d) = %d\n", (int)col, (int)rc);
+		printf("typed_enum(%s) = %s\n", color_name(col, cbuf), color_name(rc, rbuf));
 	}
 	ri = typed_str(name, label, &n);
 	if (!quiet)
