@@ -41,7 +41,7 @@ static void print_args(struct output *o, const struct site *s, const struct usco
  */
 static void print_strs(struct output *o, const struct uscope_event *e)
 {
-	char buf[USCOPE_STR_LEN + 1];
+	char buf[USCOPE_STR_MAX_LEN + 1];
 	const char *str;
 	int i, k = 0;
 
@@ -112,7 +112,7 @@ void output__event(struct output *o, const void *data, size_t size)
 	if (size < sizeof(*e) || e->site >= o->plan->nsites)
 		return;		/* cannot happen: BPF sends whole records, cookies are site ids */
 	s = &o->plan->sites[e->site];
-	if (o->read_mask && s->kind != USCOPE_SITE_RETURN && size < sizeof(struct uscope_event_strs))
+	if (o->read_mask && s->kind != USCOPE_SITE_RETURN && size < USCOPE_STR_RECORD(__builtin_popcount(o->read_mask), o->str_len))
 		return;
 	sig = typed__sig(o->plan, s);
 	if (o->json) {

@@ -29,11 +29,12 @@ struct output {
 	uint64_t t0_ns;		/* text timestamps are seconds since this */
 	bool header_done;
 	uint16_t str_mask;	/* --str: the arguments the user asked to read as strings */
+	uint32_t str_len;	/* --str-len: bytes of each string slot */
 	uint16_t read_mask;	/* str_mask plus DWARF `char *` arguments: what BPF reads (typed__str_mask) */
 	const char *scope;	/* a sentence the Attached line adds (-f, --cgroup), or NULL */
 };
 
-/* One ring buffer record of SIZE bytes (struct uscope_event, or uscope_event_strs with --str). */
+/* One ring buffer record of SIZE bytes (struct uscope_event, or USCOPE_STR_RECORD bytes with --str). */
 void output__event(struct output *o, const void *data, size_t size);
 
 struct dwarf_sig;

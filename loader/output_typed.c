@@ -102,22 +102,22 @@ static bool print_typed(struct output *o, const struct dwarf_type *t, uint64_t v
 	return true;
 }
 
-/* Argument I's string, when it was read as one (str_ok bit of its rank in the mask). */
+/* Argument I's string into BUF (USCOPE_STR_MAX_LEN + 1 bytes), when it was read as one (str_ok bit of its rank in the mask). */
 const char *typed__arg_str(const struct output *o, const struct uscope_event *e, int i, char *buf)
 {
 	int k = __builtin_popcount(o->read_mask & ((1u << i) - 1));
 
 	if (!(o->read_mask & (1u << i)) || !(e->str_ok & (1u << k)))
 		return NULL;
-	memcpy(buf, ((const struct uscope_event_strs *)e)->strs[k], USCOPE_STR_LEN);
-	buf[USCOPE_STR_LEN] = 0;
+	memcpy(buf, (const char *)(e + 1) + (size_t)k * o->str_len, o->str_len);
+	buf[o->str_len] = 0;
 	return buf;
 }
 
 static void print_param(struct output *o, const struct dwarf_param *p, const struct uscope_event *e, int i,
 			bool *lost)
 {
-	char buf[USCOPE_STR_LEN + 1];
+	char buf[USCOPE_STR_MAX_LEN + 1];
 	const char *str = p->type.cls == DWC_CHAR_PTR ? typed__arg_str(o, e, i, buf) : NULL;
 
 	if (!o->json)

@@ -141,7 +141,7 @@ int session__load(struct session *s)
 	struct bpf_knobs k = {
 		.mode = s->cfg.mode, .tgid = s->target.pid, .tid = o->tid, .uid = o->uid,
 		.events = !o->count && !o->latency && !o->noop && !s->hist.mode, .latency = o->latency, .interval = o->interval > 0, .noop = o->noop,
-		.nargs = o->nargs, .str_mask = o->str_mask, .ringbuf_size = o->ringbuf_size,
+		.nargs = o->nargs, .str_mask = o->str_mask, .str_len = o->str_len, .ringbuf_size = o->ringbuf_size,
 		.verbose = o->verbose, .filter = &s->fset, .by = &s->by, .hist = &s->hist,
 		.follow = s->follow.tree, .cgroup = s->follow.cgroup_fd >= 0,
 	};
@@ -164,7 +164,7 @@ int session__load(struct session *s)
 	}
 	s->out = (struct output){ .f = stdout, .log = stderr, .plan = &s->plan, .json = o->json,
 				  .hex = o->hex, .str_mask = o->str_mask,
-				  .read_mask = k.str_mask };
+				  .read_mask = k.str_mask, .str_len = o->str_len };
 	if (o->interval && !o->latency) {
 		s->prev_counts = calloc(s->plan.nsites + 1, sizeof(*s->prev_counts));
 		if (!s->prev_counts) {

@@ -9,9 +9,10 @@ load lib
 TYPED='typed_neg typed_unsigned typed_bool typed_enum typed_str typed_struct'
 
 # umark_calls: umark's lines as "name(args) name = ret", the struct's arguments
-# as ? (uscope does not read a by-value struct, nor the register after it).
+# as ? (uscope does not read a by-value struct, nor the register after it);
+# typed_long (a 300-byte string) is the --str-len test's.
 umark_calls() {
-	sed -nE 's/^typed_struct\(.*\) = (.*)$/typed_struct(?, ?) = \1/; s/^(typed_[a-z]+)(\(.*\)) = (.*)$/\1\2 \1 = \3/p' \
+	sed -nE '/^typed_long/d; s/^typed_struct\(.*\) = (.*)$/typed_struct(?, ?) = \1/; s/^(typed_[a-z]+)(\(.*\)) = (.*)$/\1\2 \1 = \3/p' \
 		"$TMP/umark.out"
 }
 
@@ -82,4 +83,26 @@ probes() { local f; for f in $TYPED; do echo "$f" "ret:$f"; done; }
 	# The first register is typed_neg's a, as umark printed it.
 	sed -nE 's/^typed_neg\(([0-9]+), .*/\1/p' "$TMP/umark.out" > "$TMP/want"
 	jq -r 'select(.kind == "entry" and .count == null) | .args[0]' "$TMP/out" | diff -u "$TMP/want" -
+}
+
+@test "--str-len: default 64 bytes (63 characters and NUL), N keeps N-1, 4096 the whole 300-byte string, as umark printed it" {
+	for len in "" 5 4096; do
+		trace_umark "-n 3 -i 0 -T" --json ${len:+--str-len $len} typed_long
+		keep=$(( ${len:-64} - 1 ))
+		sed -nE 's/^typed_long\("(.*)"\) = [0-9]+$/\1/p' "$TMP/umark.out" | cut -c "1-$keep" > "$TMP/want"
+		[[ $(wc -l < "$TMP/want") -eq 3 ]]
+		jq -r 'select(.kind == "entry" and .count == null) | .args[0]' "$TMP/out" | diff -u "$TMP/want" -
+	done
+	[[ $(awk '{ print length }' "$TMP/want" | sort -u) == 300 ]]
+	# Text too; and an explicit --str of the same argument uses the same slot.
+	trace_umark "-n 2 -i 0 -T" --str-len 9 --str 0 typed_long
+	sed -nE 's/^typed_long\("(.{8}).*/typed_long(text="\1") arg0="\1"/p' "$TMP/umark.out" > "$TMP/want"
+	grep -oE 'typed_long\(.*' "$TMP/out" | diff -u "$TMP/want" -
+}
+
+@test "--str-len outside 2..4096 or not a number is a usage error (exit 2) naming it" {
+	for bad in 0 1 4097 x -3; do
+		expect_failure 2 "invalid --str-len '$bad': expected a length from 2 to 4096" \
+			"$USCOPE" trace -c "$UMARK -n 1 -i 0 -q" --str-len "$bad" typed_long
+	done
 }

@@ -8,7 +8,8 @@
  * enumerator's name or else its number, 0x... for pointers, "..." for
  * strings). That line is the oracle for
  * uscope's DWARF-typed events: tests compare uscope's output with it.
- * typed_neg returns a negative int on every call.
+ * typed_neg returns a negative int on every call; typed_long's string is
+ * 300 bytes, longer than --str-len's default.
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,12 @@ UMARK_FN int typed_str(const char *name, char *label, const int *p)
 	return (int)(strlen(name) + strlen(label)) + (p ? *p : 0);
 }
 
+UMARK_FN unsigned long typed_long(const char *text)
+{
+	UMARK_KEEP_FRAME();
+	return strlen(text);
+}
+
 UMARK_FN long typed_struct(struct typed_pair pr, int after)
 {
 	UMARK_KEEP_FRAME();
@@ -77,8 +84,10 @@ void umark_typed_round(unsigned long long i, int quiet)
 	bool on = i % 2 == 0, rb;
 	enum typed_color col = (enum typed_color[]){ TYPED_GREEN, TYPED_BLUE, (enum typed_color)5 }[i % 3], rc;
 	struct typed_pair pr = { (long)i + 2, -3 };
-	char name[24], label[24], cbuf[12], rbuf[12];
+	char name[24], label[24], cbuf[12], rbuf[12], text[301];
+	unsigned long len;
 	long rl;
+	int k;
 
 	snprintf(name, sizeof(name), "name-%llu", i);
 	snprintf(label, sizeof(label), "label %d", n);
@@ -95,6 +104,13 @@ void umark_typed_round(unsigned long long i, int quiet)
 	ri = typed_str(name, label, &n);
 	if (!quiet)
 		printf("typed_str(\"%s\", \"%s\", 0x%lx) = %d\n", name, label, (unsigned long)&n, ri);
+	for (k = 0; k < 300; k++)	/* longer than --str-len's default: "<i>:" then hex digits */
+		text[k] = "0123456789abcdef"[k % 16];
+	text[300] = 0;
+	memcpy(text, name, strlen(name));
+	len = typed_long(text);
+	if (!quiet)
+		printf("typed_long(\"%s\") = %lu\n", text, len);
 	rl = typed_struct(pr, n);
 	if (!quiet)
 		printf("typed_struct({%ld, %ld}, %d) = %ld\n", pr.a, pr.b, n, rl);
