@@ -11,7 +11,7 @@ _uscope()
 		cword=$COMP_CWORD
 	}
 	local cmd=${words[1]}
-	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --hex
+	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --str-len --hex
 		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --offset --unsafe-offset
 		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist -v --verbose -h --help"
 
@@ -35,7 +35,7 @@ _uscope()
 	-p|--pid) COMPREPLY=($(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")); return ;;
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
 	--flamegraph) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size) return ;;
+	--tid|--uid|--args|--str|--str-len|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size) return ;;
 	esac
 	if [[ $cur == --stack=* ]]; then
 		COMPREPLY=($(compgen -P --stack= -W "fp dwarf auto" -- "${cur#--stack=}"))
