@@ -19,7 +19,7 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra
 CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Iprobes -Ihelpers -Iloader
 # libbpf is linked statically so build/uscope runs without libbpf installed.
-LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz
+LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz -lZydis
 # --metrics: libmicrohttpd (Debian libmicrohttpd12), linked dynamically (its static build needs GnuTLS's).
 LIBS     += $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 # --stack: libdw/libdwfl (DWARF line tables, CFI unwinding, debug-file lookup).
@@ -81,6 +81,7 @@ $(BUILD)/uscope: $(LOADER_OBJ) $(HELPERS_OBJ) $(BUILD)/abi-check.stamp
 
 include umark/umark.mk
 include tests/fuzz/fuzz.mk
+include tests/targets/usdtforms/usdtforms.mk
 include tests/targets/names/names.mk
 include tests/targets/house/house.mk
 include tests/targets/noharm/noharm.mk

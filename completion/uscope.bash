@@ -12,8 +12,9 @@ _uscope()
 	}
 	local cmd=${words[1]}
 	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --str-len --hex
-		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --offset --unsafe-offset
-		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist -v --verbose -h --help"
+		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --no-skip-endbr --offset --unsafe-offset
+		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist --metrics
+		-f --follow --cgroup -v --verbose -h --help"
 
 	if ((cword == 1)); then
 		COMPREPLY=($(compgen -W "funcs usdt trace --help --version" -- "$cur"))
@@ -21,7 +22,7 @@ _uscope()
 	fi
 	case $cmd in
 	funcs)
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --no-demangle --args -p --pid --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --no-demangle --args --cost -p --pid --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	usdt)
 		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json -p --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
@@ -34,8 +35,9 @@ _uscope()
 	-x|--binary) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-p|--pid) COMPREPLY=($(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")); return ;;
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
+	--cgroup) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--flamegraph) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--tid|--uid|--args|--str|--str-len|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size) return ;;
+	--tid|--uid|--args|--str|--str-len|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size|--filter|--by|--by-max|--hist|--lhist|--metrics) return ;;
 	esac
 	if [[ $cur == --stack=* ]]; then
 		COMPREPLY=($(compgen -P --stack= -W "fp dwarf auto" -- "${cur#--stack=}"))

@@ -132,8 +132,8 @@ static int add_addr(struct elf_lsda_list *l, size_t *cap, uint64_t a)
 	return 0;
 }
 
-/* Walk every CIE/FDE of .eh_frame (bytes D, at address VADDR). */
-static int walk_eh_frame(const uint8_t *d, size_t size, uint64_t vaddr, struct elf_lsda_list *out)
+/* Walk every CIE/FDE of .eh_frame (bytes D, at address VADDR): starts of the FDEs with an LSDA, or of all. */
+static int walk_eh_frame(const uint8_t *d, size_t size, uint64_t vaddr, bool all, struct elf_lsda_list *out)
 {
 	struct cur c = { .p = d, .base = d, .end = d + size, .vaddr = vaddr };
 	size_t cap = 0;
@@ -159,7 +159,10 @@ static int walk_eh_frame(const uint8_t *d, size_t size, uint64_t vaddr, struct e
 			parse_cie(cc, &fde_enc, &lsda_enc);
 			pc = encoded(&c, fde_enc);
 			encoded(&c, fde_enc & 0x0f);	/* range: a value, never pc-relative */
-			if (lsda_enc != 0xff) {
+			if (all) {
+				if (!c.bad && add_addr(out, &cap, pc))
+					return -ENOMEM;
+			} else if (lsda_enc != 0xff) {
 				uleb(&c);
 				if (encoded(&c, lsda_enc) && !c.bad && add_addr(out, &cap, pc))
 					return -ENOMEM;
@@ -177,7 +180,7 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int elf_lsda__load(const char *path, struct elf_lsda_list *out)
+static int load_fdes(const char *path, bool all, struct elf_lsda_list *out, struct elf_file *keep)
 {
 	struct elf_file ef;
 	Elf_Scn *scn = NULL;
@@ -195,10 +198,13 @@ int elf_lsda__load(const char *path, struct elf_lsda_list *out)
 			continue;
 		err = elf_file__section_data(&ef, scn, &sh, &data);
 		if (!err && data && data->d_buf)
-			err = walk_eh_frame(data->d_buf, data->d_size, sh.sh_addr, out);
+			err = walk_eh_frame(data->d_buf, data->d_size, sh.sh_addr, all, out);
 		break;
 	}
-	elf_file__close(&ef);
+	if (keep && !err && r >= 0)
+		*keep = ef;
+	else
+		elf_file__close(&ef);
 	if (!err && r < 0)
 		err = r;
 	if (err) {
@@ -207,6 +213,28 @@ int elf_lsda__load(const char *path, struct elf_lsda_list *out)
 	}
 	qsort(out->addrs, out->cnt, sizeof(*out->addrs), cmp_u64);
 	return 0;
+}
+
+int elf_lsda__load(const char *path, struct elf_lsda_list *out)
+{
+	return load_fdes(path, false, out, NULL);
+}
+
+bool elf_offset_is_fde_start(const char *path, uint64_t off)
+{
+	struct elf_lsda_list all;
+	struct elf_file ef;
+	bool found = false;
+	uint64_t o;
+	size_t i;
+
+	if (load_fdes(path, true, &all, &ef))
+		return false;
+	for (i = 0; i < all.cnt && !found; i++)
+		found = elf_file__vaddr_to_off(&ef, all.addrs[i], true, &o) && o == off;
+	elf_file__close(&ef);
+	elf_lsda__free(&all);
+	return found;
 }
 
 bool elf_lsda__has(const struct elf_lsda_list *l, uint64_t addr)

@@ -35,6 +35,9 @@ int elf_lsda__load(const char *path, struct elf_lsda_list *out);
 bool elf_lsda__has(const struct elf_lsda_list *l, uint64_t addr);
 void elf_lsda__free(struct elf_lsda_list *l);
 
+/* True when file offset OFF of PATH is where an .eh_frame FDE starts (a function start, stripped or not). */
+bool elf_offset_is_fde_start(const char *path, uint64_t off);
+
 /*
  * Can an exception leave a function without an LSDA? Yes if it calls, or
  * jumps to, code that may throw. What uscope knows without decoding:

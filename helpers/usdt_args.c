@@ -6,9 +6,11 @@
  * the compiler chose ("-4@%eax", "8@-80(%rbp)", "4@$42"). A BPF program can
  * only fetch an argument if it knows, before the probe fires, which pt_regs
  * slot to read and whether to dereference it, so each operand is resolved
- * here, once, into a kind, a size, pt_regs offsets and a constant. Anything
- * that cannot be fetched that way (symbol-relative operands, the legacy high
- * byte registers) is refused with a reason rather than guessed at.
+ * here, once, into a kind, a size, pt_regs offsets, a constant and, for
+ * globals and statics, the name of a symbol (resolved by usdt_notes.c).
+ * Anything that cannot be fetched that way (the legacy high byte registers,
+ * a numeric offset from %rip, relocation operators) is refused with a
+ * reason rather than guessed at.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -134,17 +136,139 @@ static bool is_sym_start(char c)
 	return isalpha((unsigned char)c) || c == '_' || c == '.';
 }
 
-/* Parse one "SIZE@OPERAND" (or legacy "OPERAND") token into ARG. */
-static int parse_one(const struct tok *t, struct usdt_arg *arg, char *why, size_t why_len)
+static bool is_sym_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '$';
+}
+
+/*
+ * Parse a displacement at *P: terms joined by '+' or '-', each a number or
+ * a symbol, at most one symbol and never subtracted ("ti", "8+ti", "ti+8",
+ * "ti-8", "-16"). The numbers are summed into *VAL; the symbol's position
+ * in the whole argument string (from BASE) goes to ARG.
+ */
+static const char *parse_disp(const char **p, const char *end, const char *base,
+			      int64_t *val, struct usdt_arg *arg)
+{
+	const char *s = *p, *r;
+	bool first = true;
+
+	*val = 0;
+	while (s < end && *s != '(') {
+		char op = '+';
+		int64_t v;
+
+		if (!first || *s == '-' || *s == '+') {
+			if (*s != '+' && *s != '-')
+				break;
+			op = *s++;
+		}
+		first = false;
+		if (s < end && is_sym_start(*s)) {
+			const char *n = s;
+
+			if (arg->sym_len)
+				return "more than one symbol in an operand";
+			if (op == '-')
+				return "a subtracted symbol cannot be read";
+			while (s < end && is_sym_char(*s))
+				s++;
+			if (s < end && *s == '@')
+				return "relocation operators (sym@GOTPCREL) are not supported";
+			if (n - base > UINT16_MAX || s - n > UINT16_MAX)
+				return "symbol too long";
+			arg->sym_pos = (uint16_t)(n - base);
+			arg->sym_len = (uint16_t)(s - n);
+			continue;
+		}
+		r = parse_num(&s, end, &v);
+		if (r)
+			return r;
+		*val = (int64_t)(op == '-' ? (uint64_t)*val - (uint64_t)v : (uint64_t)*val + (uint64_t)v);
+	}
+	*p = s;
+	return NULL;
+}
+
+/* Parse "(%BASE[,%INDEX[,SCALE]])" or "(,%INDEX[,SCALE])" at *P into ARG. */
+static const char *parse_regs(const char **p, const char *end, struct usdt_arg *arg)
+{
+	const char *s = *p + 1, *r;
+
+	arg->kind = USDT_ARG_MEM;
+	if (s < end && *s != ',') {
+		r = parse_reg(&s, end, arg->reg, &arg->reg_off);
+		if (r)
+			return r;
+	}
+	if (s < end && *s == ',') {
+		s++;
+		r = parse_reg(&s, end, arg->idx_reg, &arg->idx_reg_off);
+		if (r)
+			return r;
+		if (strcmp(arg->idx_reg, "rip") == 0)
+			return "%rip cannot be an index register";
+		if (strcmp(arg->reg, "rip") == 0)
+			return "%rip cannot be a base register with an index";
+		arg->scale = 1;
+		if (s < end && *s == ',') {
+			s++;
+			if (s >= end || !strchr("1248", *s) || *s == '\0')
+				return "bad scale (want 1, 2, 4 or 8)";
+			arg->scale = (uint8_t)(*s - '0');
+			s++;
+		}
+		arg->kind = USDT_ARG_MEM_SIB;
+	}
+	if (s >= end || *s != ')')
+		return "expected ')' in memory operand";
+	*p = s + 1;
+	return NULL;
+}
+
+/* Parse a memory operand at *P: [DISP](REGS) or a bare symbolic DISP. */
+static const char *parse_mem(const char *p, const char *end, const char *base, struct usdt_arg *arg)
+{
+	const char *r;
+
+	r = parse_disp(&p, end, base, &arg->val_off, arg);
+	if (r)
+		return r;
+	if (p < end && *p == '(') {
+		r = parse_regs(&p, end, arg);
+		if (r)
+			return r;
+	} else {
+		arg->kind = USDT_ARG_MEM;	/* absolute: DISP alone */
+	}
+	if (p != end)
+		return "trailing characters after memory operand";
+	if (arg->reg_off < 0 && arg->idx_reg_off < 0 && !arg->sym_len)
+		return "a memory operand needs a register or a symbol";
+	/*
+	 * %rip-relative is only meaningful with a symbol: the assembler measures
+	 * sym(%rip) from the next instruction, and the probe site has none, so
+	 * the symbol is resolved instead. A numeric offset from %rip (8@8(%rip))
+	 * is nothing a compiler emits and has no value to read.
+	 */
+	if (strcmp(arg->reg, "rip") == 0 && !arg->sym_len)
+		return "%rip-relative without a symbol (nothing emits this form)";
+	return NULL;
+}
+
+/* Parse one "SIZE@OPERAND" (or legacy "OPERAND") token into ARG; BASE is the whole string. */
+static int parse_one(const struct tok *t, const char *base, struct usdt_arg *arg, char *why,
+		     size_t why_len)
 {
 	const char *p = t->s, *end = t->s + t->len, *at, *r;
 
 	memset(arg, 0, sizeof(*arg));
 	arg->reg_off = -1;
 	arg->idx_reg_off = -1;
+	arg->size = 8;
 
 	at = memchr(p, '@', t->len);
-	if (at) {
+	if (at && p[0] != '$' && !is_sym_start(p[0])) {
 		const char *q = p;
 		bool neg = false;
 
@@ -157,22 +281,20 @@ static int parse_one(const struct tok *t, struct usdt_arg *arg, char *why, size_
 		arg->size = (uint8_t)(*q - '0');
 		arg->is_signed = neg;
 		p = at + 1;
-	} else {
-		arg->size = 8;
-		arg->is_signed = false;
 	}
 	if (p >= end)
 		return fail(why, why_len, t, "missing operand");
 
 	if (*p == '$') {
-		p++;
-		if (p < end && is_sym_start(*p))
-			return fail(why, why_len, t, "symbol operands are not supported");
-		r = parse_num(&p, end, &arg->val_off);
+		const char *d = ++p;
+
+		r = parse_disp(&p, end, base, &arg->val_off, arg);
+		if (!r && p == d)
+			r = "expected a number";
+		if (!r && p != end)
+			r = "trailing characters after constant";
 		if (r)
 			return fail(why, why_len, t, r);
-		if (p != end)
-			return fail(why, why_len, t, "trailing characters after constant");
 		arg->kind = USDT_ARG_CONST;
 		return 0;
 	}
@@ -187,48 +309,8 @@ static int parse_one(const struct tok *t, struct usdt_arg *arg, char *why, size_
 		return 0;
 	}
 
-	/* Memory: [OFFSET](%BASE) or [OFFSET](%BASE,%INDEX[,SCALE]). */
-	if (is_sym_start(*p))
-		return fail(why, why_len, t, "symbol operands are not supported");
-	if (*p != '(') {
-		r = parse_num(&p, end, &arg->val_off);
-		if (r)
-			return fail(why, why_len, t, r);
-		if (p < end && (*p == '+' || *p == '-'))
-			return fail(why, why_len, t, "symbol operands are not supported");
-	}
-	if (p >= end || *p != '(')
-		return fail(why, why_len, t, "expected '(' in memory operand");
-	p++;
-	if (p < end && *p == ',')
-		return fail(why, why_len, t, "memory operands without a base register are not supported");
-	r = parse_reg(&p, end, arg->reg, &arg->reg_off);
-	if (r)
-		return fail(why, why_len, t, r);
-	arg->kind = USDT_ARG_MEM;
-	if (p < end && *p == ',') {
-		p++;
-		r = parse_reg(&p, end, arg->idx_reg, &arg->idx_reg_off);
-		if (r)
-			return fail(why, why_len, t, r);
-		if (strcmp(arg->idx_reg, "rip") == 0)
-			return fail(why, why_len, t, "%rip cannot be an index register");
-		arg->scale = 1;
-		if (p < end && *p == ',') {
-			p++;
-			if (p >= end || !strchr("1248", *p) || *p == '\0')
-				return fail(why, why_len, t, "bad scale (want 1, 2, 4 or 8)");
-			arg->scale = (uint8_t)(*p - '0');
-			p++;
-		}
-		arg->kind = USDT_ARG_MEM_SIB;
-	}
-	if (p >= end || *p != ')')
-		return fail(why, why_len, t, "expected ')' in memory operand");
-	p++;
-	if (p != end)
-		return fail(why, why_len, t, "trailing characters after memory operand");
-	return 0;
+	r = parse_mem(p, end, base, arg);
+	return r ? fail(why, why_len, t, r) : 0;
 }
 
 /* The next blank-separated token at *P, or false at the end of the string. */
@@ -248,14 +330,15 @@ static bool next_tok(const char **p, struct tok *t)
 	return true;
 }
 
-int usdt_args__parse(const char *str, struct usdt_arg *args, char *why, size_t why_len)
+int usdt_args__parse_all(const char *str, struct usdt_arg *args, int *nargs, char *why, size_t why_len)
 {
 	const char *p = str ? str : "";
 	struct tok t;
-	int n = 0, err;
+	int n = 0, err, first = 0;
 
 	if (why && why_len)
 		why[0] = '\0';
+	*nargs = 0;
 
 	/* Count first, so that too many arguments is reported as such. */
 	while (next_tok(&p, &t))
@@ -263,17 +346,29 @@ int usdt_args__parse(const char *str, struct usdt_arg *args, char *why, size_t w
 	if (n > USDT_MAX_ARGS) {
 		if (why && why_len)
 			snprintf(why, why_len, "%d arguments, more than %d", n, USDT_MAX_ARGS);
-		return -E2BIG;
+		first = -E2BIG;
 	}
 
 	p = str ? str : "";
 	n = 0;
-	while (next_tok(&p, &t)) {
+	while (n < USDT_MAX_ARGS && next_tok(&p, &t)) {
 		t.idx = n + 1;
-		err = parse_one(&t, &args[n], why, why_len);
-		if (err)
-			return err;
+		/* Only the first error's reason is kept. */
+		err = parse_one(&t, str, &args[n], first ? NULL : why, first ? 0 : why_len);
+		if (err) {
+			args[n].kind = USDT_ARG_BAD;
+			if (!first)
+				first = err;
+		}
 		n++;
 	}
-	return n;
+	*nargs = n;
+	return first;
+}
+
+int usdt_args__parse(const char *str, struct usdt_arg *args, char *why, size_t why_len)
+{
+	int n, err = usdt_args__parse_all(str, args, &n, why, why_len);
+
+	return err ? err : n;
 }

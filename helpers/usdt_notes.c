@@ -9,8 +9,9 @@
  * semaphore's offset, which the kernel increments while the probe is
  * attached (ref_ctr_offset). This file walks the notes, undoes any prelink
  * shift by comparing the note's base with where .stapsdt.base really is,
- * maps both addresses through the PT_LOAD segments (elf_file.c) and parses
- * the argument spec (usdt_args.c).
+ * maps both addresses through the PT_LOAD segments (elf_file.c), parses
+ * the argument spec (usdt_args.c) and resolves the symbols it names
+ * (usdt_syms.c).
  *
  * Notes come straight from the file, so every size and string is checked
  * against the note's own descriptor; a bad note is counted and skipped, the
@@ -25,6 +26,7 @@
 
 #include "elf_file.h"
 #include "usdt_notes.h"
+#include "usdt_syms.h"
 
 #define SDT_NOTE_SEC	".note.stapsdt"
 #define SDT_BASE_SEC	".stapsdt.base"
@@ -92,7 +94,6 @@ static int add_note(struct note_ctx *c, const struct elf_file *ef,
 	const char *prov, *name, *args;
 	uint64_t pc, base, sema, apc, asema, off, sema_off = 0;
 	size_t pos = 24;
-	int ret;
 
 	if (nh->n_descsz < 24) {
 		skip_note(c, "descriptor of %u bytes is too short", nh->n_descsz);
@@ -149,19 +150,14 @@ static int add_note(struct note_ctx *c, const struct elf_file *ef,
 	n->name = name;
 	n->args_str = args;
 	n->pc = pc;
+	n->addr = apc;
 	n->base = base;
 	n->semaphore = sema;
 	n->offset = off;
 	n->sema_offset = sema_off;
 	c->strings_len += (size_t)(pos - 24);
 
-	ret = usdt_args__parse(args, n->args, n->args_why, sizeof(n->args_why));
-	if (ret < 0) {
-		n->args_err = ret;
-		n->nargs = 0;
-	} else {
-		n->nargs = ret;
-	}
+	n->args_err = usdt_args__parse_all(args, n->args, &n->nargs, n->args_why, sizeof(n->args_why));
 	return 0;
 }
 
@@ -242,6 +238,10 @@ int usdt_notes__load(const char *path, struct usdt_note_list *out)
 		err = ret;
 		goto err_out;
 	}
+	/* Symbols named by arguments, while args_str still points into the file. */
+	err = usdt_syms__resolve(&ef, out->notes, out->cnt);
+	if (err)
+		goto err_out;
 
 	/* Move every string out of the mapping into one arena. */
 	out->strings = malloc(c.strings_len ? c.strings_len : 1);

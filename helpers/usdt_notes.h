@@ -25,14 +25,15 @@ struct usdt_note {
 	const char *name;
 	const char *args_str;	/* the raw argument string, "" when none */
 	uint64_t pc;		/* as in the note */
+	uint64_t addr;		/* pc corrected for prelink: the probe's link-time address */
 	uint64_t base;		/* as in the note */
 	uint64_t semaphore;	/* as in the note, 0 when none */
 	uint64_t offset;	/* file offset of the probe location */
 	uint64_t sema_offset;	/* file offset of the semaphore, 0 when none */
-	int nargs;		/* parsed arguments, valid when args_err == 0 */
-	struct usdt_arg args[USDT_MAX_ARGS];
-	int args_err;		/* 0, or negative errno from usdt_args__parse */
-	char args_why[96];	/* why parsing failed, when args_err != 0 */
+	int nargs;		/* arguments (at most USDT_MAX_ARGS), bad ones included */
+	struct usdt_arg args[USDT_MAX_ARGS];	/* a bad one is USDT_ARG_BAD */
+	int args_err;		/* 0, or the first bad argument's negative errno */
+	char args_why[128];	/* why, when args_err != 0 ("argument 2 '...': ...") */
 };
 
 struct usdt_note_list {

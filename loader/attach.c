@@ -9,6 +9,12 @@
  * them take minutes to go away, at exit and again when the target exits.
  * A uprobe_multi link installs all its probes in one syscall and detaches
  * them together. The perf path stays for kernels before 6.6.
+ *
+ * USDT on every path: location L of plan.locs has its argument record
+ * (usdt_read.bpf.h) under spec id L, and the BPF side gets the 64-bit
+ * USCOPE_COOKIE(site, L) for it, as the cookie (multi, perf) or through the
+ * address map (nocookie). libbpf's bpf_program__attach_usdt() is not used:
+ * libbpf 1.1 reads neither scale-index-base nor symbol operands.
  */
 #include <errno.h>
 #include <signal.h>
@@ -112,16 +118,34 @@ void attach_report_failure(int err, const char *what, size_t n, const char *path
 int attach_store_usdt_spec(const struct attach_progs *progs, const struct plan *plan, uint32_t loc)
 {
 	const struct usdt_loc *l = &plan->locs[loc];
-	struct bpf_usdt_spec_abi spec;
+	struct uscope_usdt_spec spec;
 	int err;
 
-	usdt_spec__fill(&spec, l->note, l->site);
+	usdt_spec__build(&spec, l->note);
 	if (bpf_map_update_elem(progs->usdt_specs_fd, &loc, &spec, BPF_ANY)) {
 		err = -errno;
 		err_msg("cannot store the USDT spec of %s: %s", plan->sites[l->site].name, strerror(-err));
 		return err;
 	}
 	return 0;
+}
+
+uint64_t attach_usdt_cookie(const struct plan *plan, uint32_t loc)
+{
+	return USCOPE_COOKIE(plan->locs[loc].site, loc);
+}
+
+struct bpf_link *attach_usdt_loc(const struct attach_progs *progs, const struct plan *plan, uint32_t loc,
+				 pid_t pid, bool cookie)
+{
+	const struct usdt_note *n = plan->locs[loc].note;
+	const struct binary *b = plan__bin(plan, plan->sites[plan->locs[loc].site].bin);
+	LIBBPF_OPTS(bpf_uprobe_opts, po, .ref_ctr_offset = n->sema_offset);
+
+	if (cookie)
+		po.bpf_cookie = attach_usdt_cookie(plan, loc);
+	return bpf_program__attach_uprobe_opts(progs->prog[USCOPE_SITE_USDT], pid > 0 ? pid : -1, b->open_path,
+					       n->offset, &po);
 }
 
 int attach__run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,

@@ -35,9 +35,8 @@ enum attach_mode { ATTACH_AUTO, ATTACH_MULTI, ATTACH_PERF, ATTACH_NOCOOKIE };
 /* What attach uses of the loaded BPF object (bpf_obj__attach_progs fills it). */
 struct attach_progs {
 	struct bpf_program *prog[3];	/* the program serving each site kind */
-	int usdt_specs_fd;		/* libbpf's USDT spec map */
-	size_t usdt_spec_size;		/* its value size, checked against ours */
-	int usdt_ip_fd;			/* libbpf's USDT ip -> spec id map (nocookie) */
+	int usdt_specs_fd;		/* USDT spec id -> argument record (usdt_read.bpf.h) */
+	int usdt_ip_fd;			/* USDT ip -> cookie (nocookie) */
 	int ip_sites_fd;		/* ip -> cookie (nocookie) */
 };
 
@@ -45,7 +44,7 @@ struct attach_state {
 	enum attach_mode mode;	/* what was used */
 	int *fds;		/* uprobe_multi link fds */
 	size_t nfds;
-	struct bpf_link **links;	/* perf-event and libbpf USDT links */
+	struct bpf_link **links;	/* perf-event links */
 	size_t nlinks;
 	size_t probes;		/* kernel probe points installed */
 };

@@ -4,13 +4,11 @@
  * syscalls? One link per (binary, entry | return | usdt), carrying arrays
  * of offsets and cookies (the site id, with the latency slot above it).
  *
- * USDT: libbpf 1.1's bpf_program__attach_usdt() makes one perf-event
- * uprobe per location, so uscope attaches USDT locations itself, in one
- * link per binary, with each semaphore's file offset as the link's
- * ref_ctr_offset (the kernel then raises the semaphore in the target while
- * the probe is attached), and fills libbpf's spec map from its own parsed
- * argument specs: the BPF cookie of each location is its spec id (what
- * usdt.bpf.h expects), and the spec's usdt_cookie is the site id.
+ * USDT: all locations of a binary in one link, with each semaphore's file
+ * offset as the link's ref_ctr_offset (the kernel then raises the semaphore
+ * in the target while the probe is attached); each location's cookie is
+ * USCOPE_COOKIE(site, spec id) and its argument record is uscope's own
+ * (attach.c, usdt_read.bpf.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -109,21 +107,13 @@ static int attach_usdt(const struct attach_progs *progs, const struct plan *plan
 		err = attach_store_usdt_spec(progs, plan, i);
 		a.offsets[a.n] = l->note->offset;
 		a.refs[a.n] = l->note->sema_offset;
-		a.cookies[a.n++] = i;	/* spec id: what usdt.bpf.h looks up */
+		a.cookies[a.n++] = attach_usdt_cookie(plan, i);
 	}
 	if (!err)
 		err = make_link(progs->prog[USCOPE_SITE_USDT], plan, bi, false, site_kind_name(USCOPE_SITE_USDT),
 				pid, &a, st);
 	arrays_free(&a);
 	return err;
-}
-
-static int check_spec_layout(const struct attach_progs *progs)
-{
-	if (progs->usdt_spec_size == sizeof(struct bpf_usdt_spec_abi))
-		return 0;
-	err_msg("libbpf's USDT spec layout is not the one uscope knows; use --attach perf");
-	return -ENOTSUP;
 }
 
 /* Returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
@@ -143,7 +133,7 @@ int attach_multi_run(const struct attach_progs *progs, const struct plan *plan, 
 		     volatile sig_atomic_t *stop, struct attach_state *st)
 {
 	size_t i;
-	int err = check_spec_layout(progs);
+	int err = 0;
 
 	for (i = 0; i < plan->bins->n && !err; i++) {
 		if (*stop)
@@ -156,7 +146,5 @@ int attach_multi_run(const struct attach_progs *progs, const struct plan *plan, 
 int attach_multi_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
 			uint32_t bi, bool usdt, struct attach_state *st)
 {
-	int err = usdt ? check_spec_layout(progs) : 0;
-
-	return err ? err : attach_binary(progs, plan, bi, usdt, cfg->pid, st);
+	return attach_binary(progs, plan, bi, usdt, cfg->pid, st);
 }

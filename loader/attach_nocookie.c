@@ -4,8 +4,8 @@
  * without a BPF cookie? By its address in the one traced process. Each
  * function site or USDT location gets a perf-event uprobe without cookie;
  * once the process has mapped the binaries, attach__after_exec() fills the
- * address -> cookie map (functions) and libbpf's address -> spec id map
- * (USDT) from /proc/PID/maps. That is why this path needs -p or -c, and for
+ * address -> cookie maps (functions, and USDT locations: attach.c) from
+ * /proc/PID/maps. That is why this path needs -p or -c, and for
  * -c asks the session to stop the child right after exec (the mappings
  * exist from then on, before the program's first instruction).
  */
@@ -68,10 +68,11 @@ static int attach_site(const struct attach_progs *progs, const struct plan *plan
 			err = attach_store_usdt_spec(progs, plan, s->first_loc + k);
 			if (err)
 				return err;
-			po.ref_ctr_offset = plan->locs[s->first_loc + k].note->sema_offset;
+			link = attach_usdt_loc(progs, plan, s->first_loc + k, pid, false);
+		} else {
+			link = bpf_program__attach_uprobe_opts(progs->prog[s->kind], pid, b->open_path,
+							       site_offset(plan, s, k), &po);
 		}
-		link = bpf_program__attach_uprobe_opts(progs->prog[s->kind], pid, b->open_path,
-						       site_offset(plan, s, k), &po);
 		if (!link) {
 			err = -errno;
 			snprintf(what, sizeof(what), "%s (%s)", s->name, site_kind_name(s->kind));
@@ -106,7 +107,6 @@ static int map_site(const struct attach_progs *progs, const struct plan *plan, s
 
 	for (k = 0; k < site_nlocs(s); k++) {
 		uint64_t ip, val = USCOPE_COOKIE(i, s->slot);
-		uint32_t spec_id = s->first_loc + k;
 		int err;
 
 		if (proc_maps__addr_of(pm, st[s->bin].st_dev, st[s->bin].st_ino, site_offset(plan, s, k), &ip)) {
@@ -114,8 +114,10 @@ static int map_site(const struct attach_progs *progs, const struct plan *plan, s
 				 plan__bin(plan, s->bin)->path, pid, s->name);
 			return 0;
 		}
-		if (s->kind == USCOPE_SITE_USDT)
-			err = bpf_map_update_elem(progs->usdt_ip_fd, &ip, &spec_id, BPF_ANY);
+		if (s->kind == USCOPE_SITE_USDT) {
+			val = attach_usdt_cookie(plan, s->first_loc + k);
+			err = bpf_map_update_elem(progs->usdt_ip_fd, &ip, &val, BPF_ANY);
+		}
 		else
 			err = bpf_map_update_elem(progs->ip_sites_fd, &ip, &val, BPF_ANY);
 		if (err) {

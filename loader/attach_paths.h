@@ -19,8 +19,15 @@ int attach_add_fd(struct attach_state *st, int fd);
  */
 void attach_report_failure(int err, const char *what, size_t n, const char *path, pid_t pid);
 
-/* Store location LOC's USDT spec (libbpf's layout) under spec id LOC. Message printed on failure. */
+/* Store location LOC's USDT spec (usdt_read.bpf.h) under spec id LOC. Message printed on failure. */
 int attach_store_usdt_spec(const struct attach_progs *progs, const struct plan *plan, uint32_t loc);
+
+/* What the BPF side gets for USDT location LOC: USCOPE_COOKIE(site, spec id LOC). */
+uint64_t attach_usdt_cookie(const struct plan *plan, uint32_t loc);
+
+/* perf / nocookie: location LOC as a perf-event uprobe, its semaphore as ref_ctr_offset; NULL + errno. */
+struct bpf_link *attach_usdt_loc(const struct attach_progs *progs, const struct plan *plan, uint32_t loc,
+				 pid_t pid, bool cookie);
 
 int attach_multi_run(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
 		     volatile sig_atomic_t *stop, struct attach_state *st);

@@ -2,14 +2,11 @@
 /*
  * The perf-event path (5.15+, before uprobe_multi): one perf-event uprobe
  * per function site and one per USDT location, each carrying its cookie.
- * USDT is attached as on the multi path, not with libbpf's
- * bpf_program__attach_usdt(): uscope stores one spec per location, so the
- * BPF cookie (spec id) is the location's index on every path, which is how
- * an event names the location that fired (and its argument signedness).
+ * USDT is attached as on the multi path (attach.c says what a location's
+ * cookie holds), with uscope's own argument records.
  */
 #include <errno.h>
 #include "attach_paths.h"
-#include "usdt_spec.h"
 #include "util.h"
 
 static int attach_usdt_site(const struct attach_progs *progs, const struct plan *plan, const struct site *s,
@@ -20,16 +17,13 @@ static int attach_usdt_site(const struct attach_progs *progs, const struct plan 
 	int err;
 
 	for (loc = s->first_loc; loc < s->first_loc + s->nlocs; loc++) {
-		const struct usdt_note *n = plan->locs[loc].note;
-		LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = loc, .ref_ctr_offset = n->sema_offset);
 		struct bpf_link *link;
 		char what[256];
 
 		err = attach_store_usdt_spec(progs, plan, loc);
 		if (err)
 			return err;
-		link = bpf_program__attach_uprobe_opts(progs->prog[USCOPE_SITE_USDT], pid > 0 ? pid : -1,
-						       b->open_path, n->offset, &po);
+		link = attach_usdt_loc(progs, plan, loc, pid, true);
 		if (!link) {
 			err = -errno;
 			snprintf(what, sizeof(what), "%s (%s)", s->name, site_kind_name(s->kind));
@@ -77,10 +71,6 @@ static int attach_sites(const struct attach_progs *progs, const struct plan *pla
 	size_t i;
 	int err = 0;
 
-	if (progs->usdt_spec_size != sizeof(struct bpf_usdt_spec_abi)) {
-		err_msg("libbpf's USDT spec layout is not the one uscope knows");
-		return -ENOTSUP;
-	}
 	/* Two passes, returns first: a return seen before its entry is ignored, the reverse would pair wrongly. */
 	for (i = 0; i < 2 * plan->nsites && !err; i++) {
 		const struct site *s = &plan->sites[i % plan->nsites];

@@ -110,11 +110,11 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 		err = bpf_map__set_max_entries(skel->maps.stacks, 1);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.ip_sites, nocookie ? p->nsites + 1 : 1);
-	if (!err && nocookie && p->nlocs > 256)
-		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_ip_to_spec_id, p->nlocs);
-	/* uscope stores one spec per location, on every path. */
-	if (!err && p->nlocs > 256)
-		err = bpf_map__set_max_entries(skel->maps.__bpf_usdt_specs, p->nlocs);
+	/* One USDT argument record per location, on every path. */
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.usdt_specs, p->nlocs ? p->nlocs : 1);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.usdt_ip_cookies, nocookie && p->nlocs ? p->nlocs : 1);
 	if (!err)
 		err = context_maps__size(skel, k->filter, k->by, k->hist, p->nsites);
 	return err;
@@ -196,9 +196,8 @@ void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out)
 
 	for (i = 0; i < 3; i++)
 		out->prog[i] = prog_for(o, i);
-	out->usdt_specs_fd = bpf_map__fd(o->skel->maps.__bpf_usdt_specs);
-	out->usdt_spec_size = bpf_map__value_size(o->skel->maps.__bpf_usdt_specs);
-	out->usdt_ip_fd = bpf_map__fd(o->skel->maps.__bpf_usdt_ip_to_spec_id);
+	out->usdt_specs_fd = bpf_map__fd(o->skel->maps.usdt_specs);
+	out->usdt_ip_fd = bpf_map__fd(o->skel->maps.usdt_ip_cookies);
 	out->ip_sites_fd = bpf_map__fd(o->skel->maps.ip_sites);
 }
 

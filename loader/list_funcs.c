@@ -4,11 +4,13 @@
  * code from) with their file offsets, as uscope will probe them, and where
  * each one's name came from (.symtab, a debug file, .dynsym, ...).
  */
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "binpath.h"
 #include "commands.h"
 #include "func_names.h"
@@ -17,13 +19,36 @@
 #include "util.h"
 #include "../helpers/dwarf_sigs.h"
 #include "../helpers/elf_funcs.h"
+#include "../helpers/insn_cost.h"
 
 struct funcs_req {
 	char **globs;
 	int nglobs;
 	bool json, raw, headings;
 	bool header_done;
+	bool cost;		/* --cost: first instruction and the kernel's class */
 };
+
+/* --cost: the first instruction of F in the file FD, and the kernel's class for a probe there. */
+static void first_insn(int fd, const struct elf_func *f, struct insn_info *ii)
+{
+	uint8_t buf[15];
+	ssize_t n = fd >= 0 ? pread(fd, buf, sizeof(buf), (off_t)f->offset) : -1;
+
+	insn_cost__classify(buf, n > 0 ? (size_t)n : 0, f->addr, ii);
+}
+
+/* The --cost part of a JSON line, after its other fields. */
+static void print_json_cost(const struct insn_info *ii)
+{
+	fputs(", \"first_insn\": ", stdout);
+	json_string(stdout, ii->text);
+	printf(", \"first_insn_bytes\": \"%s\", \"cost\": \"%s\"", ii->hex, insn_cost_name(ii->cost));
+	if (ii->why) {
+		fputs(", \"why\": ", stdout);
+		json_string(stdout, ii->why);
+	}
+}
 
 static bool wanted(const struct funcs_req *r, const struct elf_func *f)
 {
@@ -37,7 +62,7 @@ static bool wanted(const struct funcs_req *r, const struct elf_func *f)
 	return false;
 }
 
-static void print_json(const char *bin, const struct elf_func *f, bool demangle)
+static void print_json(const char *bin, const struct elf_func *f, bool demangle, const struct insn_info *ii)
 {
 	fputs("{\"binary\": ", stdout);
 	json_string(stdout, bin);
@@ -48,10 +73,13 @@ static void print_json(const char *bin, const struct elf_func *f, bool demangle)
 		json_string(stdout, f->demangled);
 	}
 	printf(", \"address\": %llu, \"offset\": %llu, \"size\": %llu, \"bind\": \"%s\", "
-	       "\"type\": \"%s\", \"source\": \"%s\"}\n",
+	       "\"type\": \"%s\", \"source\": \"%s\"",
 	       (unsigned long long)f->addr, (unsigned long long)f->offset,
 	       (unsigned long long)f->size, elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func",
 	       elf_source_name(f->source));
+	if (ii)
+		print_json_cost(ii);
+	fputs("}\n", stdout);
 }
 
 /* List one binary; 0, or 1 after printing why it could not be read. */
@@ -61,8 +89,9 @@ static int list_binary(const char *shown, const char *open_path, bool is_exe, vo
 	struct elf_funcs_opts opts = { .sz = sizeof(opts) };
 	struct elf_func_list fl;
 	bool any = false;
+	struct insn_info ii;
 	size_t i;
-	int err;
+	int err, fd = -1;
 
 	for (i = 0; i < (size_t)r->nglobs; i++)
 		if (func_glob_wants_base(r->globs[i]))
@@ -78,27 +107,37 @@ static int list_binary(const char *shown, const char *open_path, bool is_exe, vo
 	if (!r->headings || is_exe)	/* -p: hints for the executable only */
 		func_names__report(shown, &fl);
 	if (!r->json && !r->header_done) {
-		printf("%-18s %-18s %8s %-6s %-5s %-13s %s\n", "OFFSET", "ADDRESS", "SIZE", "BIND",
-		       "TYPE", "SOURCE", "NAME");
+		printf("%-18s %-18s %8s %-6s %-5s %-13s ", "OFFSET", "ADDRESS", "SIZE", "BIND", "TYPE", "SOURCE");
+		if (r->cost)
+			printf("%-11s %-28s ", "COST", "FIRST_INSN");
+		printf("NAME\n");
 		r->header_done = true;
 	}
+	if (r->cost)
+		fd = open(open_path, O_RDONLY | O_CLOEXEC);	/* unreadable: every class says so */
 	for (i = 0; i < fl.cnt; i++) {
 		const struct elf_func *f = &fl.funcs[i];
 
 		if (!wanted(r, f))
 			continue;
+		if (r->cost)
+			first_insn(fd, f, &ii);
 		if (r->json) {
-			print_json(shown, f, !r->raw);
+			print_json(shown, f, !r->raw, r->cost ? &ii : NULL);
 			continue;
 		}
 		if (r->headings && !any)
 			printf("%s:\n", shown);
 		any = true;
-		printf("0x%016llx 0x%016llx %8llu %-6s %-5s %-13s %s\n", (unsigned long long)f->offset,
+		printf("0x%016llx 0x%016llx %8llu %-6s %-5s %-13s ", (unsigned long long)f->offset,
 		       (unsigned long long)f->addr, (unsigned long long)f->size,
-		       elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func",
-		       elf_source_name(f->source), func_shown_name(f, !r->raw));
+		       elf_bind_name(f->bind), f->ifunc ? "ifunc" : "func", elf_source_name(f->source));
+		if (r->cost)
+			printf("%-11s %-28s ", insn_cost_name(ii.cost), ii.text);
+		printf("%s\n", func_shown_name(f, !r->raw));
 	}
+	if (fd >= 0)
+		close(fd);
 	elf_funcs__free(&fl);
 	return 0;
 }
@@ -160,7 +199,7 @@ static int list_signatures(const char *path, char **globs, int nglobs, bool json
 }
 
 static const char usage[] =
-	"Usage: uscope funcs [--json] [--no-demangle] BINARY [GLOB...]\n"
+	"Usage: uscope funcs [--json] [--no-demangle] [--cost] BINARY [GLOB...]\n"
 	"       uscope funcs [--json] [--no-demangle] -p PID [GLOB...]\n"
 	"       uscope funcs --args [--json] BINARY [GLOB...]\n";
 
@@ -190,6 +229,7 @@ int cmd_funcs(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-demangle", no_argument, NULL, 'r' },
 		{ "args", no_argument, NULL, 'a' },
+		{ "cost", no_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -214,6 +254,9 @@ int cmd_funcs(int argc, char **argv)
 		case 'a':
 			args = true;
 			break;
+		case 'c':
+			r.cost = true;
+			break;
 		case 'p':
 			pid = optarg;
 			break;
@@ -227,7 +270,10 @@ int cmd_funcs(int argc, char **argv)
 			       "names without parameters, one with '(' the full signature.\n"
 			       "Debug files are searched under $USCOPE_DEBUG_ROOT (colon-separated),\n"
 			       "else /usr/lib/debug, and on $DEBUGINFOD_URLS when set.\n"
-			       "  --args  print each function's signature from DWARF instead\n", usage);
+			       "  --args  print each function's signature from DWARF instead\n"
+			       "  --cost  add each function's first instruction and how the kernel handles\n"
+			       "          a probe there: optimized (~0.3 us a hit here), emulated (~0.6 us),\n"
+			       "          single-step (5-7 us) or unprobeable\n", usage);
 			return 0;
 		case ':':
 			err_msg("option '%s' needs a value", argv[optind - 1]);
@@ -236,6 +282,10 @@ int cmd_funcs(int argc, char **argv)
 			err_msg("unknown option '%s' (see uscope funcs --help)", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
+	}
+	if (args && r.cost) {
+		err_msg("--args and --cost cannot be used together");
+		return EXIT_USAGE;
 	}
 	if (pid && args) {
 		err_msg("--args takes a BINARY, not -p (usage: uscope funcs --args BINARY [GLOB...])");

@@ -65,7 +65,7 @@ static void print_text(const char *bin, const struct usdt_note *n, bool first_of
 	       (unsigned long long)n->offset, (unsigned long long)n->semaphore,
 	       (unsigned long long)n->sema_offset, n->args_str);
 	if (n->args_err)
-		printf("  [cannot trace: %s]", n->args_why);
+		printf("  [unreadable: %s]", n->args_why);
 	putchar('\n');
 }
 

@@ -30,6 +30,10 @@ static void print_args(struct output *o, const struct site *s, const struct usco
 	for (i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", o->f);
+		if (s->kind == USCOPE_SITE_USDT && e->bad_args & (1u << i)) {
+			fputs(o->json ? "null" : "?", o->f);	/* unreadable: usdt_read.bpf.h */
+			continue;
+		}
 		print_value(o, e->args[i], plan__arg_signed(o->plan, s, e->loc, i));
 	}
 	fputs(close, o->f);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <linux/types.h>
 #include "plan.h"
+#include "insn_check.h"
+#include "usdt_spec.h"
 #include "plan_priv.h"
 #include "func_names.h"
 #include "util.h"
@@ -79,6 +81,37 @@ static void dedup_free(struct dedup *d)
 	free(d->site_of[1]);
 }
 
+/* FUNC+OFF: the entry site at F + SPEC's offset, once it is known to start an instruction. */
+static int add_func_offset(struct plan *plan, size_t *cap, uint32_t bi, const struct elf_func *f,
+			   const struct probe_spec *spec)
+{
+	struct site s = { .kind = USCOPE_SITE_ENTRY, .bin = bi, .offset = f->offset + spec->off };
+	char *name;
+	size_t i;
+	int err;
+
+	if (plan->latency || spec->off >= (f->size ? f->size : 1)) {
+		err_msg(plan->latency ? "probe '%s': --latency times whole functions, not FUNC+OFF"
+				      : "probe '%s': the offset is past the end of its function", spec->text);
+		return -EINVAL;
+	}
+	if (asprintf(&name, "%s+0x%llx", f->name, (unsigned long long)spec->off) < 0) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	err = plan_own(plan, name);
+	if (!err && insn_check__offset(plan__bin(plan, bi), f, s.offset, name))
+		err = -EINVAL;
+	if (err)
+		return err;
+	for (i = 0; i < plan->nsites; i++)
+		if (plan->sites[i].bin == bi && plan->sites[i].kind == USCOPE_SITE_ENTRY &&
+		    plan->sites[i].offset == s.offset)
+			return 0;	/* already probed (an alias): the kernel would fire it twice */
+	s.name = name;
+	return plan_add_site(plan, cap, &s);
+}
+
 /* Adds the sites of every function matching SPEC in binary BI; returns how many matched. */
 static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32_t bi,
 			const struct probe_spec *spec)
@@ -99,6 +132,12 @@ static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32
 		if (!func_glob_match(spec->glob, f))
 			continue;
 		matched++;
+		if (spec->has_off) {	/* FUNC+OFF: checked to start an instruction */
+			id = add_func_offset(plan, cap, bi, f, spec);
+			if (id < 0)
+				return id;
+			continue;
+		}
 		if (site_of[g])
 			continue;
 		if (plan->latency)
@@ -117,26 +156,10 @@ static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32
 	return matched;
 }
 
-/* Why uscope cannot read this note's arguments in BPF, or NULL if it can. */
-static const char *usdt_unsupported(const struct usdt_note *n)
-{
-	int i;
-
-	if (n->args_err)
-		return n->args_why;
-	for (i = 0; i < n->nargs; i++) {
-		if (n->args[i].kind == USDT_ARG_MEM_SIB)
-			return "scale-index-base arguments are not supported by this libbpf";
-		if (n->args[i].kind != USDT_ARG_CONST && n->args[i].reg_off < 0)
-			return "%rip-relative arguments are not supported";
-	}
-	return NULL;
-}
-
 /*
  * Adds the sites of every USDT probe matching SPEC in binary BI; returns how
- * many notes matched and can be read. *SKIPPED: why the last matching note
- * that cannot be read was skipped (left alone when none was).
+ * many notes matched. Every note can be traced (arguments that cannot be
+ * read are flagged per event, not the note dropped), so *SKIPPED is never set.
  */
 static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct probe_spec *spec,
 		       const char **skipped)
@@ -145,22 +168,16 @@ static long match_usdt(struct plan *plan, size_t *cap, uint32_t bi, const struct
 	size_t i, j;
 	long matched = 0;
 
+	(void)skipped;
+
 	for (i = 0; i < nl->cnt; i++) {
 		const struct usdt_note *n = &nl->notes[i];
-		const char *why;
 		struct site s = { .kind = USCOPE_SITE_USDT, .bin = bi };
 		char *name;
 		int found = 0, id;
 
 		if (fnmatch(spec->glob, n->provider, 0) || fnmatch(spec->name_glob, n->name, 0))
 			continue;
-		why = usdt_unsupported(n);
-		if (why) {
-			warn_msg("skipping USDT probe %s:%s at 0x%llx in '%s': %s", n->provider, n->name,
-				 (unsigned long long)n->pc, plan__bin(plan, bi)->path, why);
-			*skipped = why;
-			continue;
-		}
 		matched++;
 		/* Sites of this binary may come from earlier specs too. */
 		for (j = 0; j < plan->nsites && !found; j++) {
@@ -230,13 +247,15 @@ static int collect_locations(struct plan *plan)
 			int dup = 0;
 
 			if (strncmp(s->name, n->provider, pl) || s->name[pl] != ':' ||
-			    strcmp(s->name + pl + 1, n->name) || usdt_unsupported(n))
+			    strcmp(s->name + pl + 1, n->name))
 				continue;
 			for (d = s->first_loc; d < plan->nlocs && !dup; d++)
 				dup = plan->locs[d].note->offset == n->offset;
 			if (dup)
 				continue;
 			loc_init(&plan->locs[plan->nlocs++], i, n);
+			/* every location is attached; one with unreadable arguments is said so */
+			usdt_spec__warn_unreadable(n, plan__bin(plan, s->bin)->path);
 		}
 		s->nlocs = plan->nlocs - s->first_loc;
 	}

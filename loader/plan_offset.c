@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "insn_check.h"
 #include "plan.h"
 #include "plan_priv.h"
 #include "util.h"
+#include "../helpers/elf_traits.h"
 
 /* A place known to start an instruction: a USDT location of B. */
 static bool is_usdt_location(struct binary *b, uint64_t off)
@@ -45,12 +47,19 @@ int plan__add_offset(struct plan *plan, int bi, uint64_t off, bool unsafe)
 	for (i = 0; i < fl->cnt && fl->funcs[i].offset <= off; i++)
 		if (off - fl->funcs[i].offset < (fl->funcs[i].size ? fl->funcs[i].size : 1))
 			holder = &fl->funcs[i];
-	/* Until instructions are decoded, only starts uscope knows are instruction starts are safe. */
-	if (!unsafe && !(holder && holder->offset == off) && !is_usdt_location(b, off)) {
-		err_msg("--offset 0x%llx is neither a function start nor a USDT location in '%s': a probe "
-			"inside an instruction corrupts the target (--unsafe-offset takes the risk)",
-			(unsigned long long)off, b->path);
-		return -EINVAL;
+	/* Safe: a USDT location, a function's start, or an instruction start decoded from it. */
+	if (!unsafe && !is_usdt_location(b, off)) {
+		char what[48];
+
+		snprintf(what, sizeof(what), "--offset 0x%llx", (unsigned long long)off);
+		/* Stripped: no symbol holds OFF, but the unwind info knows where functions start. */
+		if (!holder && !elf_offset_is_fde_start(b->open_path, off)) {
+			err_msg("%s is neither in a function nor a USDT location in '%s': a probe inside an "
+				"instruction corrupts the target (--unsafe-offset takes the risk)", what, b->path);
+			return -EINVAL;
+		}
+		if (holder && holder->offset != off && insn_check__offset(b, holder, off, what))
+			return -EINVAL;
 	}
 	if (holder && holder->offset == off)
 		name = strdup(holder->name);

@@ -46,6 +46,26 @@ static int parse_usdt(const char *text, const char *rest, struct probe_spec *spe
 	return 0;
 }
 
+/* FUNC+OFF (decimal or 0x hex; symbol names never hold '+'): cut OFF from the glob. */
+static int parse_func_off(const char *text, struct probe_spec *spec)
+{
+	char *plus = strrchr(spec->glob, '+');
+
+	if (!plus)
+		return 0;
+	if (plus == spec->glob || !parse_u64(plus + 1, UINT32_MAX, &spec->off)) {
+		err_msg("probe '%s': expected FUNC+OFFSET with a number after '+'", text);
+		return -EINVAL;
+	}
+	if (spec->kind == PROBE_RETURN) {
+		err_msg("probe '%s': a return probe takes no +OFFSET", text);
+		return -EINVAL;
+	}
+	*plus = '\0';
+	spec->has_off = true;
+	return 0;
+}
+
 int probe_spec__parse(const char *text, struct probe_spec *spec)
 {
 	const char *rest = text, *colon;
@@ -76,7 +96,7 @@ int probe_spec__parse(const char *text, struct probe_spec *spec)
 		return -EINVAL;
 	}
 	spec->glob = xstrndup(rest, strlen(rest));
-	return spec->glob ? 0 : -ENOMEM;
+	return spec->glob ? parse_func_off(text, spec) : -ENOMEM;
 }
 
 void probe_spec__free(struct probe_spec *spec)

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include "endbr_skip.h"
+#include "probe_cost.h"
 #include "func_names.h"
 #include "harm_checks.h"
 #include "session_priv.h"
@@ -113,6 +115,7 @@ int session__prepare(struct session *s)
 	if (follow__init(&s->follow, o) || open_target(s) || resolve_binaries(s) ||
 	    plan__build(&s->plan, s->specs, o->nprobes, s->default_bins, s->ndefault))
 		return 1;
+	endbr_skip__apply(&s->plan, !o->no_skip_endbr);	/* before --offset sites: those stay put */
 	for (i = 0; i < o->noffsets; i++) {
 		if (!s->ndefault) {
 			err_msg("--offset needs a binary (give -x, -p or -c)");
@@ -127,6 +130,7 @@ int session__prepare(struct session *s)
 		return EXIT_USAGE;
 	if (harm__check_plan(&s->plan))
 		return 1;
+	probe_cost__report(&s->plan);	/* single-stepped and unprobeable probes, said before attaching */
 	s->cfg.pid = follow__link_pid(&s->follow, s->target.pid);	/* -f: children have other pids */
 	if (attach__resolve_mode(o->attach, &s->cfg.mode) ||
 	    attach__check(&s->plan, &s->cfg, s->target.child, &s->needs))

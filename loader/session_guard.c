@@ -49,8 +49,12 @@ static void guarded_on_watch(void *ctx)
 int session_attach_guarded(struct session *s)
 {
 	static struct guardian_ops ops = { .attach = guarded_attach, .detach = guarded_detach };
-	/* The release pipe of a -c child: it must see EOF when uscope dies, not when the guardian does. */
-	int close_fds[] = { s->target.go_fd };
+	/*
+	 * The release pipe of a -c child must see EOF when uscope dies, not when
+	 * the guardian does; the target's pidfd is uscope's business (the
+	 * guardian holds one pidfd, uscope's, which tests read to tell whom it guards).
+	 */
+	int close_fds[] = { s->target.go_fd, s->target.pidfd };
 	int err;
 
 	ops.ctx = s;
@@ -60,7 +64,7 @@ int session_attach_guarded(struct session *s)
 		ops.watch_fd = guarded_watch_fd;
 		ops.on_watch = guarded_on_watch;
 	}
-	err = guardian__start(&s->guard, &ops, s->stop, close_fds, 1);
+	err = guardian__start(&s->guard, &ops, s->stop, close_fds, 2);
 	if (err)
 		return err;
 	guardian__test_crash("attach");

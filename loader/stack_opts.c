@@ -77,7 +77,7 @@ int stack_opts__option(struct stack_opts *s, int c, const char *arg)
 	return 0;
 }
 
-int stack_opts__check(struct stack_opts *s, bool *count, bool latency, bool noop)
+int stack_opts__check(struct stack_opts *s, bool *count, bool latency, bool noop, bool strs)
 {
 	if ((s->folded || s->flamegraph) && s->want == STACK_NONE)
 		s->want = STACK_AUTO;	/* a flame graph is made of stacks */
@@ -85,6 +85,11 @@ int stack_opts__check(struct stack_opts *s, bool *count, bool latency, bool noop
 		*count = true;		/* ... counted ones */
 	if (s->flamegraph && flamegraph_dir_unwritable(s->flamegraph))
 		return -EINVAL;
+	if (s->want != STACK_NONE && strs) {
+		/* A stack is appended to the fixed-size event; --str's larger record would need its own tail. */
+		err_msg("--stack cannot be used with --str (not supported yet)");
+		return -EINVAL;
+	}
 	if (s->want != STACK_NONE && (latency || noop)) {
 		err_msg("--stack cannot be used with %s", latency ? "--latency" : "--noop");
 		return -EINVAL;

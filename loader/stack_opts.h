@@ -43,6 +43,6 @@ void stack_opts__init(struct stack_opts *s);
 int stack_opts__option(struct stack_opts *s, int c, const char *arg);
 
 /* Checks across options; --folded and --flamegraph set *COUNT. Returns 0 or -EINVAL (message printed). */
-int stack_opts__check(struct stack_opts *s, bool *count, bool latency, bool noop);
+int stack_opts__check(struct stack_opts *s, bool *count, bool latency, bool noop, bool strs);
 
 #endif

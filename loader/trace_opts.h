@@ -27,6 +27,7 @@ struct trace_opts {
 	bool json;
 	bool hex;
 	bool noop;
+	bool no_skip_endbr;	/* keep entry probes on a leading endbr64 */
 	bool no_demangle;	/* --no-demangle: raw symbol names */
 	bool verbose;		/* -v: libbpf's debug output on stderr */
 	int nargs;		/* --args */

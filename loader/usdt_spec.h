@@ -1,31 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * usdt_spec: uscope's parsed USDT arguments, written in the form libbpf's
- * usdt.bpf.h reads (struct __bpf_usdt_spec), so that the uprobe_multi path
- * can fill the spec map itself and BPF_USDT / bpf_usdt_arg() keep working.
+ * usdt_spec: the BPF-side record (struct uscope_usdt_spec, probes/uscope.h)
+ * that tells probes/usdt_read.bpf.h how to read one USDT location's
+ * arguments, built from the parsed note.
  */
 #ifndef USCOPE_USDT_SPEC_H
 #define USCOPE_USDT_SPEC_H
 
-#include <stdint.h>
+#include <linux/types.h>
 #include "../helpers/usdt_notes.h"
+#include "../probes/uscope.h"
 
-/* Mirror of usdt.bpf.h's private structs (libbpf 1.1: 16 and 208 bytes). */
-struct bpf_usdt_arg_spec_abi {
-	uint64_t val_off;
-	int32_t arg_type;	/* 0 const, 1 register, 2 register + dereference */
-	int16_t reg_off;
-	uint8_t arg_signed;
-	int8_t arg_bitshift;
-};
+/* Fill OUT for NOTE; its unreadable arguments become USCOPE_USDT_BAD. */
+void usdt_spec__build(struct uscope_usdt_spec *out, const struct usdt_note *note);
 
-struct bpf_usdt_spec_abi {
-	struct bpf_usdt_arg_spec_abi args[12];
-	uint64_t usdt_cookie;
-	int16_t arg_cnt;
-};
+/* How many of NOTE's arguments cannot be read (0: all can). */
+int usdt_spec__bad_args(const struct usdt_note *note);
 
-/* Fill OUT for NOTE, whose arguments are supported; COOKIE is the site id. */
-void usdt_spec__fill(struct bpf_usdt_spec_abi *out, const struct usdt_note *note, uint64_t cookie);
+/* Warn (once, the caller's business) when NOTE has unreadable arguments, naming them; BIN is shown. */
+void usdt_spec__warn_unreadable(const struct usdt_note *note, const char *bin);
 
 #endif

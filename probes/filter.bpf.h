@@ -58,8 +58,6 @@ struct filter_vals {
  */
 static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u64 *v, int kind)
 {
-	int i;
-
 	__builtin_memset(v, 0, 16 * sizeof(*v));
 	if (kind == USCOPE_SITE_ENTRY) {
 		v[0] = PT_REGS_PARM1(ctx);
@@ -70,14 +68,10 @@ static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u6
 		v[5] = PT_REGS_PARM6(ctx);
 	} else if (kind == USCOPE_SITE_RETURN) {
 		v[USCOPE_OPND_RET] = PT_REGS_RC(ctx);
-	} else {
-		for (i = 0; i < USCOPE_MAX_ARGS; i++) {
-			long a = 0;
+	} else if (need & ((1u << USCOPE_MAX_ARGS) - 1)) {
+		__u16 bad;	/* an unreadable argument reads as 0 here */
 
-			if (NEED(need, i))
-				bpf_usdt_arg(ctx, i, &a);
-			v[i] = a;
-		}
+		usdt_read_args(ctx, usdt_cookie(ctx) >> 32, v, &bad);	/* usdt_read.bpf.h */
 	}
 	if (need & (1u << USCOPE_OPND_PID | 1u << USCOPE_OPND_TID)) {
 		__u64 id = bpf_get_current_pid_tgid();

@@ -4,15 +4,14 @@
  *
  *   generic_entry   attached to every probed function entry
  *   generic_return  attached to every probed function return
- *   usdt_site       attached to every USDT probe location (libbpf's usdt.bpf.h)
+ *   usdt_site       attached to every USDT probe location (usdt_read.bpf.h)
  *
  * Each program is loaded once and attached many times. Every attachment
  * carries a 64-bit BPF cookie that user space chose: the site id, an index
  * into its site table. So one verifier run serves thousands of functions,
  * and the programs know nothing but ids: names, binaries and formatting live
- * in user space. For USDT, libbpf's usdt.bpf.h owns the BPF cookie (it holds
- * the spec id that says where each argument lives), so the site id travels
- * as the spec's usdt_cookie and is read with bpf_usdt_cookie().
+ * in user space. For USDT, the cookie's high half is the location's spec id
+ * (where each argument lives: usdt_read.bpf.h).
  *
  * Work per hit is kept to the minimum: a per-CPU counter bump in count mode,
  * plus one ring buffer reservation in event mode. A full ring buffer drops
@@ -30,16 +29,16 @@
 #include <bpf/bpf_tracing.h>
 /*
  * Whether BPF cookies are used is decided by the loader, not only by the
- * kernel: usdt.bpf.h asks LINUX_HAS_BPF_COOKIE (which libbpf sets from the
- * kernel), so that name is pointed at a Kconfig value the loader supplies at
+ * kernel: LINUX_HAS_BPF_COOKIE is a Kconfig value the loader supplies at
  * open time. --attach nocookie sets it to n, so the no-cookie path (probe
  * found by instruction pointer) runs, and is tested, on a kernel that has
  * cookies. On a kernel without them the cookie branch is dead code that the
  * verifier never visits.
  */
 #define LINUX_HAS_BPF_COOKIE CONFIG_USCOPE_BPF_COOKIE
-#include <bpf/usdt.bpf.h>
+extern const bool LINUX_HAS_BPF_COOKIE __kconfig;
 #include "uscope.h"
+#include "usdt_read.bpf.h"
 #include "follow.bpf.h"
 
 /* libbpf 1.1's bpf_tracing.h stops at PARM5; x86-64 passes the sixth in r9. */
@@ -212,7 +211,7 @@ static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
 	e->kind = kind;
 	e->loc = USCOPE_NO_LOC;
 	e->str_ok = 0;
-	e->pad = 0;
+	e->bad_args = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	return e;
 }
@@ -374,10 +373,8 @@ int generic_entry(struct pt_regs *ctx)
 	e->args[3] = PT_REGS_PARM4(ctx);
 	e->args[4] = PT_REGS_PARM5(ctx);
 	e->args[5] = PT_REGS_PARM6(ctx);
-#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
-
 	read_strs(e);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }
 
@@ -428,18 +425,17 @@ int generic_return(struct pt_regs *ctx)
 	return 0;
 }
 
-SEC("usdt")
+SEC("uprobe")
 int usdt_site(struct pt_regs *ctx)
 {
-	__u32 site = bpf_usdt_cookie(ctx);
+	__u64 cookie = usdt_cookie(ctx);
+	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
-	int n, i;
 
 	if (stopped)
 		return 0;
-	/* Without cookies, an address not mapped yet has no spec (and "cookie" 0). */
-	if (!LINUX_HAS_BPF_COOKIE && bpf_usdt_arg_cnt(ctx) < 0)
-		return 0;
+	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
+		return 0;	/* an address the loader did not map (yet) */
 	if (!wanted())
 		return 0;
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT))
@@ -455,23 +451,9 @@ int usdt_site(struct pt_regs *ctx)
 	e = reserve(site, USCOPE_SITE_USDT);
 	if (!e)
 		return 0;
-	n = bpf_usdt_arg_cnt(ctx);
-	if (n < 0)
-		n = 0;
-	if (n > USCOPE_MAX_ARGS)
-		n = USCOPE_MAX_ARGS;
-	e->nargs = n;
-	e->loc = __bpf_usdt_spec_id(ctx);	/* = the location's index in the plan, on every path */
-	for (i = 0; i < USCOPE_MAX_ARGS; i++) {
-		long v = 0;
-
-		if (i < n)
-			bpf_usdt_arg(ctx, i, &v);
-		e->args[i] = v;
-	}
-#include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
-
+	e->nargs = usdt_read_args(ctx, cookie >> 32, e->args, &e->bad_args);
+	e->loc = cookie >> 32;	/* the location's spec id = its index in the plan, on every path */
 	read_strs(e);
-	submit(e);
+	stack__submit(ctx, e);
 	return 0;
 }

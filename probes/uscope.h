@@ -48,7 +48,7 @@ struct uscope_event {
 	__u64 args[USCOPE_MAX_ARGS];	/* arguments; args[0] = return value for returns */
 	__u32 loc;		/* USDT: the location that fired (its spec id); else USCOPE_NO_LOC */
 	__u16 str_ok;		/* --str: bit k set when strs[k] was read */
-	__u16 pad;
+	__u16 bad_args;		/* USDT: bit i set = args[i] could not be read (usdt_read.bpf.h) */
 };
 
 /*
@@ -78,6 +78,44 @@ struct uscope_hist {
 	__u64 sum_ns;
 	__u64 min_ns;		/* 0: no sample yet */
 	__u64 max_ns;
+};
+
+/* ---- USDT argument specs (probes/usdt_read.bpf.h, loader/usdt_spec.c) ----
+ *
+ * One record per USDT location: how to compute each argument from the
+ * registers at the probe. value = val_off [+ probe address] [+ reg(base)]
+ * [+ reg(index) << shift], dereferenced (SIZE bytes) for MEM, then cut to
+ * SIZE bytes and sign- or zero-extended. Registers are pt_regs slots
+ * (offsetof / 8). A symbol operand (c(%rip), ti+8(%rip), a32(,%rbx,4),
+ * $buf) has ip_rel set and val_off = symbol + offset - probe, in link-time
+ * addresses: at run time the probe's own address supplies the load bias.
+ */
+#define USCOPE_USDT_NOREG 0xff
+#define USCOPE_PT_REGS_SLOTS 21	/* x86-64 struct pt_regs: 21 u64 */
+
+enum uscope_usdt_arg_kind {
+	USCOPE_USDT_BAD = 0,	/* cannot be read: reported as such, never as a value */
+	USCOPE_USDT_CONST = 1,
+	USCOPE_USDT_REG = 2,
+	USCOPE_USDT_MEM = 3,
+};
+
+struct uscope_usdt_arg {
+	__s64 val_off;
+	__u8 kind;		/* enum uscope_usdt_arg_kind */
+	__u8 size;		/* 1, 2, 4 or 8 */
+	__u8 is_signed;
+	__u8 ip_rel;		/* add the probe's run-time address */
+	__u8 base;		/* pt_regs slot or USCOPE_USDT_NOREG */
+	__u8 index;		/* pt_regs slot or USCOPE_USDT_NOREG */
+	__u8 shift;		/* log2 of the index's scale */
+	__u8 pad;
+};
+
+struct uscope_usdt_spec {
+	__u32 nargs;		/* 0..USCOPE_MAX_ARGS */
+	__u32 pad;
+	struct uscope_usdt_arg args[USCOPE_MAX_ARGS];
 };
 
 /*

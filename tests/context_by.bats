@@ -100,6 +100,7 @@ rows() { jq -r --arg p "$2" 'select(.by != null and .probe == $p) | "\([.by[]] |
 	for ((i = 0; i < 100 && $(grep -c interval_end "$TMP/out") < n + 2; i++)); do sleep 0.1; done
 	kill -INT "$USCOPE_PID"
 	finish_uscope
+	drop_summary "$TMP/out"
 	cat "$TMP/out"
 	# Interval rows (before the totals) add up to umark's 3 calls, once.
 	[[ $(jq -s 'index({"totals": true}) as $t | .[:$t] | map(select(.by != null) | .count) | add' "$TMP/out") -eq 3 ]]

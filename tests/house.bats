@@ -99,20 +99,14 @@ trace_hsite() {
 	expect_failure 1 "./missing" "$USCOPE" trace -x ./missing --offset 0x1000
 }
 
-@test "a USDT probe whose every location was skipped says so and why (not 'no USDT probe matches')" {
-	# readelf: house:riponly's only argument is %rip-relative.
-	readelf -nW "$HSITE" | grep -A3 'Name: riponly' | grep -q 'Arguments: .*(%rip)'
-	st=0
-	# -d: should uscope learn to read such arguments, this must not trace forever.
-	"$USCOPE" trace -d 1 -x "$HSITE" 'usdt:house:riponly' > "$TMP/stdout" 2> "$TMP/stderr" || st=$?
-	cat "$TMP/stderr"
-	if [[ $st -eq 0 ]] && grep -q '^Attached' "$TMP/stderr"; then
-		skip "uscope now reads %rip-relative USDT arguments: house:riponly is no longer skipped"
-	fi
-	[[ $st -eq 1 && ! -s "$TMP/stdout" ]]
-	grep -q '^uscope: warning: skipping USDT probe house:riponly' "$TMP/stderr"
-	grep -q "^uscope: every USDT location matching 'house:riponly' was skipped (.*rip" "$TMP/stderr"
-	! grep -q 'no USDT probe matches' "$TMP/stderr"
+@test "a USDT probe whose only argument is %rip-relative (a symbol) is traced and read (issue 10 section 4)" {
+	# readelf: house:riponly's only argument is %rip-relative; hsite passes house_global, always 7.
+	readelf -nW "$HSITE" | grep -A3 'Name: riponly' | grep -q 'Arguments: .*house_global(%rip)'
+	trace_hsite "run 3" --json 'usdt:house:riponly'
+	cat "$TMP/err"
+	[[ $st -eq 0 ]]
+	! grep -q 'skipping USDT probe\|unreadable' "$TMP/err"
+	[[ $(grep -c '"probe": "house:riponly", "kind": "usdt", "args": \[7\]}' "$TMP/out") -eq 3 ]]
 }
 
 # --- 7. the JSON summary record ---------------------------------------------------------

@@ -68,27 +68,30 @@ foreign_prog_ids() {
 
 # orphan_guardians: uscope-guard processes (the guardian that holds a uscope's
 # links, loader/guardian.h) whose uscope is gone: they are still detaching.
-# The guardian's pidfd of its uscope says "Pid: -1" once that one is reaped.
+# The guardian's pidfd of its uscope says "Pid: -1" once that one is reaped;
+# a guardian none of whose pidfds names a live uscope is an orphan.
 orphan_guardians() {
-	local g p
+	local g p mine
 	for g in $(pgrep -x uscope-guard); do
 		ours_exe "$g" || continue
-		p=$(awk '$1 == "Pid:" { print $2; exit }' /proc/"$g"/fdinfo/* 2>/dev/null)
-		if [[ -z "$p" || "$p" == -1 ]] || ! alive "$p"; then
-			alive "$g" && echo "$g"
-		fi
+		mine=
+		for p in $(awk '$1 == "Pid:" { print $2 }' /proc/"$g"/fdinfo/* 2>/dev/null); do
+			[[ "$p" != -1 ]] && alive "$p" && [[ $(cat /proc/"$p"/comm 2>/dev/null) == uscope ]] && mine=1
+		done
+		[[ -z "$mine" ]] && alive "$g" && echo "$g"
 	done
 	return 0
 }
 
-# wait_guardians [SECONDS]: wait until no guardian outlives its uscope (default 5 s).
+# wait_guardians [SECONDS]: wait until no guardian outlives its uscope (default 15 s: a
+# detach waits for RCU grace periods, which a loaded machine can stretch to seconds).
 wait_guardians() {
-	local i limit=$(( ${1:-5} * 20 ))
+	local i limit=$(( ${1:-15} * 20 ))
 	for ((i = 0; i < limit; i++)); do
 		[[ -z "$(orphan_guardians)" ]] && return 0
 		sleep 0.05
 	done
-	echo "guardian(s) still running after their uscope ended: $(orphan_guardians)" >&2
+	echo "guardian(s) still running ${1:-15} s after their uscope ended: $(orphan_guardians)" >&2
 	return 1
 }
 

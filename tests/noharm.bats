@@ -20,14 +20,25 @@ second_insn_delta() {
 		{ read -r x y; echo $(( 16#$y - 16#$x )); }
 }
 
-@test "--offset inside a function (not its start, not a USDT location) is refused, exit 1, target untouched" {
+@test "--offset inside a function: an instruction start (objdump's) counts; mid-instruction is refused, exit 1" {
+	# Since instructions are decoded (helpers/insn_cost.c), every instruction start is accepted.
 	off=$(( $(func_offset "$UMARK" func_uprobe1) + $(second_insn_delta "$UMARK" func_uprobe1) ))
-	expect_failure 1 "neither a function start nor a USDT location" \
-		"$USCOPE" trace --count --offset "$off" -c "$UMARK -n 3 -i 0 -q"
-	grep -qF -- "--unsafe-offset" "$TMP/stderr"
-	# Mid-instruction is refused the same way.
-	expect_failure 1 "neither a function start nor a USDT location" \
+	trace_umark "-n 3 -i 0 -q" --count --json --offset "$off"
+	[[ "$(json_count "$TMP/out" "func_uprobe1+0x$(printf %x "$(second_insn_delta "$UMARK" func_uprobe1)")" entry)" -eq "$(umark_calls "$TMP/umark.err" func_uprobe1)" ]]
+	# Mid-instruction is refused, naming the instruction starts around it.
+	expect_failure 1 "is inside an instruction of func_uprobe1" \
 		"$USCOPE" trace --count --offset "$(( $(func_offset "$UMARK" func_uprobe1) + 2 ))" -x "$UMARK"
+}
+
+@test "--offset in a stripped binary: a function start its unwind info (.eh_frame) names is accepted and counts" {
+	private_umark
+	strip -o "$TMP/bin/umark-stripped" "$PUMARK"
+	! readelf -sW "$TMP/bin/umark-stripped" | grep -q func_uprobe1
+	off=$(func_offset "$UMARK" func_uprobe1)
+	BIN=$TMP/bin/umark-stripped trace_umark "-n 4 -i 0 -q" --count --json --offset "$off"
+	[[ $(jq -r 'select(.count != null) | .count' "$TMP/out") == "$(umark_calls "$TMP/umark.err" func_uprobe1)" ]]
+	expect_failure 1 "neither a function start" "$USCOPE" trace --count -x "$TMP/bin/umark-stripped" \
+		--offset "$(( off + $(second_insn_delta "$UMARK" func_uprobe1) ))"
 }
 
 @test "--offset at a USDT location is accepted and counts every fire" {

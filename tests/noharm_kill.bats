@@ -41,7 +41,7 @@ round_ns() {
 # still runs.
 unharmed() {
 	local scan sema
-	wait_guardians 5
+	wait_guardians
 	scan=$("$MEMSCAN" int3 "$UMARK_PID" "$VICTIM")
 	echo "$scan"
 	[[ "$scan" == "int3 0 differing 0 "* ]]

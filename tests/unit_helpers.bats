@@ -14,7 +14,7 @@ setup_file() {
 	export USCOPE_DEBUG_ROOT="$B/no-debug-root"
 	unset DEBUGINFOD_URLS
 	local h="$ROOT/helpers" u="$ROOT/tests/unit"
-	local src="$h/elf_file.c $h/elf_funcs.c $h/usdt_args.c $h/usdt_notes.c"
+	local src="$h/elf_file.c $h/elf_funcs.c $h/usdt_args.c $h/usdt_notes.c $h/usdt_syms.c"
 	src+=" $h/debug_find.c $h/demangle.c $h/minidebuginfo.c"
 	local LIBS="-lelf -ldw -llzma -liberty -lz -ldl"
 	local flags="-g -Wall -Wextra -Werror -std=gnu11 -I$h"

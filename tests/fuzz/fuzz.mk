@@ -35,7 +35,7 @@ FUZZ_DIR     := tests/fuzz
 FUZZ_OUT     := $(BUILD)/fuzz
 FUZZ_TARGETS := elf_funcs usdt_notes usdt_args
 
-FUZZ_HELPERS := helpers/elf_funcs.c helpers/usdt_notes.c helpers/usdt_args.c \
+FUZZ_HELPERS := helpers/elf_funcs.c helpers/usdt_notes.c helpers/usdt_args.c helpers/usdt_syms.c \
 		helpers/elf_file.c helpers/debug_find.c helpers/demangle.c \
 		helpers/minidebuginfo.c
 FUZZ_HEADERS := $(wildcard helpers/*.h) $(FUZZ_DIR)/fuzz_common.h

@@ -6,8 +6,8 @@
  *     USDT probe, one of them NULL (unreadable);
  *   - one USDT probe (house:sign) at two locations whose argument is
  *     unsigned (4@) at one and signed (-4@) at the other;
- *   - one USDT probe (house:riponly) whose only argument is %rip-relative,
- *     which uscope cannot read and must skip, saying so;
+ *   - one USDT probe (house:riponly) whose only argument is %rip-relative
+ *     (house_global(%rip), always 7), which uscope reads from the symbol;
  *   - a fate for the process: exit 0, exit with a status, die by a signal,
  *     wait to be stopped, or ignore SIGTERM.
  * Usage: hsite run N | exit STATUS | segv | wait | ignore-term
