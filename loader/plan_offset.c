@@ -54,7 +54,7 @@ int plan__add_offset(struct plan *plan, int bi, uint64_t off, bool unsafe)
 		snprintf(what, sizeof(what), "--offset 0x%llx", (unsigned long long)off);
 		/* Stripped: no symbol holds OFF, but the unwind info knows where functions start. */
 		if (!holder && !elf_offset_is_fde_start(b->open_path, off)) {
-			err_msg("%s is neither in a function nor a USDT location in '%s': a probe inside an "
+			err_msg("%s is neither a function start nor a USDT location in '%s': a probe inside an "
 				"instruction corrupts the target (--unsafe-offset takes the risk)", what, b->path);
 			return -EINVAL;
 		}
