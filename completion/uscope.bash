@@ -11,7 +11,7 @@ _uscope()
 		cword=$COMP_CWORD
 	}
 	local cmd=${words[1]}
-	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --hex
+	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --str-len --hex
 		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --no-skip-endbr --offset --unsafe-offset
 		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist --metrics
 		-f --follow --cgroup -v --verbose -h --help"
@@ -37,7 +37,7 @@ _uscope()
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
 	--cgroup) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--flamegraph) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--tid|--uid|--args|--str|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size|--filter|--by|--by-max|--hist|--lhist|--metrics) return ;;
+	--tid|--uid|--args|--str|--str-len|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size|--filter|--by|--by-max|--hist|--lhist|--metrics) return ;;
 	esac
 	if [[ $cur == --stack=* ]]; then
 		COMPREPLY=($(compgen -P --stack= -W "fp dwarf auto" -- "${cur#--stack=}"))

@@ -70,6 +70,60 @@ static void type_text(Dwarf_Die *die, char *buf, size_t len, int depth)
 }
 
 /* The class of type DIE, through typedefs and qualifiers. */
+/* Enumerator children of DIE into T->enums (when ENUMS is set), returning how many; -1: not usable. */
+static int enumerators(Dwarf_Die *die, struct dwarf_enumerator *enums)
+{
+	Dwarf_Attribute a;
+	Dwarf_Sword v;
+	Dwarf_Die c;
+	int n = 0;
+
+	if (dwarf_child(die, &c))
+		return 0;
+	do {
+		if (dwarf_tag(&c) != DW_TAG_enumerator)
+			continue;
+		if (n == DWARF_SIG_MAX_ENUMERATORS || !dwarf_diename(&c) || !dwarf_attr(&c, DW_AT_const_value, &a) ||
+		    dwarf_formsdata(&a, &v))
+			return -1;
+		if (enums) {
+			enums[n].value = v;
+			enums[n].name = strdup(dwarf_diename(&c));
+			if (!enums[n].name)
+				return -1;
+		}
+		n++;
+	} while (dwarf_siblingof(&c, &c) == 0);
+	return n;
+}
+
+/* An enum's names, so that events print them; on any failure none (events print the number). */
+static void read_enumerators(Dwarf_Die *die, struct dwarf_type *t)
+{
+	int n = enumerators(die, NULL);
+
+	if (n <= 0 || !(t->enums = calloc(n, sizeof(*t->enums))))
+		return;
+	if (enumerators(die, t->enums) == n) {
+		t->nenums = n;
+		return;
+	}
+	while (n--)
+		free(t->enums[n].name);
+	free(t->enums);
+	t->enums = NULL;
+}
+
+const char *dwarf_type__enum_name(const struct dwarf_type *t, long long v)
+{
+	int i;
+
+	for (i = 0; i < t->nenums; i++)
+		if (t->enums[i].value == v)
+			return t->enums[i].name;
+	return NULL;
+}
+
 static void classify(Dwarf_Die *die, struct dwarf_type *t, int depth)
 {
 	Dwarf_Attribute a;
@@ -108,6 +162,8 @@ static void classify(Dwarf_Die *die, struct dwarf_type *t, int depth)
 		t->is_signed = false;
 		if (in && dwarf_attr(in, DW_AT_encoding, &a) && !dwarf_formudata(&a, &enc))
 			t->is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
+		if (!t->enums)
+			read_enumerators(die, t);
 		return;
 	case DW_TAG_base_type:
 		if (dwarf_attr(die, DW_AT_encoding, &a))
@@ -172,15 +228,23 @@ static bool is_definition(Dwarf_Die *fn)
 	return !dwarf_lowpc(fn, &lo) || dwarf_hasattr(fn, DW_AT_ranges);
 }
 
+static void free_type(struct dwarf_type *t)
+{
+	while (t->nenums--)
+		free(t->enums[t->nenums].name);
+	free(t->enums);
+	free(t->text);
+}
+
 static void free_sig(struct dwarf_sig *s)
 {
 	int i;
 
 	free(s->name);
-	free(s->ret.text);
+	free_type(&s->ret);
 	for (i = 0; i < s->nparams; i++) {
 		free(s->params[i].name);
-		free(s->params[i].type.text);
+		free_type(&s->params[i].type);
 	}
 }
 

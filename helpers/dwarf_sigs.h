@@ -20,11 +20,20 @@ enum dwarf_class {
 	DWC_VOID, DWC_INT, DWC_BOOL, DWC_ENUM, DWC_PTR, DWC_CHAR_PTR, DWC_FLOAT, DWC_AGGREGATE, DWC_OTHER,
 };
 
+#define DWARF_SIG_MAX_ENUMERATORS 256	/* a larger enum prints numerically */
+
+struct dwarf_enumerator {
+	long long value;
+	char *name;
+};
+
 struct dwarf_type {
 	enum dwarf_class cls;
 	unsigned int size;	/* bytes; 0 for void */
 	bool is_signed;
 	char *text;		/* C spelling, e.g. "unsigned long long", "const char *" */
+	struct dwarf_enumerator *enums;	/* DWC_ENUM: its enumerators (NULL: print the number) */
+	int nenums;
 };
 
 struct dwarf_param {
@@ -52,6 +61,9 @@ int dwarf_sigs__load(const char *path, struct dwarf_sig_list *out);
 
 /* The signature of function NAME, or NULL. */
 const struct dwarf_sig *dwarf_sigs__find(const struct dwarf_sig_list *l, const char *name);
+
+/* The name of enum type T's enumerator of value V, or NULL. */
+const char *dwarf_type__enum_name(const struct dwarf_type *t, long long v);
 
 /* "RET NAME(T1 a, T2 b)" into BUF. */
 void dwarf_sig__format(const struct dwarf_sig *s, char *buf, size_t len);

@@ -50,6 +50,8 @@ static void set_knobs(struct bpf_obj *o, const struct bpf_knobs *k)
 	skel->rodata->latency = k->latency;
 	skel->rodata->func_nargs = k->nargs;
 	skel->rodata->str_mask = k->str_mask;
+	skel->rodata->str_len = k->str_len;
+	skel->rodata->str_record = USCOPE_STR_RECORD(__builtin_popcount(k->str_mask), k->str_len);
 	skel->rodata->wakeup_bytes = k->ringbuf_size / 8;
 	/* Only -i --latency needs the second half of the histograms. */
 	skel->rodata->hist_nslots = o->interval ? o->plan->nslots : 0;

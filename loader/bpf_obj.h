@@ -32,6 +32,7 @@ struct bpf_knobs {
 	bool noop;		/* entries get an empty program (benchmark floor) */
 	int nargs;
 	uint16_t str_mask;	/* --str: arguments read as strings */
+	uint32_t str_len;	/* --str-len */
 	uint64_t ringbuf_size;
 	bool verbose;		/* -v: ask the verifier for its log */
 	const struct filter_set *filter;	/* --filter, compiled per site, or NULL */

@@ -2,9 +2,9 @@
 /*
  * Formats events (see output.h for the other files). Text is for people (one event per
  * line, aligned columns); JSON Lines is for programs, with every integer a
- * JSON number. Function arguments print unsigned (their C types are not in
- * the binary), return values signed, USDT arguments as their note's spec
- * says (a leading '-' in the size marks a signed argument).
+ * JSON number. Functions with a DWARF signature print typed (output_typed.c);
+ * without one their arguments print unsigned, return values signed; USDT
+ * arguments as their note's spec says (a leading '-' marks a signed one).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -39,38 +39,26 @@ static void print_args(struct output *o, const struct site *s, const struct usco
 	fputs(close, o->f);
 }
 
-/* String K of E (the K-th argument --str names), or NULL when BPF could not read it. */
-static const char *event_str(const struct uscope_event *e, int k, char buf[USCOPE_STR_LEN + 1])
-{
-	const struct uscope_event_strs *x = (const struct uscope_event_strs *)e;
-
-	if (!(e->str_ok & (1u << k)))
-		return NULL;
-	memcpy(buf, x->strs[k], USCOPE_STR_LEN);
-	buf[USCOPE_STR_LEN] = 0;
-	return buf;
-}
-
 /*
  * --str: text ` argK="..."` (or argK=<unreadable>) per argument; JSON
  * `"str"` (the first one, or null) and `"strs": {"K": "..." | null, ...}`.
  */
 static void print_strs(struct output *o, const struct uscope_event *e)
 {
-	char buf[USCOPE_STR_LEN + 1];
+	char buf[USCOPE_STR_MAX_LEN + 1];
 	const char *str;
 	int i, k = 0;
 
 	if (o->json) {
 		fputs(", \"str\": ", o->f);
-		str = event_str(e, 0, buf);
+		str = o->str_mask ? typed__arg_str(o, e, __builtin_ctz(o->str_mask), buf) : NULL;
 		str ? json_string(o->f, str) : (void)fputs("null", o->f);
 		fputs(", \"strs\": {", o->f);
 	}
 	for (i = 0; i < USCOPE_MAX_ARGS && k < USCOPE_MAX_STRS; i++) {
 		if (!(o->str_mask & (1u << i)))
 			continue;
-		str = event_str(e, k, buf);
+		str = typed__arg_str(o, e, i, buf);
 		if (o->json)
 			fprintf(o->f, "%s\"%d\": ", k ? ", " : "", i);
 		else
@@ -85,7 +73,8 @@ static void print_strs(struct output *o, const struct uscope_event *e)
 		fputc('}', o->f);
 }
 
-static void event_json(struct output *o, const struct site *s, const struct uscope_event *e)
+static void event_json(struct output *o, const struct site *s, const struct dwarf_sig *sig,
+		       const struct uscope_event *e)
 {
 	char comm[USCOPE_COMM_LEN + 1];
 
@@ -101,7 +90,12 @@ static void event_json(struct output *o, const struct site *s, const struct usco
 		fputs(", \"binary\": ", o->f);
 		json_string(o->f, plan__bin(o->plan, s->bin)->path);
 	}
-	if (s->kind == USCOPE_SITE_RETURN) {
+	if (sig && s->kind == USCOPE_SITE_RETURN) {
+		fputs(", \"ret\": ", o->f);
+		typed__ret(o, sig, e);
+	} else if (sig) {
+		typed__args(o, sig, e);
+	} else if (s->kind == USCOPE_SITE_RETURN) {
 		fputs(", \"ret\": ", o->f);
 		print_value(o, e->args[0], true);
 	} else {
@@ -116,15 +110,17 @@ void output__event(struct output *o, const void *data, size_t size)
 {
 	const struct uscope_event *e = data;
 	char comm[USCOPE_COMM_LEN + 1];
+	const struct dwarf_sig *sig;
 	const struct site *s;
 
 	if (size < sizeof(*e) || e->site >= o->plan->nsites)
 		return;		/* cannot happen: BPF sends whole records, cookies are site ids */
 	s = &o->plan->sites[e->site];
-	if (o->str_mask && s->kind != USCOPE_SITE_RETURN && size < sizeof(struct uscope_event_strs))
+	if (o->read_mask && s->kind != USCOPE_SITE_RETURN && size < USCOPE_STR_RECORD(__builtin_popcount(o->read_mask), o->str_len))
 		return;
+	sig = typed__sig(o->plan, s);
 	if (o->json) {
-		event_json(o, s, e);
+		event_json(o, s, sig, e);
 		return;
 	}
 	if (!o->header_done) {
@@ -138,9 +134,9 @@ void output__event(struct output *o, const void *data, size_t size)
 		e->pid, e->tid, comm, site_kind_name(s->kind), s->name);
 	if (s->kind == USCOPE_SITE_RETURN) {
 		fputs(" = ", o->f);
-		print_value(o, e->args[0], true);
+		sig ? typed__ret(o, sig, e) : print_value(o, e->args[0], true);
 	} else {
-		print_args(o, s, e, "(", ")");
+		sig ? typed__args(o, sig, e) : print_args(o, s, e, "(", ")");
 		if (o->str_mask)
 			print_strs(o, e);
 	}

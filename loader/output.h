@@ -28,12 +28,22 @@ struct output {
 	bool hex;		/* arguments and return values in hex */
 	uint64_t t0_ns;		/* text timestamps are seconds since this */
 	bool header_done;
-	uint16_t str_mask;	/* --str: the arguments read as strings */
+	uint16_t str_mask;	/* --str: the arguments the user asked to read as strings */
+	uint32_t str_len;	/* --str-len: bytes of each string slot */
+	uint16_t read_mask;	/* str_mask plus DWARF `char *` arguments: what BPF reads (typed__str_mask) */
 	const char *scope;	/* a sentence the Attached line adds (-f, --cgroup), or NULL */
 };
 
-/* One ring buffer record of SIZE bytes (struct uscope_event, or uscope_event_strs with --str). */
+/* One ring buffer record of SIZE bytes (struct uscope_event, or USCOPE_STR_RECORD bytes with --str). */
 void output__event(struct output *o, const void *data, size_t size);
+
+struct dwarf_sig;
+/* output_typed.c: events of functions whose DWARF signature is known. */
+const struct dwarf_sig *typed__sig(const struct plan *plan, const struct site *s);
+uint16_t typed__str_mask(const struct plan *plan, uint16_t mask, int nargs);
+const char *typed__arg_str(const struct output *o, const struct uscope_event *e, int i, char *buf);
+void typed__args(struct output *o, const struct dwarf_sig *sig, const struct uscope_event *e);
+void typed__ret(struct output *o, const struct dwarf_sig *sig, const struct uscope_event *e);
 
 /* COUNTS[site id]; only sites that were hit are printed, busiest first, at most TOP (0: all). */
 void output__counts(struct output *o, const uint64_t *counts, size_t top);

@@ -145,12 +145,15 @@ int session__load(struct session *s)
 	struct bpf_knobs k = {
 		.mode = s->cfg.mode, .tgid = s->target.pid, .tid = o->tid, .uid = o->uid,
 		.events = !o->count && !o->latency && !o->noop && !s->hist.mode, .latency = o->latency, .interval = o->interval > 0, .noop = o->noop,
-		.nargs = o->nargs, .str_mask = o->str_mask, .ringbuf_size = o->ringbuf_size,
+		.nargs = o->nargs, .str_mask = o->str_mask, .str_len = o->str_len, .ringbuf_size = o->ringbuf_size,
 		.verbose = o->verbose, .filter = &s->fset, .by = &s->by, .hist = &s->hist,
 		.follow = s->follow.tree, .cgroup = s->follow.cgroup_fd >= 0,
 	};
 	int fd;
 
+	/* Events without stacks read DWARF `char *` arguments as strings too (one mask per run). */
+	if (k.events && !o->metrics && o->stack.want == STACK_NONE)
+		k.str_mask = typed__str_mask(&s->plan, o->str_mask, o->nargs);
 	stacks__knobs(&s->stacks, &k);
 	if (bpf_obj__load(&k, &s->plan, &s->obj))
 		return 1;
@@ -164,7 +167,8 @@ int session__load(struct session *s)
 		}
 	}
 	s->out = (struct output){ .f = stdout, .log = stderr, .plan = &s->plan, .json = o->json,
-				  .hex = o->hex, .str_mask = o->str_mask };
+				  .hex = o->hex, .str_mask = o->str_mask,
+				  .read_mask = k.str_mask, .str_len = o->str_len };
 	if (o->interval && !o->latency) {
 		s->prev_counts = calloc(s->plan.nsites + 1, sizeof(*s->prev_counts));
 		if (!s->prev_counts) {

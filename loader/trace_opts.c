@@ -46,6 +46,7 @@ static void trace_usage(FILE *f)
 "      --args N          function arguments to record, 0-6 (default 6)\n"
 "      --str K           also read argument K (0-11) as a C string; repeatable (up\n"
 "                        to 4); one that cannot be read shows as <unreadable>\n"
+"      --str-len N       bytes kept of each string, 2-4096 (default 64)\n"
 "      --hex             print values in hex (text output)\n"
 "How long and how:\n"
 "  -d, --duration SECS   stop after SECS (fractions allowed)\n"
@@ -102,7 +103,7 @@ enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OP
        OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET, OPT_NO_DEMANGLE, OPT_FILTER, OPT_BY,
        OPT_BY_MAX, OPT_HIST, OPT_LHIST,
        OPT_METRICS, OPT_CGROUP,
-       OPT_NO_SKIP_ENDBR };
+       OPT_NO_SKIP_ENDBR, OPT_STR_LEN };
 
 /*
  * Option C with its value optarg into O; 0 or -EINVAL after one message.
@@ -188,6 +189,11 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 			err_msg("too many --str (at most %d arguments)", USCOPE_MAX_STRS);
 			return -EINVAL;
 		}
+		return 0;
+	case OPT_STR_LEN:
+		if (!parse_u64(optarg, USCOPE_STR_MAX_LEN, &v) || v < 2)
+			return bad("--str-len", optarg, "a length from 2 to 4096");
+		o->str_len = v;
 		return 0;
 	case OPT_TOP:
 		if (!parse_u64(optarg, SIZE_MAX, &v) || !v)
@@ -331,7 +337,7 @@ static int validate(struct trace_opts *o)
 	}
 	if (stack_opts__check(&o->stack, &o->count, o->latency, o->noop, o->str_mask != 0))
 		return -EINVAL;
-	/* A stack record carries the event without the strings (struct uscope_event_strs). */
+	/* A stack record carries the event without the string slots. */
 	if (o->str_mask && o->stack.want != STACK_NONE) {
 		err_msg("--str cannot be used with --stack (yet)");
 		return -EINVAL;
@@ -359,6 +365,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "args", required_argument, NULL, OPT_ARGS },
 		{ "str", required_argument, NULL, OPT_STR },
+		{ "str-len", required_argument, NULL, OPT_STR_LEN },
 		{ "hex", no_argument, NULL, OPT_HEX },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "tid", required_argument, NULL, OPT_TID },
@@ -384,6 +391,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->nargs = USCOPE_FUNC_ARGS;
+	o->str_len = USCOPE_STR_LEN;
 	o->tid = o->uid = USCOPE_NO_FILTER;
 	o->ringbuf_size = 4 << 20;
 	o->by_max = USCOPE_BY_DEFAULT_MAX;

@@ -32,6 +32,7 @@ struct trace_opts {
 	bool verbose;		/* -v: libbpf's debug output on stderr */
 	int nargs;		/* --args */
 	uint16_t str_mask;	/* --str: bit K reads argument K as a string */
+	uint32_t str_len;	/* --str-len: bytes kept per string */
 	const char *filter;	/* --filter EXPR, NULL: none (loader/filter.h) */
 	const char *by;		/* --by KEY,..., NULL: none (loader/by.h) */
 	uint32_t by_max;	/* --by-max: rows in the key table */

@@ -60,6 +60,8 @@ const volatile bool emit_events = false;	/* false: count only */
 const volatile bool latency = false;	/* time entry -> return per thread */
 const volatile __u32 func_nargs = USCOPE_FUNC_ARGS;
 const volatile __u16 str_mask = 0;	/* --str: bit i reads argument i as a string */
+const volatile __u32 str_len = USCOPE_STR_LEN;	/* --str-len: bytes per string slot */
+const volatile __u32 str_record = USCOPE_STR_RECORD(0, 0);	/* --str: the record's bytes */
 const volatile __u64 wakeup_bytes = 0;	/* wake user space once this much is queued */
 
 /* Set by user space to stop counting at once (see uscope.h). */
@@ -194,7 +196,7 @@ static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
 	__u64 id;
 
 	if (str_mask && kind != USCOPE_SITE_RETURN)
-		e = bpf_ringbuf_reserve(&events, sizeof(struct uscope_event_strs), 0);
+		e = bpf_ringbuf_reserve(&events, str_record, 0);
 	else
 		e = bpf_ringbuf_reserve(&events, sizeof(struct uscope_event), 0);
 	if (!e) {
@@ -237,7 +239,7 @@ static __always_inline void submit(struct uscope_event *e)
  */
 static __always_inline void read_strs(struct uscope_event *e)
 {
-	struct uscope_event_strs *x = (struct uscope_event_strs *)e;
+	char *slots = (char *)(e + 1);
 	__u32 k = 0;
 	int i;
 
@@ -247,9 +249,9 @@ static __always_inline void read_strs(struct uscope_event *e)
 	for (i = 0; i < USCOPE_MAX_ARGS; i++) {
 		if (!(str_mask & (1u << i)) || k >= USCOPE_MAX_STRS)
 			continue;
-		x->strs[k][0] = 0;
+		slots[k * str_len] = 0;
 		if (i < e->nargs &&
-		    bpf_probe_read_user_str(x->strs[k], USCOPE_STR_LEN, (void *)e->args[i]) > 0)
+		    bpf_probe_read_user_str(slots + k * str_len, str_len, (void *)e->args[i]) > 0)
 			e->str_ok |= 1u << k;
 		k++;
 	}

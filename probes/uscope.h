@@ -15,7 +15,8 @@
 #define USCOPE_MAX_ARGS 12	/* USDT allows 12; functions use the first 6 */
 #define USCOPE_FUNC_ARGS 6	/* integer arguments in registers on x86-64 */
 #define USCOPE_COMM_LEN 16
-#define USCOPE_STR_LEN 64	/* --str: bytes of a string argument kept */
+#define USCOPE_STR_LEN 64	/* --str-len default: bytes of a string argument kept */
+#define USCOPE_STR_MAX_LEN 4096	/* --str-len at most */
 #define USCOPE_MAX_STRS 4	/* --str: string arguments read per event */
 #define USCOPE_NO_LOC 0xffffffffu	/* uscope_event.loc of a function event */
 #define USCOPE_HIST_BUCKETS 64	/* log2 buckets: bucket b holds [2^b, 2^(b+1)) ns */
@@ -51,15 +52,13 @@ struct uscope_event {
 };
 
 /*
- * With --str the ring buffer carries this larger record instead (the event
- * is its prefix): strs[k] is the k-th argument named by --str, in argument
- * order, NUL-terminated when read (see str_ok). Without --str events stay
- * small.
+ * With --str the ring buffer carries a larger record instead: the event,
+ * then one slot of --str-len bytes per string argument (popcount of the
+ * mask), slot k the k-th argument read as a string, in argument order,
+ * NUL-terminated when read (see str_ok). Its size is a load-time constant
+ * (USCOPE_STR_RECORD). Without --str events stay small.
  */
-struct uscope_event_strs {
-	struct uscope_event e;
-	char strs[USCOPE_MAX_STRS][USCOPE_STR_LEN];
-};
+#define USCOPE_STR_RECORD(nstrs, len) (sizeof(struct uscope_event) + (nstrs) * (len))
 
 /*
  * Stopping: the BPF global `stopped` (section .data.stop, its own one-entry

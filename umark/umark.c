@@ -22,6 +22,7 @@
 
 #include "libumark.h"
 #include "umark.h"
+#include "typed.h"
 
 #define UMARK_MAX_THREADS 1024
 #define UMARK_MAX_INTERVAL_MS 86400000ULL /* one day */
@@ -35,6 +36,7 @@ static struct {
 	unsigned long long interval_ms;
 	int quiet;
 	int sleep;
+	int typed;
 	int wait;
 	unsigned threads;
 } opts = { .interval_ms = 1000, .threads = 1 };
@@ -66,11 +68,12 @@ static void on_stop_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: umark [-n N] [-i MS] [-q] [-s] [-t N] [-w] [-h]\n"
+		"usage: umark [-n N] [-i MS] [-q] [-s] [-T] [-t N] [-w] [-h]\n"
 		"  -n N   run N iterations (default: until SIGINT/SIGTERM)\n"
 		"  -i MS  sleep MS milliseconds between iterations (default 1000, 0 = none)\n"
 		"  -q     quiet: no per-iteration output on stdout\n"
 		"  -s     also call umark_sleep_1ms() and umark_sleep_8ms() each iteration\n"
+		"  -T     also call the typed-argument functions (typed.c) each iteration\n"
 		"  -t N   run the loop in N threads, each doing all iterations (default 1)\n"
 		"  -w     wait for a byte (or EOF) on stdin before starting\n"
 		"  -h     show this help\n"
@@ -210,6 +213,8 @@ static unsigned long long iteration(unsigned long long i, unsigned tid)
 	umark_usdt_twice_b();
 	umark_usdt_twice_b();
 	umark_usdt_mixed(i);
+	if (opts.typed)
+		umark_typed_round(i, opts.quiet);
 
 	if (!opts.quiet) {
 		printf("iteration %llu thread %u\n", i, tid);
@@ -335,7 +340,7 @@ int main(int argc, char **argv)
 	unsigned long long v;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "+n:i:qst:wh")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:i:qsTt:wh")) != -1) {
 		switch (opt) {
 		case 'n':
 			if (parse_ull(optarg, ULLONG_MAX, &v))
@@ -353,6 +358,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			opts.sleep = 1;
+			break;
+		case 'T':
+			opts.typed = 1;
 			break;
 		case 't':
 			if (parse_ull(optarg, UMARK_MAX_THREADS, &v) || v == 0)

@@ -10,7 +10,7 @@
 
 UMARK_DIR     := umark
 UMARK_OBJDIR  := $(BUILD)/umark-obj
-UMARK_SRCS    := umark.c ops.c probes.c probe3.c
+UMARK_SRCS    := umark.c ops.c probes.c probe3.c typed.c
 UMARK_LIB_SRC := libumark.c
 
 # -fno-omit-frame-pointer: every function starts with push %rbp (cheap for
