@@ -36,6 +36,10 @@ static struct bounds bucket_bounds(const struct hist_spec *h, bool sgn, int b)
 		}
 		return r;
 	}
+	if (b > 64) {		/* past the log2 buckets: never filled by BPF, no bounds */
+		r.has_lo = r.has_hi = false;
+		return r;
+	}
 	if (b == 64) {		/* the top bit set */
 		r.has_lo = !sgn;
 		r.lo = 1ull << 63;
