@@ -185,6 +185,16 @@ release_dlopen() { echo go >&"$DL_GATE"; exec {DL_GATE}>&-; DL_GATE=; }
 	expect_tree_counts "$TMP/out" "$TMP/tree.out" treelib_work
 }
 
+@test "bad input: a soname no file matches yet (dlopened by path later) is refused with one line, exit 1; the target runs on" {
+	private_trees
+	start_dlopen "$T_PLUGDIR/libplug.so" plug_work 10
+	expect_failure 1 "cannot find binary 'libplug.so'" "$USCOPE" trace -p "$DL_PID" --count -x libplug.so plug_work
+	expect_failure 1 "cannot find binary 'libplug.so'" "$USCOPE" trace --count -x libplug.so plug_work
+	release_dlopen
+	wait_gone "$DL_PID"
+	grep -q "^tree: $DL_PID calls plug_work 10\$" "$TMP/tree.out"
+}
+
 teardown() {
 	kill_bg
 	[[ -z "${DL_GATE:-}" ]] || { exec {DL_GATE}>&- ; } 2>/dev/null
