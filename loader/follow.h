@@ -56,6 +56,13 @@ void follow__report(const struct follow *f);
 /* The sentence the Attached line adds ("" when neither -f nor --cgroup). */
 const char *follow__scope(const struct follow *f);
 
+/*
+ * PREV, followed by a sentence for each binary of BINS that the -p target T
+ * has not mapped yet (its probes wait on the file: follow_late.c).
+ */
+struct binaries;
+const char *follow__late_scope(const struct binaries *bins, const struct target *t, const char *prev);
+
 /* Detach the tracepoints (the probes' links are gone first, so the counts are final). */
 void follow__detach(struct follow *f);
 

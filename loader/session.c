@@ -207,7 +207,7 @@ int session__attach(struct session *s)
 		if (attach__after_exec(&s->progs, &s->plan, s->target.pid))
 			return 1;
 	}
-	s->out.scope = follow__scope(&s->follow);
+	s->out.scope = follow__late_scope(&s->bins, &s->target, follow__scope(&s->follow));
 	output__attached(&s->out, s->links.probes, attach_mode_name(s->links.mode), (now_ns() - t) / 1e6);
 	s->out.t0_ns = now_ns();
 	if (target__release(&s->target))

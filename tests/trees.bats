@@ -10,11 +10,14 @@ load lib
 
 TREES_BUILD="$BUILD_DIR/trees"
 
-# private_trees: copies of the targets in $TMP/trees (T_FORK, T_EXEC, T_LIB).
+# private_trees: copies of the targets in $TMP/trees (T_FORK, T_EXEC, T_LIB, T_DLOPEN, T_PLUGDIR).
 private_trees() {
-	mkdir -p "$TMP/trees"
-	cp "$TREES_BUILD"/tree_fork "$TREES_BUILD"/tree_exec "$TREES_BUILD"/libtreelib.so "$TMP/trees/"
+	mkdir -p "$TMP/trees/plugdir"
+	cp "$TREES_BUILD"/tree_fork "$TREES_BUILD"/tree_exec "$TREES_BUILD"/libtreelib.so \
+		"$TREES_BUILD"/tree_dlopen "$TMP/trees/"
+	cp "$TREES_BUILD"/plugdir/libplug.so "$TMP/trees/plugdir/"
 	T_FORK=$TMP/trees/tree_fork T_EXEC=$TMP/trees/tree_exec T_LIB=$TMP/trees/libtreelib.so
+	T_DLOPEN=$TMP/trees/tree_dlopen T_PLUGDIR=$TMP/trees/plugdir
 }
 
 # tree_sum FILE NAME: the sum of the calls of NAME the processes printed in FILE.
@@ -144,8 +147,57 @@ expect_tree_counts() {
 		"$USCOPE" trace --cgroup "$TMP" -x "$UMARK" --count 'func_*'
 }
 
+# start_dlopen PATH SYMBOL CALLS: tree_dlopen (private copy) in the background, held on a FIFO
+# (DL_GATE) until release_dlopen; DL_PID, its output in $TMP/tree.out.
+start_dlopen() {
+	mkfifo "$TMP/dlgate"
+	"$T_DLOPEN" "$@" < "$TMP/dlgate" > "$TMP/tree.out" 3>&- &
+	DL_PID=$!
+	BG_PIDS=$DL_PID
+	exec {DL_GATE}> "$TMP/dlgate"
+	wait_for "$TMP/tree.out" '^ready '
+}
+release_dlopen() { echo go >&"$DL_GATE"; exec {DL_GATE}>&-; DL_GATE=; }
+
+@test "a library file the -p target has not mapped yet is attached by file from the start; counts exact" {
+	private_trees
+	start_dlopen "$T_PLUGDIR/libplug.so" plug_work 900
+	! grep -q libplug /proc/"$DL_PID"/maps
+	start_uscope trace -p "$DL_PID" --count --json -x "$T_PLUGDIR/libplug.so" plug_work
+	grep -qF " $T_PLUGDIR/libplug.so is not mapped yet: attached by file." "$TMP/err"
+	release_dlopen
+	finish_uscope
+	cat "$TMP/err"
+	# The calls right after dlopen returned count: the probe sat on the file before it was mapped.
+	expect_tree_counts "$TMP/out" "$TMP/tree.out" plug_work
+	wait_no_uscope_links
+}
+
+@test "a library the -p target has mapped already gets no 'not mapped yet' sentence; counts exact" {
+	private_trees
+	# tree_exec links libtreelib.so and waits 1.5 s before its 300 calls.
+	LD_LIBRARY_PATH=$TMP/trees "$T_EXEC" 300 1500 < /dev/null > "$TMP/tree.out" &
+	BG_PIDS=$!
+	wait_for "/proc/$BG_PIDS/maps" libtreelib
+	start_uscope trace -p "$BG_PIDS" --count --json -x "$T_LIB" treelib_work
+	! grep -q 'not mapped yet' "$TMP/err"
+	finish_uscope
+	expect_tree_counts "$TMP/out" "$TMP/tree.out" treelib_work
+}
+
+@test "bad input: a soname no file matches yet (dlopened by path later) is refused with one line, exit 1; the target runs on" {
+	private_trees
+	start_dlopen "$T_PLUGDIR/libplug.so" plug_work 10
+	expect_failure 1 "cannot find binary 'libplug.so'" "$USCOPE" trace -p "$DL_PID" --count -x libplug.so plug_work
+	expect_failure 1 "cannot find binary 'libplug.so'" "$USCOPE" trace --count -x libplug.so plug_work
+	release_dlopen
+	wait_gone "$DL_PID"
+	grep -q "^tree: $DL_PID calls plug_work 10\$" "$TMP/tree.out"
+}
+
 teardown() {
 	kill_bg
+	[[ -z "${DL_GATE:-}" ]] || { exec {DL_GATE}>&- ; } 2>/dev/null
 	[[ -z "${CG_DIR:-}" ]] || rmdir "$CG_DIR" 2>/dev/null || true
 	rm -rf "$TMP"
 }
