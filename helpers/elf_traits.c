@@ -211,7 +211,8 @@ static int load_fdes(const char *path, bool all, struct elf_lsda_list *out, stru
 		elf_lsda__free(out);
 		return err;
 	}
-	qsort(out->addrs, out->cnt, sizeof(*out->addrs), cmp_u64);
+	if (out->cnt)	/* qsort(NULL, 0, ...) is undefined behaviour */
+		qsort(out->addrs, out->cnt, sizeof(*out->addrs), cmp_u64);
 	return 0;
 }
 
