@@ -283,6 +283,11 @@ int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n)
 	return context_maps__by_rows(o->skel, o->by_max, rows, n);
 }
 
+int bpf_obj__by_read(const struct bpf_obj *o, struct by_row *rows, size_t cap, size_t *n)
+{
+	return context_maps__by_read(o->skel, rows, cap < o->by_max ? cap : o->by_max, n);
+}
+
 uint64_t *bpf_obj__vhists(const struct bpf_obj *o)
 {
 	size_t n = o->plan->nsites * USCOPE_VHIST_BUCKETS;

@@ -86,6 +86,8 @@ uint64_t bpf_obj__unpaired(const struct bpf_obj *o);
 /* --by: every row of the key table, sorted by key (allocated into *ROWS); hits it had no room for. */
 int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n);
 uint64_t bpf_obj__by_dropped(const struct bpf_obj *o);
+/* --metrics: the same into ROWS (room for CAP rows), sorted by key, nothing allocated. */
+int bpf_obj__by_read(const struct bpf_obj *o, struct by_row *rows, size_t cap, size_t *n);
 
 /* --hist / --lhist: [site][USCOPE_VHIST_BUCKETS], summed over CPUs (allocated), or NULL. */
 uint64_t *bpf_obj__vhists(const struct bpf_obj *o);

@@ -106,18 +106,14 @@ int context_maps__fill(struct uscope_bpf *skel, const struct filter_set *f)
 	return err;
 }
 
-int context_maps__by_rows(struct uscope_bpf *skel, uint32_t max, struct by_row **out, size_t *n)
+int context_maps__by_read(struct uscope_bpf *skel, struct by_row *rows, size_t cap, size_t *n)
 {
-	struct by_row *rows = calloc((size_t)max + 1, sizeof(*rows));
 	int fd = bpf_map__fd(skel->maps.by_counts);
 	struct uscope_by_key k, last;
 	bool have_last = false;
 
 	*n = 0;
-	*out = rows;
-	if (!rows)
-		return -ENOMEM;
-	while (*n < max && !bpf_map_get_next_key(fd, have_last ? &last : NULL, &k)) {
+	while (*n < cap && !bpf_map_get_next_key(fd, have_last ? &last : NULL, &k)) {
 		last = k;
 		have_last = true;
 		if (!bpf_map_lookup_elem(fd, &k, &rows[*n].count))
@@ -125,6 +121,17 @@ int context_maps__by_rows(struct uscope_bpf *skel, uint32_t max, struct by_row *
 	}
 	qsort(rows, *n, sizeof(*rows), by_row__key_cmp);
 	return 0;
+}
+
+int context_maps__by_rows(struct uscope_bpf *skel, uint32_t max, struct by_row **out, size_t *n)
+{
+	struct by_row *rows = calloc((size_t)max + 1, sizeof(*rows));
+
+	*n = 0;
+	*out = rows;
+	if (!rows)
+		return -ENOMEM;
+	return context_maps__by_read(skel, rows, max, n);
 }
 
 uint64_t context_maps__by_dropped(struct uscope_bpf *skel)

@@ -26,6 +26,9 @@ int context_maps__fill(struct uscope_bpf *skel, const struct filter_set *f);
 /* Every row of the key table (at most MAX), allocated into *ROWS, sorted by key. */
 int context_maps__by_rows(struct uscope_bpf *skel, uint32_t max, struct by_row **rows, size_t *n);
 
+/* The same into ROWS (room for CAP; fewer than the table holds if CAP is smaller), no allocation. */
+int context_maps__by_read(struct uscope_bpf *skel, struct by_row *rows, size_t cap, size_t *n);
+
 /* Hits that found the key table full. */
 uint64_t context_maps__by_dropped(struct uscope_bpf *skel);
 

@@ -55,6 +55,8 @@ static int render(void *ctx, enum metrics_format fmt, const char **body, size_t 
 	if (!err && s.nhists)
 		err = bpf_obj__read_hists(a->reader, a->hists);
 	if (!err)
+		err = metrics_by__read(&a->by, a->obj, a->sites, p->nsites, &s);
+	if (!err)
 		err = metrics_expo__write(&a->out, &s, fmt);
 	if (err) {
 		warn_msg("--metrics: cannot answer a scrape: %s", strerror(-err));
@@ -81,7 +83,6 @@ static int alloc_snapshot(struct metrics_agent *a, const struct bpf_obj *obj)
 	for (i = 0; i < p->nsites; i++) {
 		const struct site *s = &p->sites[i];
 
-		/* --by labels (issue 12) go into .extra / .nextra here. */
 		a->sites[i] = (struct metrics_site){ .binary = plan__bin(p, s->bin)->path, .probe = s->name,
 						     .kind = site_kind_name(s->kind) };
 		if (p->latency && s->kind == USCOPE_SITE_ENTRY && s->slot < p->nslots)
@@ -129,9 +130,12 @@ static int attach_each(struct metrics_agent *a, volatile sig_atomic_t *stop)
 	return err;
 }
 
-int metrics_agent__prepare(struct metrics_agent *a, const struct bpf_obj *obj, struct plan *plan)
+int metrics_agent__prepare(struct metrics_agent *a, const struct bpf_obj *obj, struct plan *plan,
+			   const struct by_spec *by)
 {
 	a->plan = plan;
+	a->obj = obj;
+	metrics_by__init(&a->by, by);
 	if (alloc_snapshot(a, obj)) {
 		err_msg("--metrics: out of memory");
 		return -ENOMEM;
@@ -218,6 +222,7 @@ void metrics_agent__close(struct metrics_agent *a)
 	free(a->hits);
 	free(a->hists);
 	bpf_obj__reader_free(a->reader);
+	metrics_by__free(&a->by);
 	metrics_buf__free(&a->out);
 	memset(a, 0, sizeof(*a));
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "attach.h"
+#include "metrics_by.h"
 #include "metrics_expo.h"
 #include "metrics_http.h"
 #include "metrics_watch.h"
@@ -43,6 +44,8 @@ struct metrics_agent {
 	struct metrics_watch *watch;	/* NULL with -p / -c: a process keeps its file */
 	const struct attach_progs *progs;
 	struct bpf_obj_reader *reader;	/* the BPF-object room's batched readers */
+	const struct bpf_obj *obj;
+	struct metrics_by by;		/* --by: the key table's series */
 	struct plan *plan;
 	struct attach_cfg cfg;
 	const struct attach_state *links;	/* with -p / -c: trace's own links */
@@ -60,8 +63,9 @@ struct metrics_agent {
 /* Parse and bind ADDR (--metrics). 0, or a negative errno after one message. */
 int metrics_agent__open(struct metrics_agent *a, const char *addr);
 
-/* In uscope, after load: the scrape buffers and the site labels, from PLAN. */
-int metrics_agent__prepare(struct metrics_agent *a, const struct bpf_obj *obj, struct plan *plan);
+/* In uscope, after load: the scrape buffers and the site labels, from PLAN; BY: --by keys (or NULL). */
+int metrics_agent__prepare(struct metrics_agent *a, const struct bpf_obj *obj, struct plan *plan,
+			   const struct by_spec *by);
 
 /*
  * In the guardian. Attach the plan: system-wide (CFG->pid == 0) one binary at a time into

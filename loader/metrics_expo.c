@@ -365,6 +365,11 @@ int metrics_expo__write(struct metrics_buf *b, const struct metrics_snapshot *s,
 	put_family(b, fmt, "uscope_latency_unpaired_total", "counter", NULL,
 		   "Returns seen without a timed entry (not in any latency histogram).");
 	put_series_u64(b, "uscope_latency_unpaired_total", NULL, s->unpaired);
+	if (s->by) {
+		put_family(b, fmt, "uscope_by_dropped_total", "counter", NULL,
+			   "Hits not counted by --by key because the key table (--by-max rows) was full.");
+		put_series_u64(b, "uscope_by_dropped_total", NULL, s->by_dropped);
+	}
 	put_family(b, fmt, "uscope_probes_attached", "gauge", NULL, "Kernel probe points uscope has in place.");
 	put_series_u64(b, "uscope_probes_attached", NULL, s->attached);
 	put_family(b, fmt, "uscope_build_info", "info", NULL, "uscope's version; the value is always 1.");

@@ -56,6 +56,8 @@ struct metrics_snapshot {
 	uint64_t lost;		/* ring buffer records dropped */
 	uint64_t unpaired;	/* returns without a timed entry */
 	uint64_t attached;	/* kernel probe points in place now */
+	bool by;		/* --by: sites[] are key-table rows, and by_dropped is written */
+	uint64_t by_dropped;	/* hits that found the key table full */
 	const char *version;
 };
 

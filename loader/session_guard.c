@@ -59,7 +59,7 @@ int session_attach_guarded(struct session *s)
 
 	ops.ctx = s;
 	if (s->opts->metrics) {
-		if (metrics_agent__prepare(&s->metrics, s->obj, &s->plan))
+		if (metrics_agent__prepare(&s->metrics, s->obj, &s->plan, &s->by))
 			return -ENOMEM;
 		ops.watch_fd = guarded_watch_fd;
 		ops.on_watch = guarded_on_watch;

@@ -329,3 +329,85 @@ replace_and_count() {
 	"$UMARK_NOPIE" -n 2 -i 0 -q 2> "$TMP/ref.err"
 	[[ $(umark_checksum "$TMP/new.err") == "$(umark_checksum "$TMP/ref.err")" ]]
 }
+
+# two_umarks N1 N2: two umark processes of $PUMARK at once (stderr $TMP/u1.err, $TMP/u2.err);
+# sets P1 P2 to their pids as umark itself reports them.
+two_umarks() {
+	"$PUMARK" -n "$1" -i 0 -q > /dev/null 2> "$TMP/u1.err" 3>&- &
+	local a=$!
+	"$PUMARK" -n "$2" -i 0 -q > /dev/null 2> "$TMP/u2.err" 3>&- &
+	local b=$!
+	wait "$a"
+	wait "$b"
+	P1=$(awk '$1 == "umark:" && $2 == "pid" { print $3 }' "$TMP/u1.err")
+	P2=$(awk '$1 == "umark:" && $2 == "pid" { print $3 }' "$TMP/u2.err")
+	[[ -n "$P1" && -n "$P2" && "$P1" != "$P2" ]]
+}
+
+@test "--metrics --count --by pid: one series per umark process, each equal to its own count (curl and Prometheus)" {
+	private_umark
+	start_metrics -x "$PUMARK" --count --by pid,comm func_uprobe1 'umark_op_0*'
+	start_prometheus
+	two_umarks 23 9
+	scrape > "$TMP/m"
+	promtool check metrics < "$TMP/m"
+	local p f n name
+	for n in 1 2; do
+		p=P$n f=$TMP/u$n.err
+		for name in func_uprobe1 umark_op_00 umark_op_07; do
+			[[ $(series_value "uscope_probe_hits_total{binary=\"$PUMARK\",probe=\"$name\",kind=\"entry\",pid=\"${!p}\",comm=\"umark\"}" < "$TMP/m") == \
+			   "$(umark_calls "$f" "$name")" ]] || { echo "$name pid ${!p}: curl"; grep -F "pid=\"${!p}\"" "$TMP/m"; return 1; }
+		done
+	done
+	# 11 probes, 2 processes: 22 series, no other; nothing dropped.
+	[[ $(grep -c '^uscope_probe_hits_total{' "$TMP/m") -eq 22 ]]
+	[[ $(series_value uscope_by_dropped_total < "$TMP/m") -eq 0 ]]
+	wait_scraped_after "$(date +%s.%N)"
+	for n in 1 2; do
+		p=P$n
+		[[ $(promql_value "uscope_probe_hits_total{probe=\"func_uprobe1\",pid=\"${!p}\"}") == \
+		   "$(umark_calls "$TMP/u$n.err" func_uprobe1)" ]] || { echo "pid ${!p}: prometheus"; promql uscope_probe_hits_total; return 1; }
+	done
+	[[ $(umark_calls "$TMP/u1.err" func_uprobe1) -eq 23 && $(umark_calls "$TMP/u2.err" func_uprobe1) -eq 9 ]]
+	[[ $(promql_value 'sum(uscope_probe_hits_total{probe="func_uprobe1",comm="umark"})') -eq 32 ]]
+	[[ $(promql_value 'uscope_by_dropped_total') -eq 0 ]]
+	! grep -q 'key table is full' "$TMP/err"
+	stop_prometheus
+	stop_uscope
+}
+
+@test "--metrics --by pid --by-max 1, two processes: the first keeps its series, the other's hits are uscope_by_dropped_total, said once" {
+	private_umark
+	start_metrics -x "$PUMARK" --count --by pid --by-max 1 func_uprobe1
+	"$PUMARK" -n 6 -i 0 -q > /dev/null 2> "$TMP/u1.err"
+	"$PUMARK" -n 4 -i 0 -q > /dev/null 2> "$TMP/u2.err"
+	local p1 p2
+	p1=$(awk '$2 == "pid" { print $3 }' "$TMP/u1.err")
+	p2=$(awk '$2 == "pid" { print $3 }' "$TMP/u2.err")
+	scrape > "$TMP/m"
+	scrape > "$TMP/m2"
+	promtool check metrics < "$TMP/m"
+	[[ $(series_value "uscope_probe_hits_total{binary=\"$PUMARK\",probe=\"func_uprobe1\",kind=\"entry\",pid=\"$p1\"}" < "$TMP/m") -eq 6 ]]
+	! grep -qF "pid=\"$p2\"" "$TMP/m"
+	[[ $(series_value uscope_by_dropped_total < "$TMP/m") -eq 4 ]]
+	grep -qx '# TYPE uscope_by_dropped_total counter' "$TMP/m"
+	[[ $(grep -c 'key table is full (--by-max 1)' "$TMP/err") -eq 1 ]]
+	stop_uscope
+}
+
+@test "--metrics --count --by tid,uid,str(arg0): labels named tid, uid, str_arg0; values as umark printed them" {
+	private_umark
+	start_metrics -x "$PUMARK" --count --by 'tid,uid,str(arg0)' umark_greet
+	"$PUMARK" -n 4 -i 0 > "$TMP/u.out" 2> "$TMP/u1.err"
+	local pid
+	pid=$(awk '$2 == "pid" { print $3 }' "$TMP/u1.err")
+	scrape > "$TMP/m"
+	promtool check metrics < "$TMP/m"
+	# umark is one thread: tid is its pid. One series per string umark printed, each once.
+	sed -nE 's/^umark_greet\("([^"]*)"\) = [0-9]+$/\1/p' "$TMP/u.out" |
+		awk -v b="$PUMARK" -v p="$pid" -v u="$(id -u)" '{ printf "uscope_probe_hits_total{binary=\"%s\",probe=\"umark_greet\",kind=\"entry\",tid=\"%s\",uid=\"%s\",str_arg0=\"%s\"} 1\n", b, p, u, $0 }' | sort > "$TMP/want"
+	grep '^uscope_probe_hits_total{' "$TMP/m" | sort > "$TMP/got"
+	[[ $(wc -l < "$TMP/want") -eq 4 ]]
+	diff "$TMP/want" "$TMP/got"
+	stop_uscope
+}

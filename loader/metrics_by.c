@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * metrics_by: which series does `--metrics --count --by KEY,...` expose?
+ * (See metrics_by.h.) A row of the key table becomes one series of
+ * uscope_probe_hits_total: its site's labels, then one label per key.
+ * Rows are normalized as the text output does (a register's garbage above
+ * a narrower C type folded away, rows that became one key merged), so a
+ * series' value is the sum of the same rows every time and never drops.
+ * Hits that found the table full are not in any series: they are
+ * uscope_by_dropped_total, and said on stderr once.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "bpf_obj.h"
+#include "metrics_by.h"
+#include "util.h"
+
+void metrics_by__init(struct metrics_by *m, const struct by_spec *by)
+{
+	int k;
+
+	memset(m, 0, sizeof(*m));
+	m->by = by && by->nkeys ? by : NULL;
+	for (k = 0; m->by && k < by->nkeys; k++) {
+		const struct by_key *key = &by->keys[k];
+
+		/* str(arg1) is not a label name: str_arg1. The rest are names already. */
+		if (key->operand == USCOPE_OPND_STR)
+			snprintf(m->names[k], sizeof(m->names[k]), "str_arg%d", key->arg);
+		else
+			snprintf(m->names[k], sizeof(m->names[k]), "%s", key->text);
+	}
+}
+
+/* Room for N rows in every buffer (N at most --by-max). */
+static int grow(struct metrics_by *m, size_t n)
+{
+	void *p;
+
+#define GROW(field, count)                                            \
+	do {                                                          \
+		p = realloc(m->field, (count) * sizeof(*m->field));   \
+		if (!p)                                               \
+			return -ENOMEM;                               \
+		m->field = p;                                         \
+	} while (0)
+	GROW(rows, n);
+	GROW(sites, n);
+	GROW(hits, n);
+	GROW(labels, n * USCOPE_BY_KEYS);
+	GROW(nums, n * USCOPE_BY_KEYS);
+#undef GROW
+	m->cap = n;
+	return 0;
+}
+
+/* Every row of the table: the buffers double until it fits (or reach --by-max). */
+static int read_rows(struct metrics_by *m, const struct bpf_obj *obj, size_t *n)
+{
+	size_t max = m->by->max;
+	int err;
+
+	if (!m->cap && (err = grow(m, max < 64 ? max : 64)))
+		return err;
+	for (;;) {
+		err = bpf_obj__by_read(obj, m->rows, m->cap, n);
+		if (err || *n < m->cap || m->cap >= max)
+			return err;
+		err = grow(m, m->cap * 2 < max ? m->cap * 2 : max);
+		if (err)
+			return err;
+	}
+}
+
+/* Key K of row R as a label value: comm and str(argN) as strings, numbers signed where the site's are. */
+static const char *key_value(struct metrics_by *m, struct by_row *r, size_t i, int k)
+{
+	const struct by_key *key = &m->by->keys[k];
+	char *num = m->nums[i * USCOPE_BY_KEYS + k];
+	uint64_t v = r->key.v[k];
+
+	if (key->operand == USCOPE_OPND_COMM) {
+		r->key.comm[USCOPE_COMM_LEN - 1] = '\0';
+		return r->key.comm;
+	}
+	if (key->operand == USCOPE_OPND_STR) {
+		r->key.str[USCOPE_BY_STR_LEN - 1] = '\0';
+		return r->key.str;
+	}
+	if (key->operand == USCOPE_OPND_RET || m->by->is_signed[r->key.site * USCOPE_BY_KEYS + k])
+		snprintf(num, 24, "%lld", (long long)v);
+	else
+		snprintf(num, 24, "%llu", (unsigned long long)v);
+	return num;
+}
+
+static void say_full(struct metrics_by *m, uint64_t dropped)
+{
+	if (!dropped || m->warned)
+		return;
+	m->warned = true;
+	warn_msg("--metrics: the --by key table is full (--by-max %u): hits of new keys are counted in "
+		 "uscope_by_dropped_total, not by key", m->by->max);
+}
+
+int metrics_by__read(struct metrics_by *m, const struct bpf_obj *obj, const struct metrics_site *sites,
+		     size_t nsites, struct metrics_snapshot *s)
+{
+	size_t n, i, kept = 0;
+	int err, k;
+
+	if (!m->by)
+		return 0;
+	err = read_rows(m, obj, &n);
+	if (err)
+		return err;
+	n = by__normalize(m->by, m->rows, n);
+	for (i = 0; i < n; i++) {
+		struct by_row *r = &m->rows[i];
+		struct metrics_label *l = &m->labels[kept * USCOPE_BY_KEYS];
+
+		if (r->key.site >= nsites)
+			continue;
+		for (k = 0; k < m->by->nkeys; k++)
+			l[k] = (struct metrics_label){ m->names[k], key_value(m, r, i, k) };
+		m->sites[kept] = sites[r->key.site];
+		m->sites[kept].extra = l;
+		m->sites[kept].nextra = m->by->nkeys;
+		m->hits[kept++] = r->count;
+	}
+	s->sites = m->sites;
+	s->hits = m->hits;
+	s->nsites = kept;
+	s->by = true;
+	s->by_dropped = bpf_obj__by_dropped(obj);
+	say_full(m, s->by_dropped);
+	return 0;
+}
+
+void metrics_by__free(struct metrics_by *m)
+{
+	free(m->rows);
+	free(m->sites);
+	free(m->hits);
+	free(m->labels);
+	free(m->nums);
+	memset(m, 0, sizeof(*m));
+}
