@@ -23,7 +23,7 @@ pkgs=(
   libbpf-dev libelf-dev zlib1g-dev
   libdw-dev libdebuginfod-dev liblzma-dev libiberty-dev libzydis-dev libmicrohttpd-dev
   bpftool systemtap-sdt-dev
-  bats binutils util-linux procps jq python3 curl xz-utils
+  bats binutils util-linux procps jq python3 curl xz-utils strace
   elfutils debuginfod libc6-dbg prometheus libxml2-utils rustfilt
   golang-go rustc chromium
 )
