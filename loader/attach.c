@@ -64,10 +64,20 @@ int attach__check(const struct plan *plan, const struct attach_cfg *cfg, bool ch
 	return 0;
 }
 
-int attach_add_link(struct attach_state *st, struct bpf_link *link)
+int attach_keep_link(struct attach_state *st, struct bpf_link *link, const struct site *s, const char *path,
+		     pid_t pid)
 {
-	struct bpf_link **n = realloc(st->links, (st->nlinks + 1) * sizeof(*n));
+	struct bpf_link **n;
+	char what[256];
 
+	if (!link) {
+		int err = -errno;	/* libbpf's; read before anything else runs */
+
+		snprintf(what, sizeof(what), "%s (%s)", s->name, site_kind_name(s->kind));
+		attach_report_failure(err, what, 0, path, pid);
+		return err;
+	}
+	n = realloc(st->links, (st->nlinks + 1) * sizeof(*n));
 	if (!n) {
 		bpf_link__destroy(link);
 		err_msg("out of memory");
@@ -75,6 +85,7 @@ int attach_add_link(struct attach_state *st, struct bpf_link *link)
 	}
 	st->links = n;
 	st->links[st->nlinks++] = link;
+	st->probes++;
 	return 0;
 }
 

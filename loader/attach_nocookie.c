@@ -62,7 +62,6 @@ static int attach_site(const struct attach_progs *progs, const struct plan *plan
 	for (k = 0; k < site_nlocs(s); k++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, po);
 		struct bpf_link *link;
-		char what[256];
 
 		if (s->kind == USCOPE_SITE_USDT) {
 			err = attach_store_usdt_spec(progs, plan, s->first_loc + k);
@@ -73,16 +72,9 @@ static int attach_site(const struct attach_progs *progs, const struct plan *plan
 			link = bpf_program__attach_uprobe_opts(progs->prog[s->kind], pid, b->open_path,
 							       site_offset(plan, s, k), &po);
 		}
-		if (!link) {
-			err = -errno;
-			snprintf(what, sizeof(what), "%s (%s)", s->name, site_kind_name(s->kind));
-			attach_report_failure(err, what, 0, b->path, pid);
-			return err;
-		}
-		err = attach_add_link(st, link);
+		err = attach_keep_link(st, link, s, b->path, pid);
 		if (err)
 			return err;
-		st->probes++;
 	}
 	return 0;
 }

@@ -9,8 +9,13 @@
 #include <bpf/libbpf.h>
 #include "attach.h"
 
-/* Keep LINK / FD in ST (or release it and return -ENOMEM). */
-int attach_add_link(struct attach_state *st, struct bpf_link *link);
+/*
+ * Keep LINK, one kernel probe of site S in PATH, in ST; a NULL LINK is libbpf's
+ * failure (errno), printed here. Returns 0 or a negative errno.
+ */
+int attach_keep_link(struct attach_state *st, struct bpf_link *link, const struct site *s, const char *path,
+		     pid_t pid);
+/* Keep FD in ST (or release it and return -ENOMEM). */
 int attach_add_fd(struct attach_state *st, int fd);
 
 /*

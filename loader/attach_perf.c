@@ -18,22 +18,14 @@ static int attach_usdt_site(const struct attach_progs *progs, const struct plan 
 
 	for (loc = s->first_loc; loc < s->first_loc + s->nlocs; loc++) {
 		struct bpf_link *link;
-		char what[256];
 
 		err = attach_store_usdt_spec(progs, plan, loc);
 		if (err)
 			return err;
 		link = attach_usdt_loc(progs, plan, loc, pid, true);
-		if (!link) {
-			err = -errno;
-			snprintf(what, sizeof(what), "%s (%s)", s->name, site_kind_name(s->kind));
-			attach_report_failure(err, what, 0, b->path, pid);
-			return err;
-		}
-		err = attach_add_link(st, link);
+		err = attach_keep_link(st, link, s, b->path, pid);
 		if (err)
 			return err;
-		st->probes++;
 	}
 	return 0;
 }
@@ -44,7 +36,6 @@ static int attach_site(const struct attach_progs *progs, const struct plan *plan
 	const struct site *s = &plan->sites[id];
 	const struct binary *b = plan__bin(plan, s->bin);
 	struct bpf_link *link;
-	char what[256];
 
 	LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = USCOPE_COOKIE(id, s->slot),
 		    .retprobe = s->kind == USCOPE_SITE_RETURN);
@@ -53,15 +44,7 @@ static int attach_site(const struct attach_progs *progs, const struct plan *plan
 		return attach_usdt_site(progs, plan, s, pid, st);
 	link = bpf_program__attach_uprobe_opts(progs->prog[s->kind], pid > 0 ? pid : -1, b->open_path, s->offset,
 					       &po);
-	if (!link) {
-		int err = -errno;
-
-		snprintf(what, sizeof(what), "%s (%s)", s->name, site_kind_name(s->kind));
-		attach_report_failure(err, what, 0, b->path, pid);
-		return err;
-	}
-	st->probes++;
-	return attach_add_link(st, link);
+	return attach_keep_link(st, link, s, b->path, pid);
 }
 
 /* The sites of binary BI (every binary: UINT32_MAX), USDT ones only if USDT. */
