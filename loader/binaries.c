@@ -5,8 +5,10 @@
  * reads a symbol table, and a failure is reported once, naming the binary.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "binaries.h"
 #include "binpath.h"
 #include "script_hint.h"
@@ -54,6 +56,28 @@ int binaries__resolve(struct binaries *bc, const char *name, const struct target
 	return bi;
 }
 
+/*
+ * The one message for a binary that could not be read. A -p target's files are
+ * opened through /proc/PID/...: when they vanish because the process exited
+ * meanwhile, say that, not "no such file".
+ */
+static void report_read_error(const struct binary *b, int err)
+{
+	char link[64], exe[8];
+	int pid;
+
+	if (err == -ENOEXEC && script_hint(b->path, b->open_path))
+		return;
+	if (err == -ENOENT && sscanf(b->open_path, "/proc/%d/", &pid) == 1) {
+		snprintf(link, sizeof(link), "/proc/%d/exe", pid);
+		if (readlink(link, exe, sizeof(exe)) < 0) {
+			err_msg("'%s': process %d has exited", b->path, pid);
+			return;
+		}
+	}
+	err_msg("'%s': %s", b->path, elf_strerror(err));
+}
+
 const struct elf_func_list *binary__funcs(struct binary *b)
 {
 	struct elf_funcs_opts opts = { .sz = sizeof(opts), .flags = b->funcs_flags };
@@ -63,8 +87,7 @@ const struct elf_func_list *binary__funcs(struct binary *b)
 		return &b->funcs;
 	err = elf_funcs__load_opts(b->open_path, &opts, &b->funcs);
 	if (err) {
-		if (err != -ENOEXEC || !script_hint(b->path, b->open_path))
-			err_msg("'%s': %s", b->path, elf_strerror(err));
+		report_read_error(b, err);
 		return NULL;
 	}
 	if (b->funcs.warning)
@@ -81,8 +104,7 @@ const struct usdt_note_list *binary__notes(struct binary *b)
 		return &b->notes;
 	err = usdt_notes__load(b->open_path, &b->notes);
 	if (err) {
-		if (err != -ENOEXEC || !script_hint(b->path, b->open_path))
-			err_msg("'%s': %s", b->path, elf_strerror(err));
+		report_read_error(b, err);
 		return NULL;
 	}
 	if (b->notes.skipped)
@@ -115,7 +137,7 @@ int binary__check_exec_offset(struct binary *b, uint64_t off)
 		err_msg("--offset 0x%llx is not inside an executable segment of '%s'", (unsigned long long)off,
 			b->path);
 	else if (err)
-		err_msg("'%s': %s", b->path, elf_strerror(err));
+		report_read_error(b, err);
 	return err;
 }
 
