@@ -62,26 +62,36 @@ static void check_arg(const struct usdt_arg *a, const char *str)
 /* Append the canonical text of A (its symbol from STR) to BUF (which has room). */
 static size_t print_arg(char *buf, size_t len, const struct usdt_arg *a, const char *str)
 {
-	char size[4], disp[300];
+	/* The symbol may be as long as the whole input: size the buffer from it, never truncate. */
+	size_t dlen = (size_t)a->sym_len + 24, out;
+	char size[4], *disp = malloc(dlen);
 
+	if (!disp)
+		abort();
 	snprintf(size, sizeof(size), "%s%u", a->is_signed ? "-" : "", a->size);
 	if (a->sym_len)
-		snprintf(disp, sizeof(disp), "%.*s%+" PRId64, (int)a->sym_len, str + a->sym_pos, a->val_off);
+		snprintf(disp, dlen, "%.*s%+" PRId64, (int)a->sym_len, str + a->sym_pos, a->val_off);
 	else
-		snprintf(disp, sizeof(disp), "%" PRId64, a->val_off);
+		snprintf(disp, dlen, "%" PRId64, a->val_off);
 	switch (a->kind) {
 	case USDT_ARG_CONST:
-		return len + (size_t)sprintf(buf + len, " %s@$%s", size, disp);
+		out = len + (size_t)sprintf(buf + len, " %s@$%s", size, disp);
+		break;
 	case USDT_ARG_REG:
-		return len + (size_t)sprintf(buf + len, " %s@%%%s", size, a->reg);
+		out = len + (size_t)sprintf(buf + len, " %s@%%%s", size, a->reg);
+		break;
 	case USDT_ARG_MEM:
 		if (a->reg_off < 0)
-			return len + (size_t)sprintf(buf + len, " %s@%s", size, disp);
-		return len + (size_t)sprintf(buf + len, " %s@%s(%%%s)", size, disp, a->reg);
+			out = len + (size_t)sprintf(buf + len, " %s@%s", size, disp);
+		else
+			out = len + (size_t)sprintf(buf + len, " %s@%s(%%%s)", size, disp, a->reg);
+		break;
 	default:
-		return len + (size_t)sprintf(buf + len, " %s@%s(%s%s,%%%s,%u)", size, disp,
-					     a->reg_off < 0 ? "" : "%", a->reg, a->idx_reg, a->scale);
+		out = len + (size_t)sprintf(buf + len, " %s@%s(%s%s,%%%s,%u)", size, disp,
+					    a->reg_off < 0 ? "" : "%", a->reg, a->idx_reg, a->scale);
 	}
+	free(disp);
+	return out;
 }
 
 /* A and B are the same argument, their symbols (from SA and SB) included. */
