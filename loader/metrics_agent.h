@@ -53,9 +53,9 @@ struct metrics_agent {
 	size_t nbins;
 	/* Scrape buffers, sized once from the plan. */
 	struct metrics_site *sites, *hist_sites;
+	struct metrics_buf site_labels, hist_labels;	/* their label sets, escaped once */
 	uint64_t *hits;
 	struct uscope_hist *hists;
-	struct metrics_buf out;
 	uint64_t next_full_check;	/* ns: the once-a-second look at every probed path */
 	size_t probes;		/* in uscope: probe points in place, as the guardian last said */
 };

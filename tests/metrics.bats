@@ -212,6 +212,25 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print
 	((SECONDS < 10))
 }
 
+@test "libmicrohttpd is loaded only for --metrics: unreadable, it is one line naming it (exit 1); other runs never map it" {
+	local lib
+	lib=$(readlink -f /usr/lib/x86_64-linux-gnu/libmicrohttpd.so.12)
+	[[ -f "$lib" ]]
+	# The oracle for "loaded": the library's own file in /proc/PID/maps.
+	! ldd "$USCOPE" | grep -q libmicrohttpd
+	private_umark
+	start_metrics --count -x "$PUMARK" func_uprobe1
+	grep -qF "$lib" "/proc/$USCOPE_PID/maps"
+	stop_uscope
+	start_uscope trace --count -x "$PUMARK" func_uprobe1
+	! grep -qF libmicrohttpd "/proc/$USCOPE_PID/maps"
+	stop_uscope
+	# An unreadable library (here /dev/null mounted over it, in a private mount namespace).
+	expect_failure 1 "libmicrohttpd" unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$lib" \
+		"$USCOPE" trace -x "$PUMARK" --metrics "127.0.0.1:$USCOPE_PORT" --count func_uprobe1
+	grep -qF 'Debian package libmicrohttpd12' "$TMP/stderr"
+}
+
 @test "scripts/uscope-metrics.service passes systemd-analyze verify; its uscope options parse" {
 	command -v systemd-analyze > /dev/null || skip "no systemd-analyze"
 	sed "s|/usr/local/bin/uscope|$USCOPE|" "$ROOT/scripts/uscope-metrics.service" > "$TMP/uscope-metrics.service"
