@@ -35,6 +35,7 @@ for ((i = 0; i < 50; i++)); do
 done
 [[ -n $port ]] || { echo "$0: no free port" >&2; exit 1; }
 
+: > "$tmp/err"	# before the child opens it: the wait below greps it at once
 "$uscope" trace --metrics "127.0.0.1:$port" "$mode" -x "$target" 'f_*' > "$tmp/out" 2> "$tmp/err" &
 pids+=($!)
 url=http://127.0.0.1:$port/metrics
