@@ -62,11 +62,11 @@ bench_context_hits() {
 	# these three rows make a tenth of the calls (the cost is per call still).
 	CC_ITER=$((CTX_ITER / 10)) CC_QUIET=1 call_cost "c|uscope --str 0 (events)" Attached seen_uscope_events bench_str \
 		"$USCOPE" trace -x "$c" --str 0 bench_str
-	CC_ITER=$((CTX_ITER / 10))peer_cost "c|bpftrace 0.17 printf(\"%s\\n\", str(arg0))" bt17 "" seen_bpftrace_lines bench_str \
+	CC_ITER=$((CTX_ITER / 10)) peer_cost "c|bpftrace 0.17 printf(\"%s\\n\", str(arg0))" bt17 "" seen_bpftrace_lines bench_str \
 		"uprobe:$c:bench_str { printf(\"%s\\n\", str(arg0)); }"
-	CC_ITER=$((CTX_ITER / 10))peer_cost "c|bpftrace 0.23.5 printf(\"%s\\n\", str(arg0))" bt23 "" seen_bpftrace_lines bench_str \
+	CC_ITER=$((CTX_ITER / 10)) peer_cost "c|bpftrace 0.23.5 printf(\"%s\\n\", str(arg0))" bt23 "" seen_bpftrace_lines bench_str \
 		"uprobe:$c:bench_str { printf(\"%s\\n\", str(arg0)); }"
-	CC_ITER=$((CTX_ITER / 10))peer_cost "c|bcc trace 'p:ctx:bench_str \"%s\", arg1'" bcc-trace "PID " seen_bcc_trace bench_str \
+	CC_ITER=$((CTX_ITER / 10)) peer_cost "c|bcc trace 'p:ctx:bench_str \"%s\", arg1'" bcc-trace "PID " seen_bcc_trace bench_str \
 		"p:$c:bench_str \"%s\", arg1"
 	call_cost "c|uscope --count --by 'str(arg0)'" Attached seen_uscope bench_str \
 		"$USCOPE" trace -x "$c" --count --by 'str(arg0)' bench_str

@@ -124,7 +124,7 @@ seen_bcc_trace() { # one line per event, starting with PID TID; lost samples rep
 	printf '%s events%s' "$n" "${lost:+, $lost lost}"
 }
 seen_argdist() { # -C "COUNT EVENT" lines or -H "lo -> hi : count" buckets, over every interval
-	awk '/^\t +[0-9]+ / { s += $1; hit = 1 }
+	awk '/^\t *[0-9]+ / { s += $1; hit = 1 }
 	     / -> .* : +[0-9]+ / { for (i = 1; i <= NF; i++) if ($i == ":") { s += $(i + 1); hit = 1 } }
 	     END { if (hit) print s }' "$TMP/tr.out"
 }

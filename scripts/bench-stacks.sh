@@ -17,14 +17,14 @@ bench_stacks_hits() {
 	peer_cost "s|bpftrace 0.17 @[ustack] = count()" bt17 "" seen_bpftrace stk_leaf "uprobe:$s:stk_leaf { @[ustack] = count(); }"
 	peer_cost "s|bpftrace 0.23.5 @[ustack] = count()" bt23 "" seen_bpftrace stk_leaf "uprobe:$s:stk_leaf { @[ustack] = count(); }"
 	peer_cost "s|bcc stackcount -U" bcc-stackcount "Tracing 1 functions" seen_stackcount stk_leaf -U "$s:stk_leaf"
-	CC_ITER=$((STK_ITER / 10))CC_QUIET=1 call_cost "s|uscope --stack (frame pointers, one event a hit)" Attached seen_uscope_events stk_leaf \
+	CC_ITER=$((STK_ITER / 10)) CC_QUIET=1 call_cost "s|uscope --stack (frame pointers, one event a hit)" Attached seen_uscope_events stk_leaf \
 		"$USCOPE" trace -x "$s" --stack=fp stk_leaf
-	CC_ITER=$((STK_ITER / 10))peer_cost "s|bpftrace 0.23.5 printf + ustack (one event a hit)" bt23 "" seen_none stk_leaf \
+	CC_ITER=$((STK_ITER / 10)) peer_cost "s|bpftrace 0.23.5 printf + ustack (one event a hit)" bt23 "" seen_none stk_leaf \
 		"uprobe:$s:stk_leaf { printf(\"%s\\n\", ustack); }"
-	CC_ITER=$((STK_ITER / 10))peer_cost "s|bcc trace -U (one event a hit)" bcc-trace "PID " seen_bcc_trace stk_leaf -U "p:$s:stk_leaf"
+	CC_ITER=$((STK_ITER / 10)) peer_cost "s|bcc trace -U (one event a hit)" bcc-trace "PID " seen_bcc_trace stk_leaf -U "p:$s:stk_leaf"
 	call_cost "s|uscope --count --stack=dwarf (8 KiB copied a hit, unwound in user space)" Attached seen_uscope stk_leaf \
 		"$USCOPE" trace -x "$s" --count --stack=dwarf stk_leaf
-	CC_ITER=$((STK_ITER / 10))CC_QUIET=1 call_cost "s|uscope --stack=dwarf (one event a hit)" Attached seen_uscope_events stk_leaf \
+	CC_ITER=$((STK_ITER / 10)) CC_QUIET=1 call_cost "s|uscope --stack=dwarf (one event a hit)" Attached seen_uscope_events stk_leaf \
 		"$USCOPE" trace -x "$s" --stack=dwarf stk_leaf
 	for k in "s|bpftrace 0.17 @[ustack] = count()" "s|bpftrace 0.23.5 @[ustack] = count()"; do
 		v=${k#s|bpftrace }
@@ -161,7 +161,9 @@ sym_one() {
 		if [[ -n $line ]]; then
 			ms=$(sed -nE 's/.* in ([0-9.]+) ms.*/\1/p' <<<"$line")
 			how="uscope -v"
-			detail=${line#uscope: }
+			# the peers' measure too, for a like-for-like column
+			detail="${line#uscope: }; report phase as for the peers: $(awk -v a="${SR_MS:-0}" \
+				-v b="${base_ms:-0}" 'BEGIN { printf "%.0f", a - b }') ms"
 		else
 			ms=$(awk -v a="${SR_MS:-0}" -v b="${base_ms:-0}" 'BEGIN { printf "%.0f", a - b }')
 			how="report phase"
