@@ -7,10 +7,14 @@
 
 # peer_cost KEY TOOL READY SEEN FUNC ARGS...: call_cost with TOOL's command
 # (bt17, bt23: ARGS is a bpftrace program; bcc-*: the bcc tool's arguments),
-# or a "not installed" note.
+# or a "not installed" note. BENCH_QUICK runs bpftrace 0.23.5 only, to stay short.
 peer_cost() {
 	local key=$1 tool=$2 ready=$3 seen=$4 func=$5
 	shift 5
+	if [[ $QUICK == 1 && $tool != bt23 ]]; then
+		NOTE_B[$key]="not run (BENCH_QUICK=1)"
+		return 0
+	fi
 	case $tool in
 	bt17) ((HAVE_BPFTRACE)) || { NOTE_B[$key]="not installed"; return 0; }
 		call_cost "$key" "${ready:-Attaching 1 probe}" "$seen" "$func" bpftrace -e "$@" ;;

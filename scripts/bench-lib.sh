@@ -131,6 +131,30 @@ seen_argdist() { # -C "COUNT EVENT" lines or -H "lo -> hi : count" buckets, over
 seen_stackcount() { awk '/^ +[0-9]+$/ { s += $1; hit = 1 } END { if (hit) print s }' "$TMP/tr.out"; }
 seen_none() { :; }
 
+# tracer_start READY CMD...: CMD in the background (TRACER_PID), its output in
+# $TMP/tr.out (/dev/null with CC_QUIET=1) and $TMP/tr.err, until it prints
+# READY, plus 0.5 s (bpftrace prints "Attaching" before it attaches). 1, with
+# TRACER_ERR, when it never does.
+tracer_start() {
+	local ready=$1 out=$TMP/tr.out
+	shift
+	: >"$TMP/tr.out"
+	: >"$TMP/tr.err"
+	[[ ${CC_QUIET:-0} == 1 ]] && out=/dev/null
+	# A background job of a script starts with SIGINT ignored, and Python
+	# (bcc) then never installs its handler: restore the default first.
+	env --default-signal=INT "$@" >"$out" 2>"$TMP/tr.err" &
+	TRACER_PID=$!
+	BG_PIDS+=("$TRACER_PID")
+	if ! wait_ready "$ready" "$TRACER_PID" "$TMP/tr.err" "$TMP/tr.out"; then
+		TRACER_ERR="tracer did not start: $(first_error "$TMP/tr.err")"
+		stop_pid "$TRACER_PID" INT
+		forget_pid "$TRACER_PID"
+		return 1
+	fi
+	sleep 0.5
+}
+
 # ------------------------------------------------------- cost per probed call --
 # call_cost KEY READY SEEN FUNC CMD...: median ns/call of `$CC_TARGET $CC_ITER`
 # while CMD traces FUNC (CMD empty: no probe, `$CC_TARGET $CC_ITER_BASE`). READY:
@@ -149,25 +173,11 @@ call_cost() {
 	(($#)) && [[ -n ${CC_BASE:-} ]] && BASE_OF[$key]=$CC_BASE
 	for ((i = 0; i < CC_RUNS; i++)); do
 		if (($#)); then
-			: >"$TMP/tr.out"
-			: >"$TMP/tr.err"
-			# A background job of a script starts with SIGINT ignored, and Python
-			# (bcc) then never installs its handler: restore the default first.
-			if [[ ${CC_QUIET:-0} == 1 ]]; then
-				env --default-signal=INT "$@" >/dev/null 2>"$TMP/tr.err" &
-			else
-				env --default-signal=INT "$@" >"$TMP/tr.out" 2>"$TMP/tr.err" &
-			fi
-			TRACER_PID=$!
-			BG_PIDS+=("$TRACER_PID")
-			if ! wait_ready "$ready" "$TRACER_PID" "$TMP/tr.err" "$TMP/tr.out"; then
-				NOTE_B[$key]="tracer did not start: $(first_error "$TMP/tr.err")"
-				stop_pid "$TRACER_PID" INT
-				forget_pid "$TRACER_PID"
+			if ! tracer_start "$ready" "$@"; then
+				NOTE_B[$key]=$TRACER_ERR
 				log "${key#*|}: tracer did not start"
 				return 1
 			fi
-			sleep 0.5 # bpftrace prints "Attaching" before it attaches
 		else
 			iter=$CC_ITER_BASE
 		fi

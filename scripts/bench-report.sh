@@ -17,7 +17,8 @@ the overhead of \`uscope trace --noop\` (the uprobe with an empty program) on th
 function. A goal "≤ R x OTHER" compares overheads: the row's overhead over no probe is at
 most R times OTHER's. Every probed function starts with \`push %rbp\` (emulated by the
 kernel), so the differences between rows are the programs'. "Met" is decided on the
-medians of this run; on a loaded machine a few percent is noise.
+medians of this run; on a loaded machine a few percent is noise. \`BENCH_QUICK=1\` runs
+only bpftrace 0.23.5 among the peers in sections 5-9, one run each.
 
 ## 5. Context read in the kernel (issue 12)
 

@@ -44,29 +44,27 @@ stacks_hit_table() {
 		"s|uscope --stack=dwarf (one event a hit)"
 }
 
+stk_label() { # CONF -> how tables 9 name the tracer
+	case $1 in
+	fp | uscope) echo "uscope \`--count --stack=fp\`" ;;
+	dwarf) echo "uscope \`--count --stack=dwarf\`" ;;
+	bt23) echo "bpftrace 0.23.5 \`@[ustack] = count()\`" ;;
+	bt17) echo "bpftrace 0.17 \`@[ustack] = count()\`" ;;
+	esac
+}
+
 # ------------------------------------------------------ 100,000 hits a second --
 # PACE[CONF]: "calls|rate|hits counted|stacks counted|lost" of one paced run.
 declare -A PACE PACE_NOTE
 stacks_pace_one() { # CONF READY CMD...: trace `stk pace 100000 PACE_SECS` with CMD
-	local conf=$1 ready=$2 pid t0 calls wall hits stacks lost
+	local conf=$1 ready=$2 t0 calls wall hits stacks lost
 	shift 2
-	: >"$TMP/tr.out"
-	: >"$TMP/tr.err"
-	env --default-signal=INT "$@" >"$TMP/tr.out" 2>"$TMP/tr.err" &
-	pid=$!
-	BG_PIDS+=("$pid")
-	if ! wait_ready "$ready" "$pid" "$TMP/tr.err" "$TMP/tr.out"; then
-		PACE_NOTE[$conf]="tracer did not start: $(first_error "$TMP/tr.err")"
-		stop_pid "$pid" INT
-		forget_pid "$pid"
-		return 1
-	fi
-	sleep 0.5
+	tracer_start "$ready" "$@" || { PACE_NOTE[$conf]=$TRACER_ERR; return 1; }
 	t0=$(now_ns)
 	calls=$(timeout 120 "$BDIR/stk" pace 100000 "$PACE_SECS" | sed -n 's/^calls //p')
 	wall=$(($(now_ns) - t0))
-	stop_pid "$pid" INT
-	forget_pid "$pid"
+	stop_pid "$TRACER_PID" INT
+	forget_pid "$TRACER_PID"
 	case $conf in
 	bt23) hits=$(seen_bpftrace); stacks=$hits; lost=$(sed -nE 's/.*[Ll]ost ([0-9]+) events.*/\1/p' "$TMP/tr.err" | head -n1) ;;
 	*)
@@ -92,11 +90,7 @@ pace_table() {
 	echo "| \`stk pace 100000 $PACE_SECS\` traced by | calls made | rate reached | hits counted | in stacks counted | lost (reported) | target (from the issue) |"
 	echo "|---|---:|---:|---:|---:|---:|---|"
 	for conf in fp dwarf bt23; do
-		case $conf in
-		fp) label="uscope \`--count --stack=fp\`" ;;
-		dwarf) label="uscope \`--count --stack=dwarf\`" ;;
-		bt23) label="bpftrace 0.23.5 \`@[ustack] = count()\`" ;;
-		esac
+		label=$(stk_label "$conf")
 		if [[ -n ${PACE_NOTE[$conf]:-} ]]; then printf '| %s | %s | | | | | |\n' "$label" "${PACE_NOTE[$conf]}"; continue; fi
 		[[ -n ${PACE[$conf]:-} ]] || continue
 		IFS='|' read -r calls rate hits stacks lost <<<"${PACE[$conf]}"
@@ -186,7 +180,7 @@ bench_stacks_symbolize() {
 			"$BT23" -e "uprobe:$s:stk_leaf { @ = count(); }" -c "$s tree 1" -- \
 			"$BT23" -e "uprobe:$s:stk_leaf { @[ustack] = count(); }" -c "$s tree 1"
 	fi
-	if ((HAVE_BPFTRACE)); then
+	if ((HAVE_BPFTRACE)) && [[ $QUICK != 1 ]]; then
 		sym_one bt17 "grep -c '^\\]: '" \
 			bpftrace -e "uprobe:$s:stk_leaf { @ = count(); }" -c "$s tree 1" -- \
 			bpftrace -e "uprobe:$s:stk_leaf { @[ustack] = count(); }" -c "$s tree 1"
@@ -198,11 +192,7 @@ sym_table() {
 	echo "| tool | caches | distinct stacks printed | time to name them | stacks/s | how it was timed | target (from the issue) |"
 	echo "|---|---|---:|---:|---:|---|---|"
 	for conf in uscope bt23 bt17; do
-		case $conf in
-		uscope) label="uscope \`--count --stack=fp\`" ;;
-		bt23) label="bpftrace 0.23.5 \`@[ustack] = count()\`" ;;
-		bt17) label="bpftrace 0.17 \`@[ustack] = count()\`" ;;
-		esac
+		label=$(stk_label "$conf")
 		for temp in cold warm; do
 			if [[ -n ${SYM_NOTE[$conf:$temp]:-} ]]; then
 				goal=
