@@ -480,6 +480,11 @@ mode=full; [[ $QUICK == 1 ]] && mode="quick (BENCH_QUICK=1)"
 build_notes=
 for n in "${SIZES[@]}"; do build_notes+="target-$n ${BUILD_NOTE[$n]}; "; done
 
+if ((PEER_MAX_N >= 1000)); then
+	PEER_RUN_NOTE=" and 1 run at N = 1,000"
+else
+	PEER_RUN_NOTE=" (the perf-event peers run at N = 100 only, unless BENCH_PEER_SIZES=\"100 1000\")"
+fi
 mkdir -p "$(dirname "$OUT")"
 {
 cat <<EOF
@@ -517,9 +522,7 @@ cat <<EOF
 
 ## 1. Attach to every function of target-N, trace 0.2 s, detach: wall time of the whole run
 
-Median of $RUNS_FAST runs for uscope; of $RUNS_PEER_SMALL for the peers at N = 100$( ((PEER_MAX_N >= 1000)) && echo " and 1 run at
-N = 1,000" || echo " (the perf-event
-peers run at N = 100 only unless \\`BENCH_PEER_SIZES=\"100 1000\"\\`)"). In parentheses: the ratio to uscope's time at the same N.
+Median of $RUNS_FAST runs for uscope; of $RUNS_PEER_SMALL for the peers at N = 100$PEER_RUN_NOTE. In parentheses: the ratio to uscope's time at the same N.
 
 - uscope: \`uscope trace --attach multi --count -d 0.2 -x target-N 'f_*'\` (one
   uprobe_multi link, one BPF program). "of which attach" is uscope's own report
