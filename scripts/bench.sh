@@ -7,16 +7,30 @@
 #      (N = 100, 1,000, 10,000, 50,000), with uscope's own attach time;
 #   b. cost per call of a probed function in a tight loop (ns/call);
 #   c. peak RSS of each tool in the runs of (a);
-#   d. listing functions and USDT probes of large binaries.
+#   d. listing functions and USDT probes of large binaries;
+#   e. per-hit cost of context read in the kernel: a filter that rejects,
+#      --by comm, --hist arg0, strings (issue 12; scripts/bench-context.sh);
+#   f. the CET build, endbr64 skipped (issue 14), and attach time with a
+#      filter over 10,000 functions (issue 12);
+#   g. stacks: per-hit cost, 100,000 hits/s, naming 10,000 distinct stacks
+#      (issue 13; scripts/bench-stacks.sh);
+#   h. /metrics over 10,000 probes and the per-hit cost under a scraper
+#      (issue 15; scripts/bench-metrics.sh).
 # Targets come from scripts/gen-target.sh and are cached under build/bench/.
 #
 # Environment:
-#   BENCH_QUICK=1   ~2-minute smoke run (fewer sizes and runs); writes
+#   BENCH_QUICK=1   ~4-minute smoke run (fewer sizes and runs); writes
 #                   build/bench/BENCHMARKS.quick.md instead of docs/BENCHMARKS.md
 #   BENCH_OUT=FILE  where to write the report
 #   BENCH_BOUND=S   bound of one run of a peer in seconds (default 180)
 #   BENCH_SIZES="100 1000"  only these N (a small run to check the script)
+#   BENCH_PEER_SIZES="100 1000"  N at which the perf-event peers run (default 100;
+#                   each peer takes ~2 min at 1,000, so the full bench stays ~15 min)
 #   BENCH_BPFTRACE23=PATH   bpftrace 0.23.5 (default: the build in /work/shared/peers)
+#   BENCH_USCOPE=PATH       the uscope binary (default: build/uscope)
+#   BENCH_PARTS="context stacks"  only these parts, of: whole percall context
+#                   stacks metrics listing (default all; a partial run's report
+#                   has empty tables for the others)
 #
 # Perf-event uprobes (bpftrace, bcc, uscope --attach perf) cost ~0.11 s EACH to
 # detach here, also when the process is killed (the kernel detaches at exit), so a
@@ -27,7 +41,17 @@ set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
-USCOPE=$ROOT/build/uscope
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
+# shellcheck source=scripts/bench-context.sh
+. scripts/bench-context.sh
+# shellcheck source=scripts/bench-stacks.sh
+. scripts/bench-stacks.sh
+# shellcheck source=scripts/bench-metrics.sh
+. scripts/bench-metrics.sh
+# shellcheck source=scripts/bench-report.sh
+. scripts/bench-report.sh
+USCOPE=${BENCH_USCOPE:-$ROOT/build/uscope}
 BDIR=$ROOT/build/bench
 QUICK=${BENCH_QUICK:-0}
 BOUND=${BENCH_BOUND:-180}
@@ -46,16 +70,39 @@ if [[ $QUICK == 1 ]]; then
 	LIST_RUNS=3
 	ITER=500000
 	ITER_BASE=50000000
+	CTX_ITER=300000           # sections e-h
+	CTX_ITER_BASE=20000000
+	CTX_RUNS=1
+	STK_ITER=200000
+	STK_ITER_BASE=10000000
+	ATT_RUNS=3
+	ATT_PEER_RUNS=1
+	PACE_SECS=1
+	SYM_BOUND=20
+	SCRAPES=5
 else
 	SIZES=(100 1000 10000 50000)
-	PEER_SIZES=(100 1000)
+	# Perf-event peers at N = 1,000 take ~7 min (their detach); BENCH_PEER_SIZES="100 1000" measures it.
+	read -ra PEER_SIZES <<<"${BENCH_PEER_SIZES:-100}"
 	RUNS_FAST=5
 	RUNS_PEER_SMALL=3
 	RUNS_CALL=5
 	LIST_RUNS=5
 	ITER=1500000              # ~1 s at ~700 ns per probed call
 	ITER_BASE=200000000       # ~0.6 s unprobed
+	CTX_ITER=500000
+	CTX_ITER_BASE=50000000
+	CTX_RUNS=3
+	STK_ITER=500000
+	STK_ITER_BASE=20000000
+	ATT_RUNS=5
+	ATT_PEER_RUNS=3
+	PACE_SECS=3
+	SYM_BOUND=60
+	SCRAPES=20
 fi
+PARTS=" ${BENCH_PARTS:-whole percall context stacks metrics listing} "
+part() { [[ $PARTS == *" $1 "* ]]; }
 if [[ -n ${BENCH_SIZES:-} ]]; then
 	read -ra SIZES <<< "$BENCH_SIZES"
 	keep=()
@@ -64,33 +111,21 @@ if [[ -n ${BENCH_SIZES:-} ]]; then
 	PEER_SIZES=("${keep[@]}")
 fi
 PEER_MAX_N=${PEER_SIZES[-1]}
+SIZES_RUN=("${SIZES[@]}")
 
 mkdir -p "$BDIR"
 TMP=$(mktemp -d "$BDIR/.run.XXXXXX")
 T_START=$(date +%s)
 
-# bpftrace 0.23.5 keeps only 4,096 map keys unless told otherwise, silently.
+# bpftrace keeps only 4,096 map keys unless told otherwise, silently (0.17
+# reads BPFTRACE_MAP_KEYS_MAX, 0.23.5 BPFTRACE_MAX_MAP_KEYS).
 export BPFTRACE_MAX_PROBES=100000 BPFTRACE_MAX_BPF_PROGS=100000 BPFTRACE_MAX_MAP_KEYS=100000
+export BPFTRACE_MAP_KEYS_MAX=100000
 export PYTHONUNBUFFERED=1       # bcc tools print "Tracing ..." to a file, unbuffered
 
 # ---------------------------------------------------------------- processes --
 BG_PIDS=()
 MOUNTED_TRACEFS=0
-
-stop_pid() { # PID [SIGNAL]: signal it, wait up to BOUND s, then KILL
-	local pid=$1 sig=${2:-INT} i
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	kill -"$sig" "$pid" 2>/dev/null
-	for ((i = 0; i < BOUND * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null
-	return 0
-}
 
 cleanup() {
 	local p
@@ -105,65 +140,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
-
-forget_pid() { # drop PID from BG_PIDS
-	local p keep=()
-	for p in "${BG_PIDS[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
-	BG_PIDS=("${keep[@]}")
-}
-
-log() { printf '[bench %4ds] %s\n' $(($(date +%s) - T_START)) "$*" >&2; }
-
-# ------------------------------------------------------------------ helpers --
-now_ns() { date +%s%N; }
-
-median() { # numbers... -> median (empty if none)
-	(($#)) || return 0
-	printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {
-		if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
-
-fmt_s() { # seconds -> "0.27 s" / "12.3 s" / "115 s"
-	awk -v s="$1" 'BEGIN { if (s < 10) printf "%.2f s", s; else if (s < 100) printf "%.1f s", s; else printf "%.0f s", s }'
-}
-
-ratio() { # a b -> "a/b" as "39x"
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "-"; else if (a / b < 10) printf "%.1fx", a / b; else printf "%.0fx", a / b }'
-}
-
-fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
-
-thousands() { # 12345 -> 12,345 (whatever the locale)
-	printf '%s' "$1" | sed -E ':a; s/^([0-9]+)([0-9]{3})/\1,\2/; ta'
-}
-
-saw() { # the counts a tracer reported per run -> one short cell
-	if (($# == 0)); then
-		return
-	elif [[ $(printf '%s\n' "$@" | sort -u | wc -l) -eq 1 ]]; then
-		if (($# > 1)); then
-			printf '%s (each of %d runs)' "$(thousands_in "$1")" $#
-		else
-			thousands_in "$1"
-		fi
-	else
-		local x out=
-		for x in "$@"; do out+="$(thousands_in "$x"); "; done
-		printf '%s' "${out%; }"
-	fi
-}
-
-thousands_in() { # group every number in a string
-	printf '%s' "$1" | sed -E ':a; s/(^|[^0-9,.])([0-9]+)([0-9]{3})/\1\2,\3/; ta'
-}
-
-first_error() { # FILE -> first line that looks like an error, trimmed
-	grep -v -e 'RLIMIT_MEMLOCK' -e '^Attaching' -e '^Tracing' "$1" |
-		grep -m1 -i -E 'error|errno|too many|failed|cannot|unable|exception|denied|no such' |
-		cut -c1-90 | sed 's/|/\\|/g'
-}
-
-have() { command -v "$1" >/dev/null 2>&1; }
 
 # ---------------------------------------------------------------- the peers --
 setup_bcc_headers() {
@@ -224,6 +200,8 @@ HAVE_TPLIST=0; have tplist-bpfcc && HAVE_TPLIST=1
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ------------------------------------------------------------------ targets --
+# tests/targets/bench (ctx, ctx-cet, stk): `make bench` builds them; so does a direct run.
+make -s bench-targets >/dev/null || { echo "bench: make bench-targets failed" >&2; exit 1; }
 declare -A TARGET BUILD_NOTE
 for n in "${SIZES[@]}"; do
 	if [[ -x $BDIR/target-$n && $BDIR/target-$n -nt scripts/gen-target.sh ]]; then
@@ -316,7 +294,8 @@ not_run() {
 	fi
 }
 
-for n in "${SIZES[@]}"; do
+part whole || SIZES_RUN=()
+for n in "${SIZES_RUN[@]}"; do
 	log "=== N=$n: whole runs (a target-$n wait process is running)"
 	"${TARGET[$n]}" wait &
 	wpid=$!
@@ -360,85 +339,31 @@ for n in "${SIZES[@]}"; do
 done
 
 # -------------------------------------------------- b. cost per probed call --
-declare -A NS HITS NOTE_B RANGE
 BIN100=${TARGET[100]}
-TRACER_PID=
-
-# wait_ready PATTERN PID FILE...: until PATTERN appears in a FILE (or PID dies, or 60 s)
-wait_ready() {
-	local pat=$1 pid=$2 i
-	shift 2
-	for ((i = 0; i < 600; i++)); do
-		grep -q -- "$pat" "$@" 2>/dev/null && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
-# call_cost NAME READY CMD...: median ns/call of `target-100 loop ITER` while CMD
-# traces f_0 (CMD empty: no probe). Output of CMD goes to $TMP/tr.out (stdout
-# /dev/null for uscope's event mode, see below) and $TMP/tr.err.
-call_cost() {
-	local name=$1 ready=$2 i v iter=$ITER vals=() hits=()
-	shift 2
-	for ((i = 0; i < RUNS_CALL; i++)); do
-		if (($#)); then
-			: >"$TMP/tr.out"
-			# A background job of a script starts with SIGINT ignored, and Python
-			# (bcc) then never installs its handler: restore the default first.
-			if [[ $name == "uscope (events)" ]]; then
-				env --default-signal=INT "$@" >/dev/null 2>"$TMP/tr.err" &
-			else
-				env --default-signal=INT "$@" >"$TMP/tr.out" 2>"$TMP/tr.err" &
-			fi
-			TRACER_PID=$!
-			BG_PIDS+=("$TRACER_PID")
-			if ! wait_ready "$ready" "$TRACER_PID" "$TMP/tr.err" "$TMP/tr.out"; then
-				NOTE_B[$name]="tracer did not start: $(first_error "$TMP/tr.err")"
-				stop_pid "$TRACER_PID" INT
-				forget_pid "$TRACER_PID"
-				log "$name: tracer did not start"
-				return 1
-			fi
-			sleep 0.5 # bpftrace prints "Attaching" before it attaches
-		else
-			iter=$ITER_BASE
-		fi
-		v=$(timeout 120 "$BIN100" loop "$iter" | sed -n 's/^ns_per_call //p')
-		if (($#)); then
-			stop_pid "$TRACER_PID" INT
-			forget_pid "$TRACER_PID"
-			# hits the tracer saw, as a check that the probe was really there
-			case $name in
-			"uscope --count") hits+=("$(awk '$1 == "f_0" {print $3}' "$TMP/tr.out")") ;;
-			"uscope (events)") hits+=("$(sed -nE 's/^Summary: ([0-9]+) hits, ([0-9]+) events printed, ([0-9]+) lost.*/\1 hits, \3 lost/p' "$TMP/tr.err")") ;;
-			bpftrace*) hits+=("$(sed -nE 's/^@: ([0-9]+)/\1/p' "$TMP/tr.out")") ;;
-			"bcc funccount") hits+=("$(awk '$1 == "f_0" {print $2}' "$TMP/tr.out")") ;;
-			esac
-		fi
-		[[ -n $v ]] && vals+=("$v")
-		log "$name run $((i + 1))/$RUNS_CALL: ${v:-?} ns/call${hits:+ (tracer saw ${hits[-1]:-?})}"
-	done
-	NS[$name]=$(median "${vals[@]}")
-	RANGE[$name]=$(printf '%s\n' "${vals[@]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf (hi < 100 ? "%.1f-%.1f" : "%.0f-%.0f"), lo, hi }')
-	HITS[$name]=$(saw "${hits[@]}")
-}
-
+CC_TARGET="$BIN100 loop" CC_ITER=$ITER CC_ITER_BASE=$ITER_BASE CC_RUNS=$RUNS_CALL CC_BASE="b|no probe"
+part percall && {
 log "=== per-call cost: target-100 loop $ITER (no probe: $ITER_BASE)"
-call_cost "no probe" ""
-call_cost "uscope --noop (floor)" "Attached" "$USCOPE" trace -x "$BIN100" --noop f_0
-call_cost "uscope --count" "Attached" "$USCOPE" trace -x "$BIN100" --count f_0
-call_cost "uscope (events)" "Attached" "$USCOPE" trace -x "$BIN100" f_0
+call_cost "b|no probe" "" seen_none f_0
+call_cost "b|uscope --noop (floor)" "Attached" seen_none f_0 "$USCOPE" trace -x "$BIN100" --noop f_0
+call_cost "b|uscope --count" "Attached" seen_uscope f_0 "$USCOPE" trace -x "$BIN100" --count f_0
+CC_QUIET=1 call_cost "b|uscope (events)" "Attached" seen_uscope_events f_0 "$USCOPE" trace -x "$BIN100" f_0
 if ((HAVE_BPFTRACE)); then
-	call_cost "bpftrace 0.17" "Attaching 1 probe" bpftrace -e "uprobe:$BIN100:f_0 { @ = count(); }"
+	call_cost "b|bpftrace 0.17" "Attaching 1 probe" seen_bpftrace f_0 bpftrace -e "uprobe:$BIN100:f_0 { @ = count(); }"
 fi
 if ((HAVE_BT23)); then
-	call_cost "bpftrace 0.23.5" "Attaching 1 probe" "$BT23" -e "uprobe:$BIN100:f_0 { @ = count(); }"
+	call_cost "b|bpftrace 0.23.5" "Attaching 1 probe" seen_bpftrace f_0 "$BT23" -e "uprobe:$BIN100:f_0 { @ = count(); }"
 fi
 if ((HAVE_BCC)) && [[ -z $BCC_SETUP_ERROR ]]; then
-	call_cost "bcc funccount" "Tracing 1 functions" funccount-bpfcc "$BIN100:f_0"
+	call_cost "b|bcc funccount" "Tracing 1 functions" seen_funccount f_0 funccount-bpfcc "$BIN100:f_0"
 fi
+}
+B_ROWS=("b|no probe" "b|uscope --noop (floor)" "b|uscope --count" "b|uscope (events)" "b|bpftrace 0.17"
+	"b|bpftrace 0.23.5" "b|bcc funccount")
+
+# ------------------------------------- e-h. context, CET, stacks, metrics --
+part context && bench_context   # issue 12 (filters, keys, histograms, strings) and 14 (CET)
+part stacks && bench_stacks     # issue 13
+part metrics && bench_metrics   # issue 15
 
 # ------------------------------------------------------------- d. listing --
 declare -A LT LC
@@ -477,6 +402,7 @@ list_one() {
 }
 
 log "=== listing"
+part listing || LIST_BINS=()
 for b in "${LIST_BINS[@]}"; do
 	list_one "ufuncs:$b" "awk 'NR > 1' | wc -l" "$USCOPE" funcs "$b"
 	((HAVE_BPFTRACE)) && list_one "btl:$b" "grep -c '^uprobe:'" bpftrace -l "uprobe:\"$b\":*"
@@ -508,29 +434,7 @@ summary_table() {
 	done
 }
 
-percall_table() {
-	local base=${NS[no probe]:-} floor_ov='' name ns ov
-	echo "| configuration | ns/call | min-max | overhead over no probe | overhead / floor's | the tracer counted |"
-	echo "|---|---:|---:|---:|---:|---|"
-	if [[ -n $base && -n ${NS[uscope --noop (floor)]:-} ]]; then
-		floor_ov=$(awk -v a="${NS[uscope --noop (floor)]}" -v b="$base" 'BEGIN { print a - b }')
-	fi
-	for name in "no probe" "uscope --noop (floor)" "uscope --count" "uscope (events)" "bpftrace 0.17" \
-		"bpftrace 0.23.5" "bcc funccount"; do
-		ns=${NS[$name]:-}
-		if [[ -z $ns ]]; then
-			[[ -n ${NOTE_B[$name]:-} ]] && printf '| %s | %s | | | | |\n' "$name" "${NOTE_B[$name]}"
-			continue
-		fi
-		if [[ $name == "no probe" ]]; then
-			printf '| %s | %.1f | %s | - | - | - |\n' "$name" "$ns" "${RANGE[$name]}"
-			continue
-		fi
-		ov=$(awk -v a="$ns" -v b="$base" 'BEGIN { printf "%.0f", a - b }')
-		printf '| %s | %.0f | %s | %s ns | %s | %s |\n' "$name" "$ns" "${RANGE[$name]}" "$ov" \
-			"$([[ -n $floor_ov ]] && ratio "$ov" "$floor_ov")" "${HITS[$name]:--}"
-	done
-}
+percall_table() { hit_table "b|uscope --noop (floor)" "${B_ROWS[@]}"; }
 
 rss_table() {
 	echo "| functions | uscope (uprobe_multi) | uscope --attach perf | bpftrace 0.17 \`@[probe]\` | bpftrace 0.23.5 \`@[func]\` | bpftrace 0.23.5 \`@[probe]\` | bcc funccount |"
@@ -576,6 +480,11 @@ mode=full; [[ $QUICK == 1 ]] && mode="quick (BENCH_QUICK=1)"
 build_notes=
 for n in "${SIZES[@]}"; do build_notes+="target-$n ${BUILD_NOTE[$n]}; "; done
 
+if ((PEER_MAX_N >= 1000)); then
+	PEER_RUN_NOTE=" and 1 run at N = 1,000"
+else
+	PEER_RUN_NOTE=" (the perf-event peers run at N = 100 only, unless BENCH_PEER_SIZES=\"100 1000\")"
+fi
 mkdir -p "$(dirname "$OUT")"
 {
 cat <<EOF
@@ -613,8 +522,7 @@ cat <<EOF
 
 ## 1. Attach to every function of target-N, trace 0.2 s, detach: wall time of the whole run
 
-Median of $RUNS_FAST runs for uscope; of $RUNS_PEER_SMALL for the peers at N = 100 and 1 run at
-N = 1,000. In parentheses: the ratio to uscope's time at the same N.
+Median of $RUNS_FAST runs for uscope; of $RUNS_PEER_SMALL for the peers at N = 100$PEER_RUN_NOTE. In parentheses: the ratio to uscope's time at the same N.
 
 - uscope: \`uscope trace --attach multi --count -d 0.2 -x target-N 'f_*'\` (one
   uprobe_multi link, one BPF program). "of which attach" is uscope's own report
@@ -673,6 +581,7 @@ lists its local symbols too; \`uscope funcs\` reads the same debug file (build I
 
 EOF
 list_table
+report_new_sections
 } >"$OUT"
 
 echo
@@ -681,5 +590,6 @@ echo
 summary_table
 echo
 percall_table
+report_new_summary
 echo
 rss_table
