@@ -15,21 +15,16 @@
 /* The first USCOPE_FUNC_ARGS integer arguments into V; GO: by Go's register ABI. */
 static __always_inline void func_args_read(struct pt_regs *ctx, __u64 *v, bool go)
 {
-	if (go) {
-		v[0] = ctx->ax;
-		v[1] = ctx->bx;
-		v[2] = ctx->cx;
-		v[3] = ctx->di;
-		v[4] = ctx->si;
-		v[5] = ctx->r8;
-		return;
-	}
-	v[0] = ctx->di;
-	v[1] = ctx->si;
-	v[2] = ctx->dx;
-	v[3] = ctx->cx;
-	v[4] = ctx->r8;
-	v[5] = ctx->r9;
+	/* every register loaded at its constant offset, then chosen: the verifier allows no other ctx access */
+	__u64 ax = ctx->ax, bx = ctx->bx, cx = ctx->cx, dx = ctx->dx, di = ctx->di, si = ctx->si;
+	__u64 r8 = ctx->r8, r9 = ctx->r9;
+
+	v[0] = go ? ax : di;
+	v[1] = go ? bx : si;
+	v[2] = go ? cx : dx;
+	v[3] = go ? di : cx;
+	v[4] = go ? si : r8;
+	v[5] = go ? r8 : r9;
 }
 
 /* Is the site whose cookie is COOKIE in a Go binary? */

@@ -22,6 +22,8 @@
 #include "uscope.h"
 #include "func_args.bpf.h"
 
+#define FRAME_INSN 0x40000000u	/* frame.slot: its returns are return instructions (USCOPE_COOKIE_INSN) */
+
 /* Where this call lives: *K its stack's key, *POS its position (larger is deeper); SP as it entered. */
 static __always_inline bool call_where(struct pt_regs *ctx, __u64 cookie, __u64 sp, struct stack_key *k,
 				       __u64 *pos)
@@ -67,7 +69,7 @@ static __always_inline __u32 drop_deeper(struct call_stack *st, __u64 pos, bool 
 		if (d == 0 || d > USCOPE_MAX_DEPTH)
 			break;
 		f = frame_at(st, d - 1);
-		if (f->pos < pos || (f->pos == pos && !(entry && f->insn)))
+		if (f->pos < pos || (f->pos == pos && !(entry && (f->slot & FRAME_INSN))))
 			break;
 		d--;
 		bump(&unpaired, USCOPE_PAIR_ABANDONED);
@@ -95,8 +97,8 @@ static __always_inline void latency_entry(struct pt_regs *ctx, __u64 cookie, __u
 	}
 	d = drop_deeper(st, pos, true);
 	if (d < USCOPE_MAX_DEPTH) {
-		st->frames[d].insn = ((cookie >> 32) & USCOPE_COOKIE_INSN) != 0;
-		st->frames[d].slot = ((cookie >> 32) & USCOPE_COOKIE_SLOT_MASK) | rejected;
+		st->frames[d].slot = ((cookie >> 32) & USCOPE_COOKIE_SLOT_MASK) | rejected |
+				     ((cookie >> 32) & USCOPE_COOKIE_INSN ? FRAME_INSN : 0);
 		st->frames[d].pos = pos;
 		st->frames[d].tid = (__u32)bpf_get_current_pid_tgid();
 		st->frames[d].t0 = bpf_ktime_get_ns();
@@ -133,9 +135,9 @@ static __always_inline __u64 latency_pop(struct pt_regs *ctx, __u64 cookie, __u6
 	if (f->pos != pos)
 		return ~0ull;	/* a caller's frame: this call's entry was not seen */
 	st->depth = d - 1;
-	if (f->slot == (slot | USCOPE_SLOT_REJECTED))
+	if ((f->slot & ~FRAME_INSN) == (slot | USCOPE_SLOT_REJECTED))
 		return 0;
-	if (f->slot != slot)
+	if ((f->slot & ~FRAME_INSN) != slot)
 		return ~0ull;
 	if (cookie_is_go(cookie)) {
 		bump(&unpaired, USCOPE_PAIR_GO_CALLS);

@@ -115,10 +115,8 @@ struct {
 struct frame {
 	__u64 t0;
 	__u64 pos;	/* stack position at entry: larger is deeper */
-	__u32 slot;
+	__u32 slot;	/* | USCOPE_SLOT_REJECTED, | FRAME_INSN (latency_pair.bpf.h) */
 	__u32 tid;	/* Go: the thread it entered on */
-	__u32 insn;	/* its returns are return instructions (USCOPE_COOKIE_INSN) */
-	__u32 pad;
 };
 
 /* Thread (a = pid_tgid, b = 0), or Go goroutine (a = its g, b = tgid | 1 << 32). */
