@@ -280,6 +280,11 @@ uint64_t bpf_obj__unpaired(const struct bpf_obj *o)
 	return sum_all(o->skel->maps.unpaired, 1);
 }
 
+int bpf_obj__pairing(const struct bpf_obj *o, uint64_t *out)
+{
+	return sum_percpu(bpf_map__fd(o->skel->maps.unpaired), out, USCOPE_PAIR_NSTATS, 1);
+}
+
 int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n)
 {
 	return context_maps__by_rows(o->skel, o->by_max, rows, n);

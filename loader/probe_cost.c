@@ -18,18 +18,18 @@
 #include "../helpers/insn_cost.h"
 #include "../probes/uscope.h"
 
-/* The class of the first instruction of site S (file FD). */
-static void classify(int fd, const struct site *s, struct insn_info *ii)
+/* The class of the instruction at file offset OFF (file FD). */
+static void classify(int fd, uint64_t off, struct insn_info *ii)
 {
 	uint8_t buf[15];
-	ssize_t n = pread(fd, buf, sizeof(buf), (off_t)s->offset);
+	ssize_t n = pread(fd, buf, sizeof(buf), (off_t)off);
 
-	insn_cost__classify(buf, n > 0 ? (size_t)n : 0, s->offset, ii);
+	insn_cost__classify(buf, n > 0 ? (size_t)n : 0, off, ii);
 }
 
 void probe_cost__report(const struct plan *plan)
 {
-	size_t i, funcs = 0, slow = 0;
+	size_t i, k, funcs = 0, slow = 0;
 	int fd = -1;
 	size_t fd_bin = (size_t)-1;
 
@@ -47,7 +47,14 @@ void probe_cost__report(const struct plan *plan)
 		}
 		if (fd < 0)
 			continue;
-		classify(fd, s, &ii);
+		if (s->ret_insn) {	/* its probes are on its return instructions (ret_insn.c) */
+			for (k = s->first_loc; k < s->first_loc + s->nlocs; k++, funcs++) {
+				classify(fd, plan->rets[k].offset, &ii);
+				slow += ii.cost == INSN_SINGLE_STEP;
+			}
+			continue;
+		}
+		classify(fd, s->offset, &ii);
 		funcs++;
 		if (ii.cost == INSN_SINGLE_STEP)
 			slow++;

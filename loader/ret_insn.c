@@ -116,6 +116,19 @@ static int place_site(struct plan *plan, size_t id, bool ret_value)
 	return 0;
 }
 
+void ret_insn__report_pairing(const uint64_t *st)
+{
+	if (st[USCOPE_PAIR_ABANDONED])
+		warn_msg("%llu timed call%s never returned (an exception, longjmp or panic unwound %s, or %s "
+			 "goroutine ended): not in the histograms", (unsigned long long)st[USCOPE_PAIR_ABANDONED],
+			 st[USCOPE_PAIR_ABANDONED] == 1 ? "" : "s", st[USCOPE_PAIR_ABANDONED] == 1 ? "it" : "them",
+			 st[USCOPE_PAIR_ABANDONED] == 1 ? "its" : "their");
+	if (st[USCOPE_PAIR_GO_CALLS])
+		warn_msg("%llu of %llu timed Go calls returned on another thread than they entered on; calls are "
+			 "paired by goroutine, so their times are right", (unsigned long long)st[USCOPE_PAIR_GO_MOVED],
+			 (unsigned long long)st[USCOPE_PAIR_GO_CALLS]);
+}
+
 int ret_insn__plan(struct plan *plan, bool ret_value)
 {
 	size_t i, go_rets = 0, insn = 0;

@@ -23,6 +23,9 @@
  */
 int ret_insn__plan(struct plan *plan, bool ret_value);
 
+/* After a --latency run: calls that never returned, Go calls that moved threads (STATS: enum uscope_pairing_stat). */
+void ret_insn__report_pairing(const uint64_t *stats);
+
 /* The return instructions of function F of B (entry probe at file offset ENTRY_OFF, 0: none), for `funcs --returns`. */
 struct insn_ret;
 struct insn_rets_refusal;

@@ -242,6 +242,7 @@ int session__report(struct session *s)
 {
 	const struct trace_opts *o = s->opts;
 	struct output_summary sum = { .probes = s->links.probes };
+	uint64_t pairing[USCOPE_PAIR_NSTATS];
 
 	if (s->done)
 		return 0;
@@ -283,6 +284,8 @@ int session__report(struct session *s)
 		sum.by_dropped = bpf_obj__by_dropped(s->obj);
 	}
 	output__summary(&s->out, &sum);
+	if (o->latency && !bpf_obj__pairing(s->obj, pairing))
+		ret_insn__report_pairing(pairing);
 	return target__finish(&s->target, TARGET_GRACE_MS);
 }
 
