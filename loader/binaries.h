@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "../helpers/elf_funcs.h"
 #include "../helpers/usdt_notes.h"
 #include "../helpers/dwarf_sigs.h"
@@ -74,6 +75,8 @@ int binary__check_exec_offset(struct binary *b, uint64_t off);
 const struct elf_func *binary__func_at(struct binary *b, uint64_t off);
 const struct elf_func *binary__cold_part(struct binary *b, const struct elf_func *f);
 const uint8_t *binary__func_bytes(struct binary *b, const struct elf_func *f);
+/* N bytes at file offset OFF of B, uncached (a few bytes: a first instruction); pread's result. */
+ssize_t binary__read(struct binary *b, uint64_t off, void *buf, size_t n);
 int binary__is_go(struct binary *b);
 void binary__code_free(struct binary *b);
 

@@ -116,6 +116,23 @@ static int grow(struct binary_code *c)
 	return 0;
 }
 
+/* C's file, opened once; -1 (errno set) if it cannot be. */
+static int code_fd(struct binary *b, struct binary_code *c)
+{
+	if (c->fd < 0)
+		c->fd = open(b->open_path, O_RDONLY | O_CLOEXEC);
+	return c->fd;
+}
+
+ssize_t binary__read(struct binary *b, uint64_t off, void *buf, size_t n)
+{
+	struct binary_code *c = code_of(b);
+
+	if (!c || code_fd(b, c) < 0)
+		return -1;
+	return pread(c->fd, buf, n, (off_t)off);
+}
+
 const uint8_t *binary__func_bytes(struct binary *b, const struct elf_func *f)
 {
 	struct binary_code *c = code_of(b);
@@ -127,7 +144,7 @@ const uint8_t *binary__func_bytes(struct binary *b, const struct elf_func *f)
 		return NULL;
 	if (c->nslots && (s = slot_of(c, f->offset))->bytes)
 		return s->bytes;
-	if (c->fd < 0 && (c->fd = open(b->open_path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (code_fd(b, c) < 0)
 		return NULL;
 	if (grow(c) || !(buf = malloc(f->size))) {
 		errno = ENOMEM;
