@@ -281,6 +281,27 @@ static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
 		h->max_ns = delta;
 }
 
+/* Count one hit of SITE (a KIND site) in every table this run keeps. */
+static __always_inline void count_hit(struct pt_regs *ctx, __u32 site, int kind)
+{
+	bump(&counts, site);
+	stack__count(ctx, site, kind);
+	if (by_nkeys)
+		by_count(ctx, site, kind);
+	if (vhist_mode)
+		vhist_add(ctx, site, kind);
+}
+
+/* Counting is on, the cookie is known (nocookie: its address was mapped) and the process is traced. */
+static __always_inline bool hit_wanted(__u64 cookie)
+{
+	if (stopped)
+		return false;
+	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
+		return false;	/* an address the loader did not map (yet) */
+	return wanted();
+}
+
 SEC("uprobe")
 int generic_entry(struct pt_regs *ctx)
 {
@@ -288,23 +309,14 @@ int generic_entry(struct pt_regs *ctx)
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
-	if (stopped)
-		return 0;
-	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
-		return 0;	/* an address the loader did not map (yet) */
-	if (!wanted())
+	if (!hit_wanted(cookie))
 		return 0;
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_ENTRY)) {
 		if (latency)	/* its return must know it was not timed */
 			latency_entry(ctx, cookie, USCOPE_SLOT_REJECTED);
 		return 0;
 	}
-	bump(&counts, site);
-	stack__count(ctx, site, USCOPE_SITE_ENTRY);
-	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_ENTRY);
-	if (vhist_mode)
-		vhist_add(ctx, site, USCOPE_SITE_ENTRY);
+	count_hit(ctx, site, USCOPE_SITE_ENTRY);
 	if (latency)
 		latency_entry(ctx, cookie, 0);
 	if (!emit_events)
@@ -350,12 +362,7 @@ static __always_inline int on_return(struct pt_regs *ctx, __u64 cookie, __u64 sp
 	}
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN))
 		return 0;
-	bump(&counts, site);
-	stack__count(ctx, site, USCOPE_SITE_RETURN);
-	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_RETURN);
-	if (vhist_mode)
-		vhist_add(ctx, site, USCOPE_SITE_RETURN);
+	count_hit(ctx, site, USCOPE_SITE_RETURN);
 	if (latency)
 		latency_record((cookie >> 32) & USCOPE_COOKIE_SLOT_MASK, t0, now);
 	if (!emit_events)
@@ -396,20 +403,11 @@ int usdt_site(struct pt_regs *ctx)
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
-	if (stopped)
-		return 0;
-	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
-		return 0;	/* an address the loader did not map (yet) */
-	if (!wanted())
+	if (!hit_wanted(cookie))
 		return 0;
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT))
 		return 0;
-	bump(&counts, site);
-	stack__count(ctx, site, USCOPE_SITE_USDT);
-	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_USDT);
-	if (vhist_mode)
-		vhist_add(ctx, site, USCOPE_SITE_USDT);
+	count_hit(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT);
