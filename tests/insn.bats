@@ -145,3 +145,16 @@ prog() { awk -v k="$2" -v n="$3" '$1 == k && $2 == n { print $3 }' "$1"; }
 	grep '^{"summary"' "$TMP/out" | jq -e '.unpaired == 0'
 	grep -qF "uscope: warning: $caught timed calls never returned (an exception, longjmp or panic" "$TMP/err"
 }
+
+@test "endbr64 skip: a jump from the .cold part to the instruction after endbr64 (objdump) keeps the probe at the start; counts exact" {
+	bin="$BUILD_DIR/insn/coldjump"
+	objdump -d --no-show-raw-insn "$bin" | awk '/<f_coldjump.cold>:/,/^$/' | grep -qE 'jmp +[0-9a-f]+ <f_coldjump\+0x4>'
+	"$USCOPE" trace --count --json -c "$bin 1000" f_coldjump > "$TMP/out" 2> "$TMP/err"
+	cat "$TMP/err"
+	! grep -q "placed after endbr64" "$TMP/err"
+	want=$(prog "$TMP/out" calls f_coldjump)
+	[ "$(grep '^{' "$TMP/out" | json_count /dev/stdin f_coldjump entry)" -eq "$want" ]
+	# +4 is passed twice by the calls that go through .cold: a probe there would count them twice
+	"$USCOPE" trace --count --json -c "$bin 1000" 'f_coldjump+4' > "$TMP/out4" 2> /dev/null
+	[ "$(grep '^{"probe"' "$TMP/out4" | jq -r .count)" -eq 1500 ]
+}
