@@ -36,7 +36,7 @@ static void list_func(struct binary *b, const struct elf_func *f, bool raw, stru
 	long n = ret_insn__find(b, f, 0, out, MAX_RETS, &ref, &in), k;
 
 	if (n < 0) {
-		printf("%-18s %-18s %-9s %-32s %s+0x%llx: %s (%s is probed by uretprobe only)\n", "-", "-", "refused",
+		printf("%-18s %-18s %-9s %-32s %s+0x%llx: %s (trace --ret-mode insn refuses %s)\n", "-", "-", "refused",
 		       ref.text, in->name, (unsigned long long)(ref.vaddr - in->addr), ref.why, name);
 		return;
 	}
