@@ -88,6 +88,7 @@ include tests/targets/noharm/noharm.mk
 include tests/targets/stacks/stacks.mk
 include tests/targets/trees/trees.mk
 include tests/targets/bench/bench.mk
+include tests/targets/insn/insn.mk
 
 .PHONY: umark
 umark: $(UMARK_OUTPUTS)

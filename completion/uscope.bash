@@ -12,7 +12,7 @@ _uscope()
 	}
 	local cmd=${words[1]}
 	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --str-len --hex
-		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --no-skip-endbr --offset --unsafe-offset
+		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --no-skip-endbr --ret-mode --offset --unsafe-offset
 		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist --metrics
 		-f --follow --cgroup -v --verbose -h --help"
 
@@ -22,7 +22,7 @@ _uscope()
 	fi
 	case $cmd in
 	funcs)
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --no-demangle --args --cost -p --pid --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --no-demangle --args --cost --returns -p --pid --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	usdt)
 		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json -p --help" -- "$cur")) || COMPREPLY=($(compgen -f -- "$cur"))
@@ -32,6 +32,7 @@ _uscope()
 	esac
 	case $prev in
 	--attach) COMPREPLY=($(compgen -W "auto multi perf nocookie" -- "$cur")); return ;;
+	--ret-mode) COMPREPLY=($(compgen -W "auto insn uretprobe" -- "$cur")); return ;;
 	-x|--binary) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	-p|--pid) COMPREPLY=($(compgen -W "$(cd /proc && ls -d [0-9]* 2>/dev/null)" -- "$cur")); return ;;
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;

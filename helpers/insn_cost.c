@@ -170,8 +170,7 @@ static bool branches_to(const ZydisDecodedInstruction *in, const ZydisDecodedOpe
 	return false;
 }
 
-/* Does some instruction of BYTES[0..N) (at VADDR) branch to VADDR + TO? -1 when it does not decode. */
-static int any_branch_to(const uint8_t *bytes, size_t n, uint64_t vaddr, size_t to)
+int insn_cost__branch_to(const uint8_t *bytes, size_t n, uint64_t vaddr, uint64_t target)
 {
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	ZydisDecodedInstruction in;
@@ -183,7 +182,7 @@ static int any_branch_to(const uint8_t *bytes, size_t n, uint64_t vaddr, size_t 
 	for (off = 0; off < n; off += in.length) {
 		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, bytes + off, n - off, &in, ops)))
 			return -1;
-		if (branches_to(&in, ops, vaddr + off, vaddr + to))
+		if (branches_to(&in, ops, vaddr + off, target))
 			return 1;
 	}
 	return 0;
@@ -202,7 +201,7 @@ int insn_cost__endbr_skip(const uint8_t *bytes, size_t n, uint64_t vaddr, const 
 		*why = "the instruction after endbr64 is no cheaper";
 		return 0;
 	}
-	switch (any_branch_to(bytes, n, vaddr, 4)) {
+	switch (insn_cost__branch_to(bytes, n, vaddr, vaddr + 4)) {
 	case 0:
 		break;
 	case 1:
@@ -278,7 +277,7 @@ size_t insn_cost__go_entry(const uint8_t *bytes, size_t n, uint64_t vaddr, const
 	if (k == 3 || off >= n)
 		return 0;
 	off += in.length;	/* just past the jump to morestack */
-	if (any_branch_to(bytes, n, vaddr, off) != 0) {
+	if (insn_cost__branch_to(bytes, n, vaddr, vaddr + off) != 0) {
 		*why = "a branch in the function may jump past its stack check";
 		return 0;
 	}

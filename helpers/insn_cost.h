@@ -73,6 +73,13 @@ int insn_cost__boundary(const uint8_t *bytes, size_t n, size_t off, size_t *befo
  */
 size_t insn_cost__go_entry(const uint8_t *bytes, size_t n, uint64_t vaddr, const char **why);
 
+/*
+ * Does some instruction of BYTES[0..N) (at VADDR) branch to TARGET, or may
+ * it (a notrack jump table)? 1 yes, 0 no, -1 the bytes do not decode. For
+ * the parts of a function insn_cost__endbr_skip() does not see (NAME.cold).
+ */
+int insn_cost__branch_to(const uint8_t *bytes, size_t n, uint64_t vaddr, uint64_t target);
+
 /* "optimized", "emulated", "single-step", "unprobeable". */
 const char *insn_cost_name(enum insn_cost cost);
 

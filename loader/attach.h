@@ -35,6 +35,7 @@ enum attach_mode { ATTACH_AUTO, ATTACH_MULTI, ATTACH_PERF, ATTACH_NOCOOKIE };
 /* What attach uses of the loaded BPF object (bpf_obj__attach_progs fills it). */
 struct attach_progs {
 	struct bpf_program *prog[3];	/* the program serving each site kind */
+	struct bpf_program *insn_ret;	/* return instructions of --ret-mode insn sites (ret_insn.h) */
 	int usdt_specs_fd;		/* USDT spec id -> argument record (usdt_read.bpf.h) */
 	int usdt_ip_fd;			/* USDT ip -> cookie (nocookie) */
 	int ip_sites_fd;		/* ip -> cookie (nocookie) */

@@ -69,19 +69,44 @@ static int attach_funcs(const struct attach_progs *progs, const struct plan *pla
 	int err;
 
 	for (i = 0; i < plan->nsites; i++)
-		n += plan->sites[i].bin == bi && plan->sites[i].kind == kind;
+		n += plan->sites[i].bin == bi && plan->sites[i].kind == kind && !plan->sites[i].ret_insn;
 	if (!n)
 		return 0;
 	err = arrays_alloc(&a, n, false);
 	for (i = 0; i < plan->nsites && !err; i++) {
-		if (plan->sites[i].bin != bi || plan->sites[i].kind != kind)
+		if (plan->sites[i].bin != bi || plan->sites[i].kind != kind || plan->sites[i].ret_insn)
 			continue;
 		a.offsets[a.n] = plan->sites[i].offset;
-		a.cookies[a.n++] = USCOPE_COOKIE(i, plan->sites[i].slot);
+		a.cookies[a.n++] = plan__cookie(plan, i);
 	}
 	if (!err)
 		err = make_link(progs->prog[kind], plan, bi, kind == USCOPE_SITE_RETURN, site_kind_name(kind), pid,
 				&a, st);
+	arrays_free(&a);
+	return err;
+}
+
+/* One uprobe_multi link (entry-style) for the return instructions of binary BI's insn return sites. */
+static int attach_insn_rets(const struct attach_progs *progs, const struct plan *plan, uint32_t bi, pid_t pid,
+			    struct attach_state *st)
+{
+	struct multi_arrays a;
+	size_t k, n = 0;
+	int err;
+
+	for (k = 0; k < plan->nrets; k++)
+		n += plan->sites[plan->rets[k].site].bin == bi;
+	if (!n)
+		return 0;
+	err = arrays_alloc(&a, n, false);
+	for (k = 0; k < plan->nrets && !err; k++) {
+		if (plan->sites[plan->rets[k].site].bin != bi)
+			continue;
+		a.offsets[a.n] = plan->rets[k].offset;
+		a.cookies[a.n++] = plan__ret_cookie(plan, k);
+	}
+	if (!err)
+		err = make_link(progs->insn_ret, plan, bi, false, "return instruction", pid, &a, st);
 	arrays_free(&a);
 	return err;
 }
@@ -122,6 +147,8 @@ static int attach_binary(const struct attach_progs *progs, const struct plan *pl
 {
 	int err = attach_funcs(progs, plan, bi, USCOPE_SITE_RETURN, pid, st);
 
+	if (!err)
+		err = attach_insn_rets(progs, plan, bi, pid, st);
 	if (!err)
 		err = attach_funcs(progs, plan, bi, USCOPE_SITE_ENTRY, pid, st);
 	if (!err && usdt)

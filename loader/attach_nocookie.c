@@ -98,7 +98,7 @@ static int map_site(const struct attach_progs *progs, const struct plan *plan, s
 	size_t k;
 
 	for (k = 0; k < site_nlocs(s); k++) {
-		uint64_t ip, val = USCOPE_COOKIE(i, s->slot);
+		uint64_t ip, val = plan__cookie(plan, i);
 		int err;
 
 		if (proc_maps__addr_of(pm, st[s->bin].st_dev, st[s->bin].st_ino, site_offset(plan, s, k), &ip)) {

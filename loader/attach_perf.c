@@ -30,6 +30,26 @@ static int attach_usdt_site(const struct attach_progs *progs, const struct plan 
 	return 0;
 }
 
+/* An insn return site: one entry-style probe per return instruction. */
+static int attach_insn_rets(const struct attach_progs *progs, const struct plan *plan, const struct site *s,
+			    pid_t pid, struct attach_state *st)
+{
+	const struct binary *b = plan__bin(plan, s->bin);
+	uint32_t k;
+	int err;
+
+	for (k = s->first_loc; k < s->first_loc + s->nlocs; k++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = plan__ret_cookie(plan, k));
+		struct bpf_link *link = bpf_program__attach_uprobe_opts(progs->insn_ret, pid > 0 ? pid : -1,
+									 b->open_path, plan->rets[k].offset, &po);
+
+		err = attach_keep_link(st, link, s, b->path, pid);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int attach_site(const struct attach_progs *progs, const struct plan *plan, size_t id, pid_t pid,
 		       struct attach_state *st)
 {
@@ -37,11 +57,13 @@ static int attach_site(const struct attach_progs *progs, const struct plan *plan
 	const struct binary *b = plan__bin(plan, s->bin);
 	struct bpf_link *link;
 
-	LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = USCOPE_COOKIE(id, s->slot),
+	LIBBPF_OPTS(bpf_uprobe_opts, po, .bpf_cookie = plan__cookie(plan, id),
 		    .retprobe = s->kind == USCOPE_SITE_RETURN);
 
 	if (s->kind == USCOPE_SITE_USDT)
 		return attach_usdt_site(progs, plan, s, pid, st);
+	if (s->ret_insn)
+		return attach_insn_rets(progs, plan, s, pid, st);
 	link = bpf_program__attach_uprobe_opts(progs->prog[s->kind], pid > 0 ? pid : -1, b->open_path, s->offset,
 					       &po);
 	return attach_keep_link(st, link, s, b->path, pid);

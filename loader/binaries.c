@@ -149,6 +149,7 @@ void binaries__free(struct binaries *bc)
 		elf_funcs__free(&bc->v[i].funcs);
 		usdt_notes__free(&bc->v[i].notes);
 		dwarf_sigs__free(&bc->v[i].sigs);
+		binary__code_free(&bc->v[i]);
 		free(bc->v[i].path);
 		free(bc->v[i].open_path);
 	}

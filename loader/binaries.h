@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "../helpers/elf_funcs.h"
 #include "../helpers/usdt_notes.h"
 #include "../helpers/dwarf_sigs.h"
@@ -29,6 +30,7 @@ struct binary {
 	unsigned funcs_flags;	/* ELF_FUNCS_*, copied from binaries.funcs_flags when added */
 	struct dwarf_sig_list sigs;	/* DWARF signatures (binary__sigs) */
 	int sigs_loaded;
+	struct binary_code *code;	/* function bytes, .cold parts, Go-ness (binaries_code.c) */
 };
 
 struct binaries {
@@ -61,6 +63,22 @@ const struct dwarf_sig_list *binary__sigs(struct binary *b);
  * printed naming OFF and B) if not; another negative errno if B is unreadable.
  */
 int binary__check_exec_offset(struct binary *b, uint64_t off);
+
+/*
+ * ---- Code (loader/binaries_code.c): what the instruction decoder reads ----
+ * The function of B starting at file offset OFF (NULL if none); its
+ * compiler-split part NAME.cold (NULL if none); its bytes (its symbol
+ * size), read once and kept until binaries__free (NULL, errno set: no size,
+ * too large, unreadable); whether B is a Go binary (1, 0, or a negative
+ * errno), decided once.
+ */
+const struct elf_func *binary__func_at(struct binary *b, uint64_t off);
+const struct elf_func *binary__cold_part(struct binary *b, const struct elf_func *f);
+const uint8_t *binary__func_bytes(struct binary *b, const struct elf_func *f);
+/* N bytes at file offset OFF of B, uncached (a few bytes: a first instruction); pread's result. */
+ssize_t binary__read(struct binary *b, uint64_t off, void *buf, size_t n);
+int binary__is_go(struct binary *b);
+void binary__code_free(struct binary *b);
 
 void binaries__free(struct binaries *bc);
 

@@ -74,10 +74,11 @@ static int choose_programs(struct bpf_obj *o, const struct bpf_knobs *k)
 	/* tp_btf: loading them makes libbpf parse the kernel's BTF, so only with -f. */
 	bpf_program__set_autoload(o->skel->progs.follow_fork, k->follow);
 	bpf_program__set_autoload(o->skel->progs.follow_exit, k->follow);
-	for (i = 0; i < 3; i++) {
-		struct bpf_program *prog = prog_for(o, i);
+	kinds[USCOPE_SITE_RETURN] -= plan__ret_insn_sites(o->plan);	/* those use insn_return */
+	for (i = 0; i < 4; i++) {
+		struct bpf_program *prog = i < 3 ? prog_for(o, i) : o->skel->progs.insn_return;
 
-		bpf_program__set_autoload(prog, kinds[i] > 0);
+		bpf_program__set_autoload(prog, i < 3 ? kinds[i] > 0 : o->plan->nrets > 0);
 		if (k->mode != ATTACH_MULTI)
 			continue;
 		err = bpf_program__set_expected_attach_type(prog, (enum bpf_attach_type)USCOPE_BPF_TRACE_UPROBE_MULTI);
@@ -196,6 +197,7 @@ void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out)
 
 	for (i = 0; i < 3; i++)
 		out->prog[i] = prog_for(o, i);
+	out->insn_ret = o->skel->progs.insn_return;
 	out->usdt_specs_fd = bpf_map__fd(o->skel->maps.usdt_specs);
 	out->usdt_ip_fd = bpf_map__fd(o->skel->maps.usdt_ip_cookies);
 	out->ip_sites_fd = bpf_map__fd(o->skel->maps.ip_sites);
@@ -276,6 +278,11 @@ uint64_t bpf_obj__lost(const struct bpf_obj *o)
 uint64_t bpf_obj__unpaired(const struct bpf_obj *o)
 {
 	return sum_all(o->skel->maps.unpaired, 1);
+}
+
+int bpf_obj__pairing(const struct bpf_obj *o, uint64_t *out)
+{
+	return sum_percpu(bpf_map__fd(o->skel->maps.unpaired), out, USCOPE_PAIR_NSTATS, 1);
 }
 
 int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n)

@@ -82,6 +82,8 @@ int bpf_obj__counts(const struct bpf_obj *o, uint64_t *out);
 uint64_t bpf_obj__hits(const struct bpf_obj *o);
 uint64_t bpf_obj__lost(const struct bpf_obj *o);
 uint64_t bpf_obj__unpaired(const struct bpf_obj *o);
+/* --latency pairing statistics, OUT[USCOPE_PAIR_NSTATS] (enum uscope_pairing_stat). */
+int bpf_obj__pairing(const struct bpf_obj *o, uint64_t *out);
 
 /* --by: every row of the key table, sorted by key (allocated into *ROWS); hits it had no room for. */
 int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n);

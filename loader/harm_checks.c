@@ -14,23 +14,6 @@
 #include "../helpers/ifunc.h"
 #include "../probes/uscope.h"
 
-/* The function symbol at file offset OFF of B (funcs are sorted by offset). */
-static const struct elf_func *func_at(struct binary *b, uint64_t off)
-{
-	const struct elf_func_list *fl = binary__funcs(b);
-	size_t lo = 0, hi = fl ? fl->cnt : 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (fl->funcs[mid].offset < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return fl && lo < fl->cnt && fl->funcs[lo].offset == off ? &fl->funcs[lo] : NULL;
-}
-
 static bool has_returns(const struct plan *plan, size_t bi)
 {
 	size_t i;
@@ -54,46 +37,59 @@ static bool calls_out(struct binary *b, const struct elf_func *f, const struct e
 			if (t[i] >= ti->plt_lo[k] && t[i] < ti->plt_hi[k])
 				return true;
 		/* Near branches stay in the segment, where offset - address is constant. */
-		g = t[i] >= f->addr - f->offset ? func_at(b, t[i] - f->addr + f->offset) : NULL;
+		g = t[i] >= f->addr - f->offset ? binary__func_at(b, t[i] - f->addr + f->offset) : NULL;
 		if (g && g->offset != f->offset)
 			return true;
 	}
 	return false;
 }
 
-/* Go refuses; C++ functions an exception may unwind through get one warning each. */
+/*
+ * Go: uretprobes refused (--ret-mode uretprobe), else ret_insn.c probes the
+ * return instructions. C++ functions an exception may unwind through are
+ * probed on their return instructions too (--ret-mode auto, with one note
+ * each), or warned about (--ret-mode uretprobe).
+ */
 static int check_returns(const struct plan *plan, size_t bi)
 {
 	struct binary *b = plan__bin(plan, bi);
 	struct elf_lsda_list lsda;
 	struct elf_throw_info ti;
 	size_t i;
-	int go = elf_is_go(b->open_path);
+	int go = binary__is_go(b);
 
+	if (go > 0 && plan->ret_mode != RET_MODE_URETPROBE)
+		return 0;	/* ret_insn.c */
 	if (go > 0) {
 		for (i = 0; plan->sites[i].bin != bi || plan->sites[i].kind != USCOPE_SITE_RETURN; i++)
 			;
 		err_msg("return probes (ret:, --latency) on %s in '%s' are refused: it is a Go binary, and a "
-			"uretprobe corrupts Go stacks (fatal error: unknown caller pc); probe function entries instead",
+			"uretprobe corrupts Go stacks (fatal error: unknown caller pc); without --ret-mode uretprobe uscope probes "
+			"its return instructions instead",
 			plan->sites[i].name, b->path);
 		return -EPERM;
 	}
-	if (go < 0 || elf_lsda__load(b->open_path, &lsda))
+	if (go < 0 || plan->ret_mode == RET_MODE_INSN || elf_lsda__load(b->open_path, &lsda))
 		return 0;	/* unreadable here: the attach reports it */
 	if (elf_throw_info__load(b->open_path, &ti))
 		ti.can_throw = false;
 	for (i = 0; i < plan->nsites; i++) {
-		const struct site *s = &plan->sites[i];
+		struct site *s = &plan->sites[i];
 		const struct elf_func *f;
 		const char *why = NULL;
 
-		if (s->bin != bi || s->kind != USCOPE_SITE_RETURN || !(f = func_at(b, s->offset)))
+		if (s->bin != bi || s->kind != USCOPE_SITE_RETURN || !(f = binary__func_at(b, s->func_offset)))
 			continue;
 		if (elf_lsda__has(&lsda, f->addr))
 			why = "it has a handler or cleanup in its unwind info";
 		else if (ti.can_throw && calls_out(b, f, &ti))
 			why = "it calls code of a program that throws C++ exceptions";
-		if (why)
+		if (why && plan->ret_mode == RET_MODE_AUTO) {
+			s->ret_insn = true;	/* placed by ret_insn.c */
+			warn_msg("return probe on %s: an exception may unwind through it (%s), so it is probed on "
+				 "its return instructions, not by a uretprobe (which would end the program in "
+				 "std::terminate)", s->name, why);
+		} else if (why)
 			warn_msg("return probe on %s: an exception may unwind through it (%s), and one that does "
 				 "meets the probe's return trampoline and ends the program in std::terminate",
 				 s->name, why);
@@ -106,7 +102,7 @@ static int check_returns(const struct plan *plan, size_t bi)
 static const struct elf_func *ifunc_named(struct binary *b, uint64_t off, const char *name)
 {
 	const struct elf_func_list *fl = binary__funcs(b);
-	const struct elf_func *f = func_at(b, off);
+	const struct elf_func *f = binary__func_at(b, off);
 
 	for (; f && f < fl->funcs + fl->cnt && f->offset == off; f++)
 		if (f->ifunc && !strcmp(f->name, name))
@@ -141,7 +137,7 @@ static int resolve_ifuncs(struct plan *plan)
 					s->name, plan->sites[j].name, b->path);
 				return -EINVAL;
 			}
-		s->offset = off;
+		s->offset = s->func_offset = off;
 	}
 	return 0;
 }

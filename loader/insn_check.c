@@ -7,51 +7,21 @@
  * would attach and never fire, so it is refused too, with the reason.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "insn_check.h"
 #include "util.h"
 #include "../helpers/insn_cost.h"
 
-#define MAX_FUNC_BYTES (1u << 20)	/* larger functions are not decoded */
-
-int insn_check__read_func(const struct binary *b, const struct elf_func *f, uint8_t **buf)
-{
-	ssize_t n;
-	int fd, err = 0;
-
-	*buf = NULL;
-	if (!f->size || f->size > MAX_FUNC_BYTES)
-		return -E2BIG;
-	*buf = malloc(f->size);
-	if (!*buf)
-		return -ENOMEM;
-	fd = open(b->open_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		err = -errno;
-	else if ((n = pread(fd, *buf, f->size, (off_t)f->offset)) != (ssize_t)f->size)
-		err = n < 0 ? -errno : -EIO;
-	if (fd >= 0)
-		close(fd);
-	if (err) {
-		free(*buf);
-		*buf = NULL;
-	}
-	return err;
-}
-
-int insn_check__offset(const struct binary *b, const struct elf_func *f, uint64_t off, const char *what)
+int insn_check__offset(struct binary *b, const struct elf_func *f, uint64_t off, const char *what)
 {
 	size_t rel = off - f->offset, before, after;
+	const uint8_t *buf = binary__func_bytes(b, f);	/* kept by the cache */
 	struct insn_info ii;
-	uint8_t *buf;
-	int err = insn_check__read_func(b, f, &buf), r;
+	int r;
 
-	if (err) {
+	if (!buf) {
 		err_msg("%s: cannot decode %s in '%s' (%s) to check that an instruction starts there",
-			what, f->name, b->path, err == -E2BIG ? "no or too large a symbol size" : strerror(-err));
+			what, f->name, b->path, errno == E2BIG ? "no or too large a symbol size" : strerror(errno));
 		return -EINVAL;
 	}
 	r = insn_cost__boundary(buf, f->size, rel, &before, &after);
@@ -69,6 +39,5 @@ int insn_check__offset(const struct binary *b, const struct elf_func *f, uint64_
 			r = -1;
 		}
 	}
-	free(buf);
 	return r == 1 ? 0 : -EINVAL;
 }

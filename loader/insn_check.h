@@ -10,17 +10,11 @@
 #include "binaries.h"
 
 /*
- * The bytes of function F of B (its symbol size), malloc'ed into *BUF.
- * Returns 0, or a negative errno (no message: callers decide).
- */
-int insn_check__read_func(const struct binary *b, const struct elf_func *f, uint8_t **buf);
-
-/*
  * 0 when file offset OFF, inside function F of B, starts an instruction the
  * kernel can probe; else -EINVAL after one message that names WHAT (as the
  * user wrote it) and, for an offset inside an instruction, the instruction
  * starts on either side.
  */
-int insn_check__offset(const struct binary *b, const struct elf_func *f, uint64_t off, const char *what);
+int insn_check__offset(struct binary *b, const struct elf_func *f, uint64_t off, const char *what);
 
 #endif

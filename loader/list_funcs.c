@@ -20,6 +20,7 @@
 #include "../helpers/dwarf_sigs.h"
 #include "../helpers/elf_funcs.h"
 #include "../helpers/insn_cost.h"
+#include "list_returns.h"
 
 struct funcs_req {
 	char **globs;
@@ -201,7 +202,8 @@ static int list_signatures(const char *path, char **globs, int nglobs, bool json
 static const char usage[] =
 	"Usage: uscope funcs [--json] [--no-demangle] [--cost] BINARY [GLOB...]\n"
 	"       uscope funcs [--json] [--no-demangle] -p PID [GLOB...]\n"
-	"       uscope funcs --args [--json] BINARY [GLOB...]\n";
+	"       uscope funcs --args [--json] BINARY [GLOB...]\n"
+	"       uscope funcs --returns [--no-demangle] BINARY [GLOB...]\n";
 
 static int list_pid(const char *pid, struct funcs_req *r)
 {
@@ -230,6 +232,7 @@ int cmd_funcs(int argc, char **argv)
 		{ "no-demangle", no_argument, NULL, 'r' },
 		{ "args", no_argument, NULL, 'a' },
 		{ "cost", no_argument, NULL, 'c' },
+		{ "returns", no_argument, NULL, 'R' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -238,7 +241,7 @@ int cmd_funcs(int argc, char **argv)
 	struct funcs_req r = { 0 };
 	const char *pid = NULL;
 	char *shown, *open_path;
-	bool args = false;
+	bool args = false, returns = false;
 	int c, status;
 
 	opterr = 0;
@@ -257,6 +260,9 @@ int cmd_funcs(int argc, char **argv)
 		case 'c':
 			r.cost = true;
 			break;
+		case 'R':
+			returns = true;
+			break;
 		case 'p':
 			pid = optarg;
 			break;
@@ -273,7 +279,10 @@ int cmd_funcs(int argc, char **argv)
 			       "  --args  print each function's signature from DWARF instead\n"
 			       "  --cost  add each function's first instruction and how the kernel handles\n"
 			       "          a probe there: optimized (~0.3 us a hit here), emulated (~0.6 us),\n"
-			       "          single-step (5-7 us) or unprobeable\n", usage);
+			       "          single-step (5-7 us) or unprobeable\n"
+			       "  --returns  list each function's return instructions (ret, tail-call jmp,\n"
+			       "          its NAME.cold part's), where trace --ret-mode insn probes, or\n"
+			       "          why a function is refused\n", usage);
 			return 0;
 		case ':':
 			err_msg("option '%s' needs a value", argv[optind - 1]);
@@ -285,6 +294,10 @@ int cmd_funcs(int argc, char **argv)
 	}
 	if (args && r.cost) {
 		err_msg("--args and --cost cannot be used together");
+		return EXIT_USAGE;
+	}
+	if (returns && (args || r.cost || r.json || pid)) {
+		err_msg("--returns takes a BINARY alone (not with --args, --cost, --json or -p)");
 		return EXIT_USAGE;
 	}
 	if (pid && args) {
@@ -305,8 +318,11 @@ int cmd_funcs(int argc, char **argv)
 	/* A path, a library name or a program on PATH, as trace -x takes it. */
 	if (binpath_resolve(argv[optind], &none, &shown, &open_path))
 		return 1;
-	status = args ? list_signatures(open_path, r.globs, r.nglobs, r.json)
-		      : list_binary(shown, open_path, true, &r);
+	if (returns)
+		status = list_returns(shown, open_path, r.globs, r.nglobs, r.raw);
+	else
+		status = args ? list_signatures(open_path, r.globs, r.nglobs, r.json)
+			      : list_binary(shown, open_path, true, &r);
 	free(shown);
 	free(open_path);
 	return status;

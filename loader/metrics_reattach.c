@@ -72,6 +72,11 @@ static void rebase(const struct plan *plan, uint32_t bi, const struct elf_func_l
 		s->bin = UINT32_MAX;
 		if (s->kind == USCOPE_SITE_USDT)
 			continue;
+		if (s->ret_insn) {	/* its instructions were decoded in the old file (ret_insn.c) */
+			warn_msg("the return instructions of %s are not re-placed in the new file: its return "
+				 "count stops", s->name);
+			continue;
+		}
 		key.name = plan->sites[i].name;
 		hit = idx ? bsearch(&kp, idx, fl->cnt, sizeof(*idx), by_name) : NULL;
 		if (!hit) {

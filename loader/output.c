@@ -90,7 +90,9 @@ static void event_json(struct output *o, const struct site *s, const struct dwar
 		fputs(", \"binary\": ", o->f);
 		json_string(o->f, plan__bin(o->plan, s->bin)->path);
 	}
-	if (sig && s->kind == USCOPE_SITE_RETURN) {
+	if (s->kind == USCOPE_SITE_RETURN && (e->bad_args & 1)) {
+		fputs(", \"ret\": null", o->f);	/* a tail call: the callee's value, not known yet */
+	} else if (sig && s->kind == USCOPE_SITE_RETURN) {
 		fputs(", \"ret\": ", o->f);
 		typed__ret(o, sig, e);
 	} else if (sig) {
@@ -119,6 +121,8 @@ void output__event(struct output *o, const void *data, size_t size)
 	if (o->read_mask && s->kind != USCOPE_SITE_RETURN && size < USCOPE_STR_RECORD(__builtin_popcount(o->read_mask), o->str_len))
 		return;
 	sig = typed__sig(o->plan, s);
+	if (s->kind == USCOPE_SITE_RETURN && (s->cflags & USCOPE_COOKIE_GO))
+		sig = NULL;	/* Go's DWARF gives no result type (results are ~r0 parameters): rax as is */
 	if (o->json) {
 		event_json(o, s, sig, e);
 		return;
@@ -134,7 +138,10 @@ void output__event(struct output *o, const void *data, size_t size)
 		e->pid, e->tid, comm, site_kind_name(s->kind), s->name);
 	if (s->kind == USCOPE_SITE_RETURN) {
 		fputs(" = ", o->f);
-		sig ? typed__ret(o, sig, e) : print_value(o, e->args[0], true);
+		if (e->bad_args & 1)
+			fputs("? (tail call)", o->f);	/* the callee's value, not known yet */
+		else
+			sig ? typed__ret(o, sig, e) : print_value(o, e->args[0], true);
 	} else {
 		sig ? typed__args(o, sig, e) : print_args(o, s, e, "(", ")");
 		if (o->str_mask)

@@ -85,7 +85,8 @@ static void dedup_free(struct dedup *d)
 static int add_func_offset(struct plan *plan, size_t *cap, uint32_t bi, const struct elf_func *f,
 			   const struct probe_spec *spec)
 {
-	struct site s = { .kind = USCOPE_SITE_ENTRY, .bin = bi, .offset = f->offset + spec->off };
+	struct site s = { .kind = USCOPE_SITE_ENTRY, .bin = bi, .offset = f->offset + spec->off,
+			  .func_offset = f->offset };
 	char *name;
 	size_t i;
 	int err;
@@ -126,7 +127,7 @@ static long match_funcs(struct plan *plan, size_t *cap, struct dedup *dd, uint32
 		const struct elf_func *f = &fl->funcs[i];
 		uint32_t g = dd[bi].leader[i];
 		struct site s = { .kind = kind, .bin = bi, .name = func_shown_name(f, !plan->bins->show_raw),
-				  .offset = f->offset };
+				  .offset = f->offset, .func_offset = f->offset };
 		int id;
 
 		if (!func_glob_match(spec->glob, f))
@@ -378,6 +379,15 @@ bool plan__arg_signed(const struct plan *plan, const struct site *s, uint32_t lo
 	return i < l->nargs ? l->arg_signed[i] : true;
 }
 
+size_t plan__ret_insn_sites(const struct plan *plan)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < plan->nsites; i++)
+		n += plan->sites[i].ret_insn;
+	return n;
+}
+
 void plan__kind_counts(const struct plan *plan, size_t out[3])
 {
 	size_t i;
@@ -396,5 +406,6 @@ void plan__free(struct plan *plan)
 	free(plan->owned);
 	free(plan->sites);
 	free(plan->locs);
+	free(plan->rets);
 	memset(plan, 0, sizeof(*plan));
 }

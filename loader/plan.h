@@ -31,8 +31,25 @@ struct site {
 	const char *name;	/* function, or "provider:name" */
 	uint64_t offset;	/* function's file offset */
 	uint32_t slot;		/* --latency: the function's histogram, shared with its pair */
-	uint32_t first_loc;	/* USDT: its locations in plan.locs */
+	uint32_t first_loc;	/* USDT: its locations in plan.locs; insn return: in plan.rets */
 	uint32_t nlocs;
+	uint64_t func_offset;	/* function sites: the function's file offset (offset may move past endbr64) */
+	uint32_t cflags;	/* USCOPE_COOKIE_* flags of its cookie (USCOPE_COOKIE_GO) */
+	bool ret_insn;		/* a return probed on its return instructions (loader/ret_insn.c) */
+};
+
+/* --ret-mode (loader/ret_insn.c): how function returns are probed. */
+enum ret_mode {
+	RET_MODE_AUTO = 0,	/* uretprobes, but return instructions where a uretprobe harms (Go, C++ unwinding) */
+	RET_MODE_URETPROBE,	/* uretprobes everywhere they do not crash the target (C++: warned) */
+	RET_MODE_INSN,		/* return instructions everywhere */
+};
+
+/* One return instruction of an insn-mode return site; its index in plan.rets. */
+struct ret_loc {
+	uint32_t site;
+	uint64_t offset;	/* file offset of the instruction */
+	bool tail;		/* a tail-call jmp: the return value is not known there */
 };
 
 /* One USDT location of a site; its index in plan.locs is its spec id. */
@@ -53,6 +70,9 @@ struct plan {
 	char **owned;		/* strings the plan allocated (USDT site names) */
 	size_t nowned;
 	int latency;		/* each entry site gets a return site in the same slot */
+	enum ret_mode ret_mode;	/* set before plan__build, like latency */
+	struct ret_loc *rets;	/* insn return sites' instructions (ret_insn.c) */
+	size_t nrets;
 	size_t nslots;		/* --latency: functions timed */
 };
 
@@ -80,6 +100,22 @@ void plan__free(struct plan *plan);
  * ("main+0x4"). Prints one message on failure.
  */
 int plan__add_offset(struct plan *plan, int bi, uint64_t off, bool unsafe);
+
+/* The cookie of function site ID, or of insn return location K of plan.rets. */
+static inline uint64_t plan__cookie(const struct plan *plan, size_t id)
+{
+	return USCOPE_COOKIE(id, plan->sites[id].slot | plan->sites[id].cflags);
+}
+
+static inline uint64_t plan__ret_cookie(const struct plan *plan, size_t k)
+{
+	const struct ret_loc *r = &plan->rets[k];
+
+	return plan__cookie(plan, r->site) | (uint64_t)(r->tail ? USCOPE_COOKIE_TAIL : 0) << 32;
+}
+
+/* How many return sites are probed on their return instructions. */
+size_t plan__ret_insn_sites(const struct plan *plan);
 
 /* Counts of each kind, for the "Attached" line. */
 void plan__kind_counts(const struct plan *plan, size_t out[3]);

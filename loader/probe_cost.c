@@ -11,52 +11,46 @@
  * used for that test, which is right because a loadable segment's virtual
  * address and file offset agree modulo the page size.
  */
-#include <fcntl.h>
-#include <unistd.h>
 #include "probe_cost.h"
 #include "util.h"
 #include "../helpers/insn_cost.h"
 #include "../probes/uscope.h"
 
-/* The class of the first instruction of site S (file FD). */
-static void classify(int fd, const struct site *s, struct insn_info *ii)
+/* The class of the instruction at file offset OFF of B. */
+static void classify(struct binary *b, uint64_t off, struct insn_info *ii)
 {
 	uint8_t buf[15];
-	ssize_t n = pread(fd, buf, sizeof(buf), (off_t)s->offset);
+	ssize_t n = binary__read(b, off, buf, sizeof(buf));
 
-	insn_cost__classify(buf, n > 0 ? (size_t)n : 0, s->offset, ii);
+	insn_cost__classify(buf, n > 0 ? (size_t)n : 0, off, ii);
 }
 
 void probe_cost__report(const struct plan *plan)
 {
-	size_t i, funcs = 0, slow = 0;
-	int fd = -1;
-	size_t fd_bin = (size_t)-1;
+	size_t i, k, funcs = 0, slow = 0;
 
 	for (i = 0; i < plan->nsites; i++) {
 		const struct site *s = &plan->sites[i];
+		struct binary *b = plan__bin(plan, s->bin);
 		struct insn_info ii;
 
 		if (s->kind == USCOPE_SITE_USDT)
 			continue;	/* USDT sites are nops: emulated */
-		if (s->bin != fd_bin) {
-			if (fd >= 0)
-				close(fd);
-			fd = open(plan__bin(plan, s->bin)->open_path, O_RDONLY | O_CLOEXEC);
-			fd_bin = s->bin;
-		}
-		if (fd < 0)
+		if (s->ret_insn) {	/* its probes are on its return instructions (ret_insn.c) */
+			for (k = s->first_loc; k < s->first_loc + s->nlocs; k++, funcs++) {
+				classify(b, plan->rets[k].offset, &ii);
+				slow += ii.cost == INSN_SINGLE_STEP;
+			}
 			continue;
-		classify(fd, s, &ii);
+		}
+		classify(b, s->offset, &ii);
 		funcs++;
 		if (ii.cost == INSN_SINGLE_STEP)
 			slow++;
 		else if (ii.cost == INSN_UNPROBEABLE && s->kind == USCOPE_SITE_ENTRY)
 			warn_msg("%s in '%s' starts with '%s', which the kernel cannot probe (%s): its count will stay 0",
-				 s->name, plan__bin(plan, s->bin)->path, ii.text, ii.why);
+				 s->name, b->path, ii.text, ii.why);
 	}
-	if (fd >= 0)
-		close(fd);
 	if (slow)
 		warn_msg("%zu of %zu function probe%s single-stepped (about 10x slower per hit); "
 			 "uscope funcs --cost lists each function's class", slow, funcs,

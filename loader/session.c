@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "endbr_skip.h"
 #include "probe_cost.h"
+#include "ret_insn.h"
 #include "func_names.h"
 #include "harm_checks.h"
 #include "session_priv.h"
@@ -36,6 +37,7 @@ struct session *session__new(const struct trace_opts *opts, volatile sig_atomic_
 	s->guard.sock = -1;
 	s->plan.bins = &s->bins;
 	s->plan.latency = opts->latency;
+	s->plan.ret_mode = opts->ret_mode;
 	return s;
 }
 
@@ -96,6 +98,18 @@ static int open_target(struct session *s)
 	return 0;
 }
 
+/* Does some --filter, --by key or --hist read a return value? */
+static bool ret_value_read(const struct session *s)
+{
+	int i;
+
+	for (i = 0; i < s->by.nkeys; i++)
+		if (s->by.keys[i].operand == USCOPE_OPND_RET)
+			return true;
+	return (s->filter.root && fnode__uses_ret(s->filter.root)) ||
+	       (s->hist.mode && s->hist.operand == USCOPE_OPND_RET);
+}
+
 int session__prepare(struct session *s)
 {
 	const struct trace_opts *o = s->opts;
@@ -128,7 +142,7 @@ int session__prepare(struct session *s)
 	if ((o->filter && filter__compile(&s->filter, &s->plan, o->latency, &s->fset)) || by__check(&s->by, &s->plan) ||
 	    hist__check(&s->hist, &s->plan))
 		return EXIT_USAGE;
-	if (harm__check_plan(&s->plan))
+	if (harm__check_plan(&s->plan) || ret_insn__plan(&s->plan, ret_value_read(s)))
 		return 1;
 	probe_cost__report(&s->plan);	/* single-stepped and unprobeable probes, said before attaching */
 	s->cfg.pid = follow__link_pid(&s->follow, s->target.pid);	/* -f: children have other pids */
@@ -228,6 +242,7 @@ int session__report(struct session *s)
 {
 	const struct trace_opts *o = s->opts;
 	struct output_summary sum = { .probes = s->links.probes };
+	uint64_t pairing[USCOPE_PAIR_NSTATS];
 
 	if (s->done)
 		return 0;
@@ -269,6 +284,8 @@ int session__report(struct session *s)
 		sum.by_dropped = bpf_obj__by_dropped(s->obj);
 	}
 	output__summary(&s->out, &sum);
+	if (o->latency && !bpf_obj__pairing(s->obj, pairing))
+		ret_insn__report_pairing(pairing);
 	return target__finish(&s->target, TARGET_GRACE_MS);
 }
 

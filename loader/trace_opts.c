@@ -8,6 +8,7 @@
 #include "metrics_http.h"
 #include "trace_opts.h"
 #include "follow.h"
+#include "plan.h"
 #include "util.h"
 #include "../probes/uscope.h"
 
@@ -61,6 +62,10 @@ static void trace_usage(FILE *f)
 "                        until stopped (counts, or --latency histograms); ADDR\n"
 "                        defaults to 127.0.0.1 (0.0.0.0 only when written out)\n"
 "      --noop            attach an empty program to entries (benchmark floor)\n"
+"      --ret-mode MODE   how returns are probed: auto (default: uretprobes, but\n"
+"                        return instructions in Go and where a C++ exception may\n"
+"                        unwind), insn (probes on every ret and tail-call jmp of\n"
+"                        the function), uretprobe (no automatic insn mode)\n"
 "      --no-skip-endbr   keep entry probes on a leading endbr64 (by default they move\n"
 "                        past it when that counts the same calls: ~10x cheaper a hit)\n"
 "      --offset OFF      also probe the raw file offset OFF of the first binary: an\n"
@@ -103,7 +108,7 @@ enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OP
        OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET, OPT_NO_DEMANGLE, OPT_FILTER, OPT_BY,
        OPT_BY_MAX, OPT_HIST, OPT_LHIST,
        OPT_METRICS, OPT_CGROUP,
-       OPT_NO_SKIP_ENDBR, OPT_STR_LEN };
+       OPT_NO_SKIP_ENDBR, OPT_STR_LEN, OPT_RET_MODE };
 
 /*
  * Option C with its value optarg into O; 0 or -EINVAL after one message.
@@ -169,6 +174,16 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 		return 0;
 	case OPT_NO_SKIP_ENDBR:
 		o->no_skip_endbr = true;
+		return 0;
+	case OPT_RET_MODE:
+		if (!strcmp(optarg, "auto"))
+			o->ret_mode = RET_MODE_AUTO;
+		else if (!strcmp(optarg, "insn"))
+			o->ret_mode = RET_MODE_INSN;
+		else if (!strcmp(optarg, "uretprobe"))
+			o->ret_mode = RET_MODE_URETPROBE;
+		else
+			return bad("--ret-mode", optarg, "auto, insn or uretprobe");
 		return 0;
 	case OPT_NOOP:
 		o->noop = true;
@@ -373,6 +388,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
 		{ "noop", no_argument, NULL, OPT_NOOP },
 		{ "no-skip-endbr", no_argument, NULL, OPT_NO_SKIP_ENDBR },
+		{ "ret-mode", required_argument, NULL, OPT_RET_MODE },
 		{ "no-demangle", no_argument, NULL, OPT_NO_DEMANGLE },
 		{ "offset", required_argument, NULL, OPT_OFFSET },
 		{ "filter", required_argument, NULL, OPT_FILTER },

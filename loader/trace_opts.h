@@ -28,6 +28,7 @@ struct trace_opts {
 	bool hex;
 	bool noop;
 	bool no_skip_endbr;	/* keep entry probes on a leading endbr64 */
+	int ret_mode;		/* --ret-mode: enum ret_mode (plan.h) */
 	bool no_demangle;	/* --no-demangle: raw symbol names */
 	bool verbose;		/* -v: libbpf's debug output on stderr */
 	int nargs;		/* --args */

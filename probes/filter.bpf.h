@@ -60,12 +60,7 @@ static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u6
 {
 	__builtin_memset(v, 0, 16 * sizeof(*v));
 	if (kind == USCOPE_SITE_ENTRY) {
-		v[0] = PT_REGS_PARM1(ctx);
-		v[1] = PT_REGS_PARM2(ctx);
-		v[2] = PT_REGS_PARM3(ctx);
-		v[3] = PT_REGS_PARM4(ctx);
-		v[4] = PT_REGS_PARM5(ctx);
-		v[5] = PT_REGS_PARM6(ctx);
+		func_args_read(ctx, v, cookie_is_go(site_cookie(ctx)));	/* func_args.bpf.h */
 	} else if (kind == USCOPE_SITE_RETURN) {
 		v[USCOPE_OPND_RET] = PT_REGS_RC(ctx);
 	} else if (need & ((1u << USCOPE_MAX_ARGS) - 1)) {

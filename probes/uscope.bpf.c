@@ -38,13 +38,10 @@
 #define LINUX_HAS_BPF_COOKIE CONFIG_USCOPE_BPF_COOKIE
 extern const bool LINUX_HAS_BPF_COOKIE __kconfig;
 #include "uscope.h"
+#include "site_cookie.bpf.h"
+#include "func_args.bpf.h"
 #include "usdt_read.bpf.h"
 #include "follow.bpf.h"
-
-/* libbpf 1.1's bpf_tracing.h stops at PARM5; x86-64 passes the sixth in r9. */
-#ifndef PT_REGS_PARM6
-#define PT_REGS_PARM6(x) ((x)->r9)
-#endif
 
 #include "filter.bpf.h"
 #include "by.bpf.h"
@@ -89,14 +86,6 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-/* No-cookie path: the probed address in the traced process -> the cookie it would have had. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__type(key, __u64);
-	__type(value, __u64);
-} ip_sites SEC(".maps");
-
 /*
  * --latency: one histogram per function slot, twice: samples go to half
  * (hist_half & 1), slots [0, nslots) or [nslots, 2 nslots). With -i user
@@ -115,15 +104,25 @@ struct {
 } hists SEC(".maps");
 
 /*
- * --latency: each thread's stack of timed calls. Keyed by thread and indexed
- * by call depth, so recursion pairs each return with its own entry (a key of
- * thread alone would pair the innermost return with the outermost entry).
- * LRU, so threads that died give their room back.
+ * --latency: each thread's stack of timed calls (in Go each goroutine's:
+ * goroutines move between threads mid-call). Indexed by call depth, so
+ * recursion pairs each return with its own entry (a key of thread alone
+ * would pair the innermost return with the outermost entry), and each frame
+ * keeps its stack position (uscope.h, enum uscope_pairing_stat), so calls an
+ * exception, longjmp or panic unwound are dropped instead of pairing with a
+ * later return. LRU, so threads that died give their room back.
  */
 struct frame {
 	__u64 t0;
-	__u32 slot;
-	__u32 pad;
+	__u64 pos;	/* stack position at entry: larger is deeper */
+	__u32 slot;	/* | USCOPE_SLOT_REJECTED, | FRAME_INSN (latency_pair.bpf.h) */
+	__u32 tid;	/* Go: the thread it entered on */
+};
+
+/* Thread (a = pid_tgid, b = 0), or Go goroutine (a = its g, b = tgid | 1 << 32). */
+struct stack_key {
+	__u64 a;
+	__u64 b;
 };
 
 struct call_stack {
@@ -135,17 +134,17 @@ struct call_stack {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__type(key, struct stack_key);
 	__type(value, struct call_stack);
 } stacks SEC(".maps");
 
 /* A new thread's stack starts as this (too big for the 512-byte BPF stack). */
 static struct call_stack empty_stack;
 
-/* Returns whose entry was not seen (attached mid-call, longjmp, too deep). */
+/* Returns whose entry was not seen (attached mid-call, too deep), and the other enum uscope_pairing_stat. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, USCOPE_PAIR_NSTATS);
 	__type(key, __u32);
 	__type(value, __u64);
 } unpaired SEC(".maps");
@@ -167,18 +166,6 @@ static __always_inline bool wanted(void)
 	if (target_uid != USCOPE_NO_FILTER && (__u32)bpf_get_current_uid_gid() != target_uid)
 		return false;
 	return true;
-}
-
-/* The site (low half) and latency slot (high half) of the probe that fired; ~0 if unknown. */
-static __always_inline __u64 site_cookie(struct pt_regs *ctx)
-{
-	__u64 ip, *c;
-
-	if (LINUX_HAS_BPF_COOKIE)
-		return bpf_get_attach_cookie(ctx);
-	ip = PT_REGS_IP(ctx);
-	c = bpf_map_lookup_elem(&ip_sites, &ip);
-	return c ? *c : ~0ull;
 }
 
 static __always_inline void bump(void *map, __u32 key)
@@ -269,48 +256,7 @@ static __always_inline __u32 log2_u64(__u64 v)
 	return r | (v >> 1);
 }
 
-static __always_inline void latency_entry(__u32 slot)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct call_stack *st = bpf_map_lookup_elem(&stacks, &tid);
-	__u32 d;
-
-	if (!st) {
-		bpf_map_update_elem(&stacks, &tid, &empty_stack, BPF_NOEXIST);
-		st = bpf_map_lookup_elem(&stacks, &tid);
-		if (!st)
-			return;
-	}
-	d = st->depth;
-	if (d < USCOPE_MAX_DEPTH) {
-		st->frames[d].slot = slot;
-		st->frames[d].t0 = bpf_ktime_get_ns();
-	}
-	st->depth = d + 1;
-}
-
-/*
- * Pop this thread's innermost timed call. Returns its start time, 0 for a
- * call whose entry the filter rejected (skip it silently), or ~0 if the
- * return has no entry (counted as unpaired).
- */
-static __always_inline __u64 latency_pop(__u32 slot)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct call_stack *st = bpf_map_lookup_elem(&stacks, &tid);
-	__u32 d;
-
-	if (!st || st->depth == 0)
-		return ~0ull;
-	d = --st->depth;
-	if (d >= USCOPE_MAX_DEPTH)
-		return ~0ull;
-	if (st->frames[d].slot == (slot | USCOPE_SLOT_REJECTED))
-		return 0;
-	if (st->frames[d].slot != slot)
-		return ~0ull;
-	return st->frames[d].t0;
-}
+#include "latency_pair.bpf.h"	/* latency_entry(), latency_pop() */
 
 static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
 {
@@ -318,7 +264,7 @@ static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
 	__u64 delta;
 
 	if (t0 == ~0ull) {
-		bump(&unpaired, 0);
+		bump(&unpaired, USCOPE_PAIR_UNPAIRED);
 		return;
 	}
 	slot += (hist_half & 1) * hist_nslots;
@@ -335,6 +281,27 @@ static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
 		h->max_ns = delta;
 }
 
+/* Count one hit of SITE (a KIND site) in every table this run keeps. */
+static __always_inline void count_hit(struct pt_regs *ctx, __u32 site, int kind)
+{
+	bump(&counts, site);
+	stack__count(ctx, site, kind);
+	if (by_nkeys)
+		by_count(ctx, site, kind);
+	if (vhist_mode)
+		vhist_add(ctx, site, kind);
+}
+
+/* Counting is on, the cookie is known (nocookie: its address was mapped) and the process is traced. */
+static __always_inline bool hit_wanted(__u64 cookie)
+{
+	if (stopped)
+		return false;
+	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
+		return false;	/* an address the loader did not map (yet) */
+	return wanted();
+}
+
 SEC("uprobe")
 int generic_entry(struct pt_regs *ctx)
 {
@@ -342,37 +309,23 @@ int generic_entry(struct pt_regs *ctx)
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
-	if (stopped)
-		return 0;
-	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
-		return 0;	/* an address the loader did not map (yet) */
-	if (!wanted())
+	if (!hit_wanted(cookie))
 		return 0;
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_ENTRY)) {
 		if (latency)	/* its return must know it was not timed */
-			latency_entry(cookie >> 32 | USCOPE_SLOT_REJECTED);
+			latency_entry(ctx, cookie, USCOPE_SLOT_REJECTED);
 		return 0;
 	}
-	bump(&counts, site);
-	stack__count(ctx, site, USCOPE_SITE_ENTRY);
-	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_ENTRY);
-	if (vhist_mode)
-		vhist_add(ctx, site, USCOPE_SITE_ENTRY);
+	count_hit(ctx, site, USCOPE_SITE_ENTRY);
 	if (latency)
-		latency_entry(cookie >> 32);
+		latency_entry(ctx, cookie, 0);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_ENTRY);
 	if (!e)
 		return 0;
 	e->nargs = func_nargs;
-	e->args[0] = PT_REGS_PARM1(ctx);
-	e->args[1] = PT_REGS_PARM2(ctx);
-	e->args[2] = PT_REGS_PARM3(ctx);
-	e->args[3] = PT_REGS_PARM4(ctx);
-	e->args[4] = PT_REGS_PARM5(ctx);
-	e->args[5] = PT_REGS_PARM6(ctx);
+	func_args_read(ctx, e->args, cookie_is_go(cookie));
 	read_strs(e);
 	stack__submit(ctx, e);
 	return 0;
@@ -388,11 +341,14 @@ int noop_entry(struct pt_regs *ctx __attribute__((unused)))
 	return 0;
 }
 
-SEC("uretprobe")
-int generic_return(struct pt_regs *ctx)
+/*
+ * A function return, seen by a uretprobe (generic_return) or by an
+ * entry-style probe on one of its return instructions (insn_return,
+ * --ret-mode insn): COOKIE as attached; SP the stack pointer the call
+ * entered with (a uretprobe fires after the ret popped the return address).
+ */
+static __always_inline int on_return(struct pt_regs *ctx, __u64 cookie, __u64 sp)
 {
-	/* No cookie-less path here: the IP of a return probe is the caller's. */
-	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 	__u64 now = latency ? bpf_ktime_get_ns() : 0, t0 = 0;
@@ -400,20 +356,15 @@ int generic_return(struct pt_regs *ctx)
 	if (stopped || !wanted())
 		return 0;
 	if (latency) {
-		t0 = latency_pop(cookie >> 32);
+		t0 = latency_pop(ctx, cookie, sp);
 		if (!t0)
 			return 0;	/* the filter rejected its entry */
 	}
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN))
 		return 0;
-	bump(&counts, site);
-	stack__count(ctx, site, USCOPE_SITE_RETURN);
-	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_RETURN);
-	if (vhist_mode)
-		vhist_add(ctx, site, USCOPE_SITE_RETURN);
+	count_hit(ctx, site, USCOPE_SITE_RETURN);
 	if (latency)
-		latency_record(cookie >> 32, t0, now);
+		latency_record((cookie >> 32) & USCOPE_COOKIE_SLOT_MASK, t0, now);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_RETURN);
@@ -421,8 +372,28 @@ int generic_return(struct pt_regs *ctx)
 		return 0;
 	e->nargs = 1;
 	e->args[0] = PT_REGS_RC(ctx);
+	if ((cookie >> 32) & USCOPE_COOKIE_TAIL)
+		e->bad_args = 1;	/* a tail call: the callee computes the value later */
 	stack__submit(ctx, e);
 	return 0;
+}
+
+SEC("uretprobe")
+int generic_return(struct pt_regs *ctx)
+{
+	/* No cookie-less path here: the IP of a return probe is the caller's. */
+	return on_return(ctx, bpf_get_attach_cookie(ctx), PT_REGS_SP(ctx) - 8);
+}
+
+/* A return instruction (ret, or a tail-call jmp) of a --ret-mode insn function: the call ends here. */
+SEC("uprobe")
+int insn_return(struct pt_regs *ctx)
+{
+	__u64 cookie = site_cookie(ctx);
+
+	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
+		return 0;	/* an address the loader did not map (yet) */
+	return on_return(ctx, cookie, PT_REGS_SP(ctx));
 }
 
 SEC("uprobe")
@@ -432,20 +403,11 @@ int usdt_site(struct pt_regs *ctx)
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
-	if (stopped)
-		return 0;
-	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
-		return 0;	/* an address the loader did not map (yet) */
-	if (!wanted())
+	if (!hit_wanted(cookie))
 		return 0;
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT))
 		return 0;
-	bump(&counts, site);
-	stack__count(ctx, site, USCOPE_SITE_USDT);
-	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_USDT);
-	if (vhist_mode)
-		vhist_add(ctx, site, USCOPE_SITE_USDT);
+	count_hit(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT);

@@ -288,4 +288,35 @@ enum uscope_follow_stat {
 };
 
 
+/*
+ * ---- Function-site cookie flags, return instructions, Go (issue 14; loader/ret_insn.c) ----
+ *
+ * The high half of a function site's cookie is its latency slot with flags
+ * above it. --ret-mode insn (and Go, and C++ an exception may unwind
+ * through) probes a function's return instructions with entry-style
+ * uprobes run by insn_return, which acts as the return probe; a tail-call
+ * jmp among them has USCOPE_COOKIE_TAIL (the value in rax is not the
+ * function's: the callee has not run yet).
+ */
+#define USCOPE_COOKIE_SLOT_MASK 0x0fffffffu	/* the latency slot */
+#define USCOPE_COOKIE_GO 0x40000000u		/* Go binary: register ABI, calls timed per goroutine */
+#define USCOPE_COOKIE_TAIL 0x20000000u		/* insn return at a tail-call jmp */
+#define USCOPE_COOKIE_INSN 0x10000000u		/* entry site whose returns are insn returns */
+
+/*
+ * --latency pairing statistics, indexes of the `unpaired` per-CPU array.
+ * A timed call is known by its stack position (the stack pointer at entry,
+ * or in Go its distance from the goroutine stack's top, which survives stack
+ * copying): a frame deeper than a later entry or return belongs to a call
+ * that never returned (an exception, longjmp or panic unwound it, or its
+ * goroutine ended) and is dropped as abandoned.
+ */
+enum uscope_pairing_stat {
+	USCOPE_PAIR_UNPAIRED = 0,	/* returns without a timed entry */
+	USCOPE_PAIR_ABANDONED = 1,	/* timed entries that never returned */
+	USCOPE_PAIR_GO_CALLS = 2,	/* Go calls timed (paired by goroutine) */
+	USCOPE_PAIR_GO_MOVED = 3,	/* ... of which returned on another thread than they entered on */
+	USCOPE_PAIR_NSTATS = 4,
+};
+
 #endif

@@ -21,6 +21,7 @@
 #define USCOPE_USDT_READ_BPF_H
 
 #include "uscope.h"
+#include "site_cookie.bpf.h"
 
 /* One spec per USDT location; max_entries set to the location count before load. */
 struct {
@@ -41,13 +42,7 @@ struct {
 /* The cookie of the USDT location that fired; ~0 when it is not known (yet). */
 static __always_inline __u64 usdt_cookie(struct pt_regs *ctx)
 {
-	__u64 ip, *c;
-
-	if (LINUX_HAS_BPF_COOKIE)
-		return bpf_get_attach_cookie(ctx);
-	ip = PT_REGS_IP(ctx);
-	c = bpf_map_lookup_elem(&usdt_ip_cookies, &ip);
-	return c ? *c : ~0ull;
+	return cookie_at_ip(ctx, &usdt_ip_cookies);	/* site_cookie.bpf.h */
 }
 
 /*

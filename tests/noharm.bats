@@ -117,16 +117,22 @@ start_gospin() {
 	wait_for "$TMP/go.err" '^gospin: pid '
 }
 
-@test "Go binary: the test target really is one (readelf), and ret: on it is refused with one line, exit 1; it lives on" {
+@test "Go binary: the test target really is one (readelf); a uretprobe on it is refused with one line, exit 1; ret: and --latency go on return instructions; it lives on" {
 	readelf -SW "$NOHARM/gospin" | grep -qE '\.go\.buildinfo|\.gopclntab'
 	start_gospin
-	expect_failure 1 "Go binary" "$USCOPE" trace --count -p "$UMARK_PID" ret:main.work
+	expect_failure 1 "Go binary" "$USCOPE" trace --count --ret-mode uretprobe -p "$UMARK_PID" ret:main.work
 	grep -q "corrupts Go stacks" "$TMP/stderr"
-	expect_failure 1 "main.work" "$USCOPE" trace --latency -p "$UMARK_PID" 'main.work'
+	expect_failure 1 "main.work" "$USCOPE" trace --latency --ret-mode uretprobe -p "$UMARK_PID" 'main.work'
 	grep -q "Go binary" "$TMP/stderr"
-	# Entries are fine, and the target is unharmed: it keeps counting its calls and ends cleanly.
+	# Entries, and returns by instruction (tests/insn_go.bats), are fine, and the target is unharmed:
+	# it keeps counting its calls and ends cleanly.
 	"$USCOPE" trace --count --json -p "$UMARK_PID" -d 0.3 main.work > "$TMP/out" 2> "$TMP/err"
 	[[ $(json_count "$TMP/out" main.work entry) -gt 0 ]]
+	"$USCOPE" trace --count --json -p "$UMARK_PID" -d 0.3 main.work ret:main.work > "$TMP/out" 2> "$TMP/err"
+	grep -qF "Go return probe placed on the functions' return instructions" "$TMP/err"
+	[[ $(json_count "$TMP/out" main.work return) -gt 0 ]]
+	"$USCOPE" trace --latency --json -p "$UMARK_PID" -d 0.3 main.work > "$TMP/out" 2> "$TMP/err"
+	grep -q '"kind": "latency"' "$TMP/out"
 	alive "$UMARK_PID"
 	kill -TERM "$UMARK_PID"
 	st=0
@@ -150,8 +156,11 @@ start_gospin() {
 	# The oracle for "has an LSDA": readelf's view of .eh_frame (an FDE with augmentation data naming one).
 	through=$(readelf_funcs "$NOHARM/throw" | awk '$1 == "through" { printf "%x", $2 }')
 	readelf -wf "$NOHARM/throw" | awk -v a="$through" '/FDE/ { on = ($0 ~ "pc=0*" a "\\.\\.") } on && /Augmentation data:/ { print; exit }' | grep -q .
-	# The warning is true: with the probe on, the exception does end the program.
+	# The warning is true: with a uretprobe (--ret-mode uretprobe), the exception does end the program;
+	# by default the return instructions are probed instead (tests/insn.bats) and it runs on.
 	st=0
-	"$USCOPE" trace --count -c "$NOHARM/throw 3" ret:through > "$TMP/out" 2> "$TMP/err" || st=$?
+	"$USCOPE" trace --count --ret-mode uretprobe -c "$NOHARM/throw 3" ret:through > "$TMP/out" 2> "$TMP/err" || st=$?
 	grep -q 'terminate called' "$TMP/err"
+	"$USCOPE" trace --count -c "$NOHARM/throw 3" ret:through > "$TMP/out" 2> "$TMP/err"
+	grep -qx 'caught 3' "$TMP/out"
 }
