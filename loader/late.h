@@ -65,6 +65,7 @@ struct late {
 	struct probe_spec *specs;
 	size_t nspecs;
 	struct guardian *guard;
+	const struct target *target;	/* a late library is opened as the target's files are */
 	bool skip_endbr;
 	bool unheld;		/* every name arrived: the guardian dropped r_brk */
 	uint64_t holds, held_ns, held_max_ns;
@@ -109,7 +110,7 @@ const char *late__scope(const struct late *l, const char *prev);
 
 /* In uscope, after the guardian attached: the loader's ring buffer. Message printed on failure. */
 int late__start(struct late *l, const struct bpf_obj *obj, struct plan *plan, struct probe_spec *specs,
-		size_t nspecs, struct guardian *guard, bool skip_endbr);
+		size_t nspecs, struct guardian *guard, const struct target *t, bool skip_endbr);
 
 /* The fd to poll (-1: none), and handling what it says (first: a process may be held). */
 int late__fd(const struct late *l);

@@ -32,8 +32,9 @@
 static int on_event(void *ctx, void *data, size_t size);
 
 int late__start(struct late *l, const struct bpf_obj *obj, struct plan *plan, struct probe_spec *specs,
-		size_t nspecs, struct guardian *guard, bool skip_endbr)
+		size_t nspecs, struct guardian *guard, const struct target *t, bool skip_endbr)
 {
+	l->target = t;
 	l->plan = plan;
 	l->specs = specs;
 	l->nspecs = nspecs;
@@ -114,8 +115,7 @@ static char *site_records(const struct late *l, int bi, size_t first, size_t *le
 /* Name K has arrived in process PID as PATH: plan, attach through the guardian, say so. */
 static void arrived(struct late *l, size_t k, const char *path, pid_t pid, uint64_t t0)
 {
-	struct target in = { .pid = pid };
-	char *open_path = target__open_path(&in, path), *msg = NULL;
+	char *open_path = target__open_path(l->target, path), *msg = NULL;
 	size_t first = l->plan->nsites, room = l->start_sites + l->room - first, len = 0, probes = 0;
 	int bi = open_path ? binaries__add(l->plan->bins, path, open_path) : -ENOMEM, err;
 

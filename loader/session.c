@@ -217,7 +217,8 @@ int session__attach(struct session *s)
 		if (attach__after_exec(&s->progs, &s->plan, s->target.pid))
 			return 1;
 	}
-	if (late__start(&s->late, s->obj, &s->plan, s->specs, s->opts->nprobes, &s->guard, !s->opts->no_skip_endbr))
+	if (late__start(&s->late, s->obj, &s->plan, s->specs, s->opts->nprobes, &s->guard, &s->target,
+			!s->opts->no_skip_endbr))
 		return 1;
 	s->out.scope = late__scope(&s->late, follow__late_scope(&s->bins, &s->target, follow__scope(&s->follow)));
 	output__attached(&s->out, s->links.probes, attach_mode_name(s->links.mode), (now_ns() - t) / 1e6);

@@ -337,6 +337,13 @@ no_int3_in() {
 	cat "$TMP/err"
 	grep -q ' at load (named ' "$TMP/err"
 	expect_tree_counts "$TMP/out" "$TMP/tree.out" plug_work
+	# Events of the late sites: one per call, with the arguments the calls had (0, 1, ...).
+	"$USCOPE" trace --json -x libplug.so \
+		-c "sh -c 'exec $T_DLOPEN $T_PLUGDIR/libplug.so plug_work 50 > $TMP/tree.out'" plug_work \
+		<<< go > "$TMP/out" 2> "$TMP/err"
+	[[ "$(jq -r 'select(.probe == "plug_work" and .args != null) | .args[0]' "$TMP/out" | tr '\n' ' ')" == \
+		"$(seq -s ' ' 0 49) " ]]
+	! grep -q DWARF "$TMP/err"
 }
 
 @test "late, by name, -f: a forked child that dlopens the library is held and counted; the parent's later dlopen too" {
