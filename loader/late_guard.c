@@ -126,7 +126,7 @@ int late__guard_more(struct late *l, struct plan *plan, const struct attach_prog
 		*probes = fresh.probes;
 		err = keep_links(&l->links, &fresh);
 	}
-	if (err && err != -ENOMEM)
+	if (err)
 		plan->nsites = first;	/* as uscope does: the ids are given again to the next library */
 	return err;
 }
