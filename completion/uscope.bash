@@ -13,7 +13,7 @@ _uscope()
 	local cmd=${words[1]}
 	local trace_opts="-x --binary -p --pid -c --command --tid --uid --count --latency --args --str --str-len --hex
 		-d --duration -i --interval --top --json --attach --ringbuf-size --noop --no-demangle --no-skip-endbr --ret-mode --offset --unsafe-offset
-		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist --metrics
+		--stack --stack-depth --stack-size --folded --flamegraph --filter --by --by-max --hist --lhist --metrics --late-room
 		-f --follow --cgroup -v --verbose -h --help"
 
 	if ((cword == 1)); then
@@ -38,7 +38,7 @@ _uscope()
 	-c|--command) COMPREPLY=($(compgen -c -- "$cur")); return ;;
 	--cgroup) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	--flamegraph) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-	--tid|--uid|--args|--str|--str-len|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size|--filter|--by|--by-max|--hist|--lhist|--metrics) return ;;
+	--tid|--uid|--args|--str|--str-len|-d|--duration|-i|--interval|--top|--ringbuf-size|--offset|--unsafe-offset|--stack-depth|--stack-size|--filter|--by|--by-max|--hist|--lhist|--metrics|--late-room) return ;;
 	esac
 	if [[ $cur == --stack=* ]]; then
 		COMPREPLY=($(compgen -P --stack= -W "fp dwarf auto" -- "${cur#--stack=}"))

@@ -67,7 +67,6 @@ int attach__check(const struct plan *plan, const struct attach_cfg *cfg, bool ch
 int attach_keep_link(struct attach_state *st, struct bpf_link *link, const struct site *s, const char *path,
 		     pid_t pid)
 {
-	struct bpf_link **n;
 	char what[256];
 
 	if (!link) {
@@ -77,14 +76,8 @@ int attach_keep_link(struct attach_state *st, struct bpf_link *link, const struc
 		attach_report_failure(err, what, 0, path, pid);
 		return err;
 	}
-	n = realloc(st->links, (st->nlinks + 1) * sizeof(*n));
-	if (!n) {
-		bpf_link__destroy(link);
-		err_msg("out of memory");
+	if (attach_state__add_link(st, link))
 		return -ENOMEM;
-	}
-	st->links = n;
-	st->links[st->nlinks++] = link;
 	st->probes++;
 	return 0;
 }
@@ -100,6 +93,25 @@ int attach_add_fd(struct attach_state *st, int fd)
 	}
 	st->fds = n;
 	st->fds[st->nfds++] = fd;
+	return 0;
+}
+
+int attach_state__add_fd(struct attach_state *st, int fd)
+{
+	return attach_add_fd(st, fd);
+}
+
+int attach_state__add_link(struct attach_state *st, struct bpf_link *link)
+{
+	struct bpf_link **n = realloc(st->links, (st->nlinks + 1) * sizeof(*n));
+
+	if (!n) {
+		bpf_link__destroy(link);
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	st->links = n;
+	st->links[st->nlinks++] = link;
 	return 0;
 }
 

@@ -92,6 +92,11 @@ int attach__after_exec(const struct attach_progs *progs, const struct plan *plan
 int attach__run_binary(const struct attach_progs *progs, const struct plan *plan, const struct attach_cfg *cfg,
 		       uint32_t bi, bool usdt, struct attach_state *st);
 
+/* Keep one more link in ST (late.h merges a late library's links); 0 or -ENOMEM (released, message printed). */
+int attach_state__add_fd(struct attach_state *st, int fd);
+struct bpf_link;
+int attach_state__add_link(struct attach_state *st, struct bpf_link *link);
+
 void attach__destroy(struct attach_state *st);
 
 #endif

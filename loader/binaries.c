@@ -119,10 +119,11 @@ const struct dwarf_sig_list *binary__sigs(struct binary *b)
 	int err;
 
 	if (b->sigs_loaded)
-		return &b->sigs;
+		return b->sigs_loaded > 0 ? &b->sigs : NULL;
 	err = dwarf_sigs__load(b->open_path, &b->sigs);
 	if (err) {
 		err_msg("'%s': cannot read its DWARF: %s", b->path, strerror(-err));
+		b->sigs_loaded = -1;	/* said once */
 		return NULL;
 	}
 	b->sigs_loaded = 1;

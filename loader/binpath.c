@@ -106,6 +106,20 @@ static char *from_dirs(const char *name, const char *dirs, bool as_lib)
 
 int binpath_resolve(const char *name, const struct target *t, char **shown, char **open)
 {
+	int err = binpath_lookup(name, t, shown, open);
+
+	if (err == -ENOENT)
+		err_msg("cannot find binary '%s' (not a path, a library or a program on PATH)", name);
+	return err;
+}
+
+char *binpath_mapped(const char *name, pid_t pid)
+{
+	return from_maps(name, pid);
+}
+
+int binpath_lookup(const char *name, const struct target *t, char **shown, char **open)
+{
 	static const char lib_dirs[] = "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:"
 				       "/usr/lib64:/lib:/usr/lib:/usr/local/lib";
 	char *path = NULL;
@@ -125,10 +139,8 @@ int binpath_resolve(const char *name, const struct target *t, char **shown, char
 		if (!path && is_regular(name))
 			path = realpath(name, NULL);
 	}
-	if (!path) {
-		err_msg("cannot find binary '%s' (not a path, a library or a program on PATH)", name);
+	if (!path)
 		return -ENOENT;
-	}
 	*open = target__open_path(t, path);
 	*shown = path;
 	if (!*open) {

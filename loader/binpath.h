@@ -20,4 +20,10 @@
  */
 int binpath_resolve(const char *name, const struct target *t, char **shown, char **open);
 
+/* The same without the message: -ENOENT when no file matches (late.h waits for such names). */
+int binpath_lookup(const char *name, const struct target *t, char **shown, char **open);
+
+/* The first file process PID maps that the library name NAME matches (allocated), or NULL. */
+char *binpath_mapped(const char *name, pid_t pid);
+
 #endif

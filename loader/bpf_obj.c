@@ -19,6 +19,7 @@
 #include "util.h"
 #include "uscope.skel.h"
 #include "bpf_obj_stacks.h"
+#include "bpf_obj_late.h"
 #include "../helpers/uprobe_multi.h"
 
 struct bpf_obj {
@@ -78,7 +79,8 @@ static int choose_programs(struct bpf_obj *o, const struct bpf_knobs *k)
 	for (i = 0; i < 4; i++) {
 		struct bpf_program *prog = i < 3 ? prog_for(o, i) : o->skel->progs.insn_return;
 
-		bpf_program__set_autoload(prog, i < 3 ? kinds[i] > 0 : o->plan->nrets > 0);
+		bpf_program__set_autoload(prog, i < 3 ? kinds[i] > 0 || (i < 2 && k->late_kinds[i])
+						 : o->plan->nrets > 0);
 		if (k->mode != ATTACH_MULTI)
 			continue;
 		err = bpf_program__set_expected_attach_type(prog, (enum bpf_attach_type)USCOPE_BPF_TRACE_UPROBE_MULTI);
@@ -96,11 +98,11 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 	bool nocookie = k->mode == ATTACH_NOCOOKIE;
 	int err;
 
-	err = bpf_map__set_max_entries(skel->maps.counts, p->nsites);
+	err = bpf_map__set_max_entries(skel->maps.counts, p->nsites + k->late_room);
 	if (!err && !k->follow)
 		err = bpf_map__set_max_entries(skel->maps.traced_tgids, 1);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.drops, p->nsites);
+		err = bpf_map__set_max_entries(skel->maps.drops, p->nsites + k->late_room);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.events, k->events || k->stack_mode ? k->ringbuf_size : 4096);
 	if (!err)
@@ -153,6 +155,8 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 	err = choose_programs(o, k);
 	if (!err)
 		err = size_maps(o, k);
+	if (!err)
+		err = bpf_obj_late__prepare(o->skel, k);
 	if (err) {
 		err_msg("cannot size the BPF maps: %s", strerror(-err));
 		bpf_obj__free(o);
@@ -189,6 +193,11 @@ void bpf_obj__follow_handles(const struct bpf_obj *o, struct follow_handles *out
 	out->set_fd = bpf_map__fd(o->skel->maps.traced_tgids);
 	out->cgroup_fd = bpf_map__fd(o->skel->maps.target_cgroup);
 	out->stats_fd = bpf_map__fd(o->skel->maps.follow_stats);
+}
+
+void bpf_obj__late_handles(const struct bpf_obj *o, struct late_handles *out)
+{
+	bpf_obj_late__handles(o->skel, out);
 }
 
 void bpf_obj__attach_progs(const struct bpf_obj *o, struct attach_progs *out)

@@ -44,6 +44,11 @@ struct bpf_knobs {
 	uint32_t stack_bytes;	/* dwarf: stack bytes copied */
 	bool follow;		/* -f: the tgid set decides (tgid ignored); fork/exit tracepoints load */
 	bool cgroup;		/* --cgroup: the target_cgroup map decides */
+	/* Libraries that arrive later (late.h): loader_brk loads, the maps keep room. */
+	bool late;		/* some library waits for the loader's r_brk */
+	uint32_t late_room;	/* sites kept free in the per-site maps for them */
+	bool late_kinds[2];	/* entry / return sites may arrive: their programs load */
+	int64_t late_rdebug_delta;	/* &_r_debug - &_dl_debug_state in the target's ld.so */
 };
 
 /*
@@ -71,6 +76,15 @@ struct follow_handles {
 	int stats_fd;		/* follow_stats */
 };
 void bpf_obj__follow_handles(const struct bpf_obj *o, struct follow_handles *out);
+
+/* Libraries that arrive later (late_*.c): the r_brk program and its maps. */
+struct late_handles {
+	struct bpf_program *brk;	/* loader_brk, loaded only when a library waits */
+	int held_fd;		/* late_held: tgid -> when it was stopped */
+	int events_fd;		/* late_events: a ring buffer of struct uscope_late_event */
+	int stats_fd;		/* late_stats: enum uscope_late_stat counters */
+};
+void bpf_obj__late_handles(const struct bpf_obj *o, struct late_handles *out);
 
 /* The ring buffer map's fd (events), or -1 when events are off. */
 int bpf_obj__events_fd(const struct bpf_obj *o);

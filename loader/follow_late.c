@@ -8,8 +8,8 @@
  * calls count from the moment any process maps it; nothing has to happen at
  * dlopen time. The Attached line says so for each such library, so that a
  * user who sees no counts yet knows why. (A name that no file matches before
- * it is loaded, e.g. a bare soname that the target dlopens by full path, is
- * not handled yet: it is refused as "cannot find binary", see docs/DESIGN.md.)
+ * it is loaded, e.g. a bare soname that the target dlopens by full path,
+ * waits for the loader instead: late.h.)
  */
 #include <limits.h>
 #include <stdio.h>

@@ -76,6 +76,50 @@ static void become_guardian(int sock, int uscope_pidfd, const int *close_fds, si
 	close(sock);
 }
 
+/* Read exactly LEN bytes of the socket into BUF; false at EOF or on an error. */
+static bool read_full(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, buf + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += n;
+	}
+	return true;
+}
+
+/* "mLEN\n" and LEN bytes (the 'm' read already): attach more, answer "more ERR PROBES". False: uscope is gone. */
+static bool serve_more(const struct guardian_ops *ops)
+{
+	char head[24], *msg;
+	size_t len = 0, i, probes = 0;
+	int err;
+
+	for (i = 0; i < sizeof(head) - 1; i++) {
+		if (!read_full(STDERR_FILENO, &head[i], 1))
+			return false;
+		if (head[i] == '\n')
+			break;
+	}
+	head[i] = 0;
+	if (sscanf(head, "%zu", &len) != 1 || len > (64u << 20) || !(msg = malloc(len + 1)))
+		return false;
+	if (!read_full(STDERR_FILENO, msg, len)) {
+		free(msg);
+		return false;
+	}
+	msg[len] = 0;
+	err = ops->more ? ops->more(ops->ctx, msg, len, shared_stop, &probes) : -ENOTSUP;
+	free(msg);
+	dprintf(STDERR_FILENO, "%cmore %d %zu\n", CTL, err, probes);
+	return true;
+}
+
 /* Wait until uscope asks to detach, closes its end, or is gone; meanwhile serve OPS's watch. */
 static void wait_for_end(const struct guardian_ops *ops, int uscope_pidfd)
 {
@@ -95,8 +139,16 @@ static void wait_for_end(const struct guardian_ops *ops, int uscope_pidfd)
 		if (n == 3 && !p[0].revents)
 			ops->on_watch(ops->ctx);	/* readable, or the once-a-second look */
 		if (p[0].revents) {
-			if (read(STDERR_FILENO, &c, 1) < 0 && errno == EINTR)
+			ssize_t n = read(STDERR_FILENO, &c, 1);
+
+			if (n < 0 && errno == EINTR)
 				continue;
+			if (n == 1 && c == 'm' && serve_more(ops))
+				continue;
+			if (n == 1 && c == 'r' && ops->unhold) {
+				ops->unhold(ops->ctx);
+				continue;
+			}
 			return;	/* "d", EOF or an error: all mean "detach now" */
 		}
 	}
@@ -237,6 +289,46 @@ void guardian__detach(struct guardian *g, bool wait)
 	if (wait && g->pid > 0)
 		waitpid(g->pid, NULL, 0);
 	g->pid = 0;
+}
+
+/* Write all of BUF (LEN bytes) to the guardian; false if it is gone. */
+static bool write_full(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= n;
+	}
+	return true;
+}
+
+int guardian__attach_more(struct guardian *g, const char *msg, size_t len, size_t *probes)
+{
+	char head[32], buf[64];
+	int err, n = snprintf(head, sizeof(head), "m%zu\n", len);
+
+	*probes = 0;
+	if (g->sock < 0 || !write_full(g->sock, head, n) || !write_full(g->sock, msg, len)) {
+		err_msg("the guardian process (pid %d) is gone: cannot attach more", g->pid);
+		return -ECHILD;
+	}
+	guardian__test_crash("late");
+	if (!read_until(g, "more", buf, sizeof(buf)) || sscanf(buf, "%d %zu", &err, probes) != 2) {
+		err_msg("the guardian process (pid %d) died while attaching more", g->pid);
+		return -ECHILD;
+	}
+	return err;
+}
+
+void guardian__unhold(struct guardian *g)
+{
+	if (g->sock >= 0 && write(g->sock, "r", 1) != 1)
+		{ /* the guardian is gone: it has continued every held process */ }
 }
 
 void guardian__report_probes(size_t probes)

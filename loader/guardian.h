@@ -23,8 +23,11 @@
  * The two talk over a stream socketpair in lines: the guardian's stderr is
  * its end of the socket, so its error messages reach uscope's stderr through
  * uscope; lines starting with \001 are the protocol ("attached ERR PROBES",
- * "detached"). uscope sends "d" for "detach now". A MAP_SHARED page carries
- * uscope's stop request (SIGINT/SIGTERM) into an attach in progress.
+ * "more ERR PROBES", "detached"). uscope sends "d" for "detach now",
+ * "mLEN\n" and LEN bytes for "attach more" (a library that arrived later:
+ * late.h; the guardian answers "more"), and "r" for "stop holding loads".
+ * A MAP_SHARED page carries uscope's stop request (SIGINT/SIGTERM) into an
+ * attach in progress.
  */
 #ifndef USCOPE_GUARDIAN_H
 #define USCOPE_GUARDIAN_H
@@ -47,6 +50,13 @@ struct guardian_ops {
 	 */
 	int (*watch_fd)(void *ctx);
 	void (*on_watch)(void *ctx);
+	/*
+	 * Optional, in the guardian while attached (late.h): attach more, as MSG
+	 * (LEN bytes) says, keeping the links with the others; *PROBES: the probe
+	 * points it added. And: drop the links that hold processes at load.
+	 */
+	int (*more)(void *ctx, const char *msg, size_t len, volatile sig_atomic_t *stop, size_t *probes);
+	void (*unhold)(void *ctx);
 	void *ctx;
 };
 
@@ -80,6 +90,17 @@ int guardian__wait_attached(struct guardian *g, size_t *probes);
  * the guardian has exited; without, return at once (it finishes alone).
  */
 void guardian__detach(struct guardian *g, bool wait);
+
+/*
+ * In uscope: have the guardian attach more (ops->more reads MSG, LEN bytes)
+ * and wait for its answer, forwarding its messages. Returns ops->more's
+ * result with *PROBES the probe points added, or -ECHILD if the guardian
+ * died (message printed).
+ */
+int guardian__attach_more(struct guardian *g, const char *msg, size_t len, size_t *probes);
+
+/* In uscope: have the guardian call ops->unhold; no answer. */
+void guardian__unhold(struct guardian *g);
 
 /* In the guardian (on_watch): tell uscope how many probes are in place now. */
 void guardian__report_probes(size_t probes);

@@ -20,7 +20,7 @@ void output__attached(struct output *o, size_t probes, const char *mode, double 
 	plan__kind_counts(p, kinds);
 	fprintf(o->log, "Attached %zu probe%s (%zu entry, %zu return, %zu usdt at %zu location%s) to %s%s",
 		probes, plural(probes), kinds[0], kinds[1], kinds[2], p->nlocs, plural(p->nlocs),
-		p->bins->n == 1 ? "" : "binaries ", plan__bin(p, 0)->path);
+		p->bins->n == 1 ? "" : p->bins->n ? "binaries " : "no binary yet", p->bins->n ? plan__bin(p, 0)->path : "");
 	for (i = 1; i < p->bins->n; i++)
 		fprintf(o->log, ", %s", plan__bin(p, i)->path);
 	fprintf(o->log, " via %s in %.2f ms.%s Ctrl-C to stop.\n", mode, ms, o->scope ? o->scope : "");

@@ -221,21 +221,25 @@ static void loc_init(struct usdt_loc *l, uint32_t site, const struct usdt_note *
 }
 
 /* Gather each USDT site's locations, contiguous, deduplicated by offset. */
-static int collect_locations(struct plan *plan)
+/* The locations of sites FROM.. (a later plan__build appends: late.h), after those there are. */
+static int collect_locations(struct plan *plan, size_t from)
 {
+	struct usdt_loc *locs;
 	size_t i, k, total = 0;
 
-	for (i = 0; i < plan->nsites; i++)
+	for (i = from; i < plan->nsites; i++)
 		if (plan->sites[i].kind == USCOPE_SITE_USDT)
 			total += plan__bin(plan, plan->sites[i].bin)->notes.cnt;
 	if (!total)
 		return 0;
-	plan->locs = calloc(total, sizeof(*plan->locs));
-	if (!plan->locs) {
+	locs = realloc(plan->locs, (plan->nlocs + total) * sizeof(*plan->locs));
+	if (!locs) {
 		err_msg("out of memory");
 		return -ENOMEM;
 	}
-	for (i = 0; i < plan->nsites; i++) {
+	plan->locs = locs;
+	memset(locs + plan->nlocs, 0, total * sizeof(*locs));
+	for (i = from; i < plan->nsites; i++) {
 		struct site *s = &plan->sites[i];
 		const struct usdt_note_list *nl = &plan__bin(plan, s->bin)->notes;
 
@@ -316,7 +320,7 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 		size_t ndefault)
 {
 	struct dedup *dd = NULL;
-	size_t cap = plan->nsites, i, k, ndd = 0;
+	size_t cap = plan->nsites, first = plan->nsites, i, k, ndd = 0;
 	int err = 0;
 
 	for (i = 0; i < nspecs && !err; i++) {
@@ -352,8 +356,25 @@ int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, cons
 		dedup_free(&dd[i]);
 	free(dd);
 	if (!err)
-		err = collect_locations(plan);
+		err = collect_locations(plan, first);
 	return err;
+}
+
+int plan__append_site(struct plan *plan, const struct site *s, const char *name)
+{
+	size_t cap = plan->nsites;
+	char *own = strdup(name);
+	int id;
+
+	if (!own || plan_own(plan, own)) {
+		if (!own)
+			err_msg("out of memory");
+		return -ENOMEM;
+	}
+	id = plan_add_site(plan, &cap, s);
+	if (id >= 0)
+		plan->sites[id].name = own;
+	return id;
 }
 
 const char *site_kind_name(int kind)

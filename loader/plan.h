@@ -87,7 +87,8 @@ static inline struct binary *plan__bin(const struct plan *plan, size_t bi)
  * Match every spec. A spec that names no binary is matched in each of the
  * NDEFAULT binaries DEFAULT_BINS (the -x ones, or the target's executable)
  * and must match in at least one. Prints one message and returns a negative
- * errno on failure.
+ * errno on failure. Sites are appended to those PLAN has (late.h plans a
+ * library that arrived later this way); on failure some may have been.
  */
 int plan__build(struct plan *plan, struct probe_spec *specs, size_t nspecs, const int *default_bins,
 		size_t ndefault);
@@ -116,6 +117,12 @@ static inline uint64_t plan__ret_cookie(const struct plan *plan, size_t k)
 
 /* How many return sites are probed on their return instructions. */
 size_t plan__ret_insn_sites(const struct plan *plan);
+
+/*
+ * Append a copy of site S named NAME (copied), as the guardian does for the
+ * sites of a library that arrived later (late.h). Its id, or -ENOMEM.
+ */
+int plan__append_site(struct plan *plan, const struct site *s, const char *name);
 
 /* Counts of each kind, for the "Attached" line. */
 void plan__kind_counts(const struct plan *plan, size_t out[3]);

@@ -38,6 +38,7 @@ struct session *session__new(const struct trace_opts *opts, volatile sig_atomic_
 	s->plan.bins = &s->bins;
 	s->plan.latency = opts->latency;
 	s->plan.ret_mode = opts->ret_mode;
+	late__init(&s->late, opts->late_room);
 	return s;
 }
 
@@ -46,15 +47,18 @@ static int resolve_binaries(struct session *s)
 {
 	const struct trace_opts *o = s->opts;
 	const struct target *rt = follow__resolver(&s->follow, &s->target);	/* --cgroup: a member */
+	bool may_wait = s->target.pid > 0 && !s->follow.cgroup_path;	/* a process whose loader tells */
 	int i, bi;
 
 	for (i = 0; i < o->nbinaries; i++) {
-		bi = binaries__resolve(&s->bins, o->binaries[i], rt);
+		bi = late__resolve(&s->late, &s->bins, o->binaries[i], rt, may_wait);
+		if (bi == LATE_WAITS)
+			continue;	/* waits for the loader to map it (late.h) */
 		if (bi < 0)
 			return bi;
 		s->default_bins[s->ndefault++] = bi;
 	}
-	if (!s->ndefault && s->target.exe) {
+	if (!o->nbinaries && s->target.exe) {
 		bi = binaries__add(&s->bins, s->target.exe, s->target.exe_open);
 		if (bi < 0)
 			return bi;
@@ -64,7 +68,10 @@ static int resolve_binaries(struct session *s)
 	for (i = 0; i < o->nprobes; i++) {
 		struct probe_spec *sp = &s->specs[i];
 
-		if (sp->binary && (sp->bin = binaries__resolve(&s->bins, sp->binary, rt)) < 0)
+		if (!sp->binary || late__spec_waits(&s->late, sp))
+			continue;
+		sp->bin = late__resolve(&s->late, &s->bins, sp->binary, rt, may_wait);
+		if (sp->bin < 0 && sp->bin != LATE_WAITS)
 			return sp->bin;
 	}
 	return 0;
@@ -127,7 +134,8 @@ int session__prepare(struct session *s)
 	if (o->metrics && metrics_agent__open(&s->metrics, o->metrics))
 		return 1;
 	if (follow__init(&s->follow, o) || open_target(s) || resolve_binaries(s) ||
-	    plan__build(&s->plan, s->specs, o->nprobes, s->default_bins, s->ndefault))
+	    late__start_specs(&s->late, s->specs, o->nprobes, s->ndefault, &s->start_specs, &s->nstart) ||
+	    plan__build(&s->plan, s->start_specs, s->nstart, s->default_bins, s->ndefault))
 		return 1;
 	endbr_skip__apply(&s->plan, !o->no_skip_endbr);	/* before --offset sites: those stay put */
 	for (i = 0; i < o->noffsets; i++) {
@@ -147,7 +155,8 @@ int session__prepare(struct session *s)
 	probe_cost__report(&s->plan);	/* single-stepped and unprobeable probes, said before attaching */
 	s->cfg.pid = follow__link_pid(&s->follow, s->target.pid);	/* -f: children have other pids */
 	if (attach__resolve_mode(o->attach, &s->cfg.mode) ||
-	    attach__check(&s->plan, &s->cfg, s->target.child, &s->needs))
+	    attach__check(&s->plan, &s->cfg, s->target.child, &s->needs) ||
+	    late__check(&s->late, o, s->cfg.mode, &s->target, s->specs, o->nprobes))
 		return 1;
 	s->target.stop_at_exec = s->needs.stop_child_at_exec;
 	return stacks__prepare(&s->stacks, &o->stack, &s->plan, o->count) ? 1 : 0;
@@ -169,6 +178,7 @@ int session__load(struct session *s)
 	if (k.events && !o->metrics && o->stack.want == STACK_NONE)
 		k.str_mask = typed__str_mask(&s->plan, o->str_mask, o->nargs);
 	stacks__knobs(&s->stacks, &k);
+	late__knobs(&s->late, &k);
 	if (bpf_obj__load(&k, &s->plan, &s->obj))
 		return 1;
 	bpf_obj__attach_progs(s->obj, &s->progs);
@@ -184,7 +194,7 @@ int session__load(struct session *s)
 				  .hex = o->hex, .str_mask = o->str_mask,
 				  .read_mask = k.str_mask, .str_len = o->str_len };
 	if (o->interval && !o->latency) {
-		s->prev_counts = calloc(s->plan.nsites + 1, sizeof(*s->prev_counts));
+		s->prev_counts = calloc(s->plan.nsites + s->late.room + 1, sizeof(*s->prev_counts));
 		if (!s->prev_counts) {
 			err_msg("out of memory");
 			return 1;
@@ -221,7 +231,10 @@ int session__attach(struct session *s)
 		if (attach__after_exec(&s->progs, &s->plan, s->target.pid))
 			return 1;
 	}
-	s->out.scope = follow__late_scope(&s->bins, &s->target, follow__scope(&s->follow));
+	if (late__start(&s->late, s->obj, &s->plan, s->specs, s->opts->nprobes, &s->guard, &s->target,
+			!s->opts->no_skip_endbr))
+		return 1;
+	s->out.scope = late__scope(&s->late, follow__late_scope(&s->bins, &s->target, follow__scope(&s->follow)));
 	output__attached(&s->out, s->links.probes, attach_mode_name(s->links.mode), (now_ns() - t) / 1e6);
 	s->out.t0_ns = now_ns();
 	if (target__release(&s->target))
@@ -260,6 +273,7 @@ int session__report(struct session *s)
 	if (s->rb)
 		ring_buffer__consume(s->rb);
 	follow__report(&s->follow);
+	late__report(&s->late);
 	if (!o->noop) {
 		if (!o->count && !o->latency && !s->hist.mode)
 			output__end_of_events(&s->out);
@@ -269,6 +283,7 @@ int session__report(struct session *s)
 			session_print_aggregates(s, false);
 		stacks__report(&s->stacks, s->obj, &s->out);
 	}
+	sum.probes += s->late.probes;
 	sum.events = s->events;
 	if (o->noop) {
 		sum.what = SUMMARY_NOOP;
@@ -299,6 +314,8 @@ int session__free(struct session *s, int status)
 	metrics_agent__close(&s->metrics);
 	ring_buffer__free(s->rb);
 	follow__free(&s->follow);
+	late__free(&s->late);
+	free(s->start_specs);
 	bpf_obj__free(s->obj);
 	target__close(&s->target, status != 0 && s->target.go_fd >= 0);
 	for (i = 0; s->specs && i < s->opts->nprobes; i++)

@@ -18,6 +18,9 @@ static int guarded_attach(void *ctx, volatile sig_atomic_t *stop, size_t *probes
 		err = metrics_agent__attach(&s->metrics, &s->progs, &s->plan, &s->cfg, stop, &s->links);
 	else
 		err = attach__run(&s->progs, &s->plan, &s->cfg, stop, &s->links);
+	/* A name no file matches yet: the loader's r_brk tells when it arrives (late.h). */
+	if (!err && (err = late__guard_attach(&s->late, s->obj, &s->cfg)))
+		attach__destroy(&s->links);
 	*probes = s->links.probes;
 	return err;
 }
@@ -28,8 +31,25 @@ static void guarded_detach(void *ctx)
 
 	/* Stop counting at once (uscope has, unless it died), then let the links go. */
 	bpf_obj__stop(s->obj);
+	late__guard_detach(&s->late, s->obj);	/* first: no process stays held */
 	attach__destroy(&s->links);
 	metrics_agent__detach(&s->metrics);
+}
+
+/* A library that arrived later: its sites, appended to the guardian's plan, attached and kept. */
+static int guarded_more(void *ctx, const char *msg, size_t len, volatile sig_atomic_t *stop, size_t *probes)
+{
+	struct session *s = ctx;
+
+	(void)stop;	/* one binary's links: too short to be worth stopping */
+	return late__guard_more(&s->late, &s->plan, &s->progs, &s->cfg, msg, len, probes);
+}
+
+static void guarded_unhold(void *ctx)
+{
+	struct session *s = ctx;
+
+	late__guard_unhold(&s->late, s->obj);
 }
 
 /* --metrics: the guardian watches the probed files, since the links to move are its own. */
@@ -58,6 +78,10 @@ int session_attach_guarded(struct session *s)
 	int err;
 
 	ops.ctx = s;
+	if (s->late.nnames) {
+		ops.more = guarded_more;
+		ops.unhold = guarded_unhold;
+	}
 	if (s->opts->metrics) {
 		if (metrics_agent__prepare(&s->metrics, s->obj, &s->plan, &s->by))
 			return -ENOMEM;

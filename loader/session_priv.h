@@ -13,6 +13,7 @@
 #include "by.h"
 #include "filter.h"
 #include "hist.h"
+#include "late.h"
 #include "metrics_agent.h"
 #include "guardian.h"
 #include "output.h"
@@ -53,6 +54,9 @@ struct session {
 	struct hist_spec hist;		/* --hist / --lhist */
 	struct metrics_agent metrics;	/* --metrics: the exporter (metrics_agent.h) */
 	struct stacks stacks;	/* --stack */
+	struct late late;	/* libraries that arrive later by a name no file matches yet */
+	struct probe_spec *start_specs;	/* the probes planned at start (shallow copies); the rest wait */
+	size_t nstart;
 };
 
 /* session_run.c: the ring buffer's callback, the aggregates, the loop. */

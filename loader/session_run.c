@@ -138,11 +138,15 @@ void session_event_loop(struct session *s)
 	uint64_t deadline = o->duration > 0 ? start + (uint64_t)(o->duration * 1e9) : 0;
 	uint64_t step = o->interval > 0 ? (uint64_t)(o->interval * 1e9) : 0;
 	uint64_t next_print = step ? start + step : 0, next_exec_check = start;
-	struct pollfd pfd[4];
+	struct pollfd pfd[5];
 	int n = 0, pid_idx = -1;
 
 	if (s->rb) {
 		pfd[n].fd = ring_buffer__epoll_fd(s->rb);
+		pfd[n++].events = POLLIN;
+	}
+	if (late__fd(&s->late) >= 0) {
+		pfd[n].fd = late__fd(&s->late);	/* before the pidfd, which is dropped with -f */
 		pfd[n++].events = POLLIN;
 	}
 	if (s->target.pidfd >= 0) {
@@ -166,6 +170,7 @@ void session_event_loop(struct session *s)
 			wake = next_print;
 		if (poll(pfd, n, wake > now ? (int)((wake - now + 999999) / 1000000) : 0) < 0 && errno != EINTR)
 			break;
+		late__consume(&s->late);	/* first: a process may be held */
 		if (s->rb) {
 			s->batch = 0;
 			ring_buffer__consume(s->rb);

@@ -66,6 +66,8 @@ static void trace_usage(FILE *f)
 "                        return instructions in Go and where a C++ exception may\n"
 "                        unwind), insn (probes on every ret and tail-call jmp of\n"
 "                        the function), uretprobe (no automatic insn mode)\n"
+"      --late-room N     sites kept for libraries named by a file name no file matches\n"
+"                        yet (-x libplug.so), attached when dlopen maps them (default 4096)\n"
 "      --no-skip-endbr   keep entry probes on a leading endbr64 (by default they move\n"
 "                        past it when that counts the same calls: ~10x cheaper a hit)\n"
 "      --offset OFF      also probe the raw file offset OFF of the first binary: an\n"
@@ -108,7 +110,7 @@ enum { OPT_ATTACH = 256, OPT_COUNT, OPT_JSON, OPT_ARGS, OPT_HEX, OPT_RINGBUF, OP
        OPT_LATENCY, OPT_TOP, OPT_STR, OPT_TID, OPT_UID, OPT_OFFSET, OPT_UNSAFE_OFFSET, OPT_NO_DEMANGLE, OPT_FILTER, OPT_BY,
        OPT_BY_MAX, OPT_HIST, OPT_LHIST,
        OPT_METRICS, OPT_CGROUP,
-       OPT_NO_SKIP_ENDBR, OPT_STR_LEN, OPT_RET_MODE };
+       OPT_NO_SKIP_ENDBR, OPT_STR_LEN, OPT_RET_MODE, OPT_LATE_ROOM };
 
 /*
  * Option C with its value optarg into O; 0 or -EINVAL after one message.
@@ -257,6 +259,11 @@ static int parse_one(int c, char **argv, struct trace_opts *o)
 			return bad("--by-max", optarg, "a number of rows from 1 to 16777216");
 		o->by_max = v;
 		return 0;
+	case OPT_LATE_ROOM:
+		if (!parse_u64(optarg, 1u << 20, &v))
+			return bad("--late-room", optarg, "a number of sites from 0 to 1048576");
+		o->late_room = v;
+		return 0;
 	case OPT_HIST:
 		o->hist = optarg;
 		return 0;
@@ -381,6 +388,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 		{ "args", required_argument, NULL, OPT_ARGS },
 		{ "str", required_argument, NULL, OPT_STR },
 		{ "str-len", required_argument, NULL, OPT_STR_LEN },
+		{ "late-room", required_argument, NULL, OPT_LATE_ROOM },
 		{ "hex", no_argument, NULL, OPT_HEX },
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "tid", required_argument, NULL, OPT_TID },
@@ -411,6 +419,7 @@ int trace_opts__parse(int argc, char **argv, struct trace_opts *o)
 	o->tid = o->uid = USCOPE_NO_FILTER;
 	o->ringbuf_size = 4 << 20;
 	o->by_max = USCOPE_BY_DEFAULT_MAX;
+	o->late_room = 4096;	/* LATE_ROOM_DEFAULT (late.h) */
 	stack_opts__init(&o->stack);
 	opterr = 0;
 	optind = 1;

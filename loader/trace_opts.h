@@ -37,6 +37,7 @@ struct trace_opts {
 	const char *filter;	/* --filter EXPR, NULL: none (loader/filter.h) */
 	const char *by;		/* --by KEY,..., NULL: none (loader/by.h) */
 	uint32_t by_max;	/* --by-max: rows in the key table */
+	uint32_t late_room;	/* --late-room: sites kept for libraries that arrive later (late.h) */
 	const char *hist;	/* --hist VALUE (log2), NULL: none (loader/hist.h) */
 	const char *lhist;	/* --lhist VALUE,MIN,MAX,STEP, NULL: none */
 	uint32_t tid;		/* --tid, USCOPE_NO_FILTER: none */

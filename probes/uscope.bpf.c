@@ -419,3 +419,5 @@ int usdt_site(struct pt_regs *ctx)
 	stack__submit(ctx, e);
 	return 0;
 }
+
+#include "late.bpf.h"	/* libraries that arrive later: the loader's r_brk */

@@ -319,4 +319,25 @@ enum uscope_pairing_stat {
 	USCOPE_PAIR_NSTATS = 4,
 };
 
+
+/*
+ * Libraries that arrive later (probes/late.bpf.h): a traced process reached
+ * the dynamic loader's r_brk with new objects mapped, and was stopped
+ * (SIGSTOP from BPF) until user space has attached to them.
+ */
+struct uscope_late_event {
+	__u64 time_ns;		/* bpf_ktime_get_ns() when it was stopped */
+	__u32 pid;		/* tgid */
+	__u32 tid;		/* the thread that called dlopen */
+};
+
+/* Counters of late_stats. */
+enum uscope_late_stat {
+	USCOPE_LATE_HOLDS = 0,		/* processes stopped at r_brk */
+	USCOPE_LATE_UNHELD = 1,		/* loads not held: the ring buffer or the held set was full */
+	USCOPE_LATE_NSTATS = 2,
+};
+
+#define USCOPE_LATE_HELD_MAX 4096	/* processes held at once, at most */
+
 #endif

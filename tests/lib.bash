@@ -96,7 +96,7 @@ wait_guardians() {
 }
 
 # stray_uscope_progs: ids of loaded uscope programs (generic_entry,
-# generic_return, usdt_site) that no running uscope process holds.
+# generic_return, usdt_site, loader_brk) that no running uscope process holds.
 stray_uscope_progs() {
 	local foreign
 	foreign=$(foreign_prog_ids | tr '\n' ' ')
@@ -104,7 +104,7 @@ stray_uscope_progs() {
 		$1 ~ /^[0-9]+:$/ {
 			id = $1; sub(/:$/, "", id)
 			for (i = 2; i < NF; i++)
-				if ($i == "name" && ($(i + 1) == "generic_entry" || $(i + 1) == "generic_return" || $(i + 1) == "usdt_site") && index(f, " " id " ") == 0)
+				if ($i == "name" && ($(i + 1) == "generic_entry" || $(i + 1) == "generic_return" || $(i + 1) == "usdt_site" || $(i + 1) == "loader_brk") && index(f, " " id " ") == 0)
 					print id
 		}'
 }

@@ -187,14 +187,191 @@ release_dlopen() { echo go >&"$DL_GATE"; exec {DL_GATE}>&-; DL_GATE=; }
 	expect_tree_counts "$TMP/out" "$TMP/tree.out" treelib_work
 }
 
-@test "bad input: a soname no file matches yet (dlopened by path later) is refused with one line, exit 1; the target runs on" {
+@test "bad input: a soname no file matches yet, without -p/-c, is refused with one line naming why (exit 1); with -p the target runs on" {
 	private_trees
-	start_dlopen "$T_PLUGDIR/libplug.so" plug_work 10
-	expect_failure 1 "cannot find binary 'libplug.so'" "$USCOPE" trace -p "$DL_PID" --count -x libplug.so plug_work
 	expect_failure 1 "cannot find binary 'libplug.so'" "$USCOPE" trace --count -x libplug.so plug_work
+	grep -qF "a library name waits for its dlopen only with -p or -c" "$TMP/stderr"
+	# Not a library's file name: a typo is said at once, even with -p.
+	start_dlopen "$T_PLUGDIR/libplug.so" plug_work 10
+	expect_failure 1 "cannot find binary 'libplugg'" "$USCOPE" trace -p "$DL_PID" --count -x libplugg plug_work
 	release_dlopen
 	wait_gone "$DL_PID"
 	grep -q "^tree: $DL_PID calls plug_work 10\$" "$TMP/tree.out"
+}
+
+# Late libraries by a name no file matches yet: tree_dlopen in command mode
+# (private copy), fed through a FIFO held as UMARK_GATE (which start_uscope
+# keeps out of uscope); DL_PID, its output in $TMP/tree.out.
+start_dl_commands() {
+	mkfifo "$TMP/dlgate"
+	"$T_DLOPEN" < "$TMP/dlgate" > "$TMP/tree.out" 3>&- &
+	DL_PID=$!
+	BG_PIDS=$DL_PID
+	exec {UMARK_GATE}> "$TMP/dlgate"
+	wait_for "$TMP/tree.out" '^ready '
+	DL_DONE=0
+}
+# dl_do COMMAND: send one command, wait until the target has done it.
+dl_do() {
+	echo "$*" >&"$UMARK_GATE"
+	DL_DONE=$((DL_DONE + 1))
+	wait_for "$TMP/tree.out" "^done $DL_DONE\$" 20
+}
+dl_exit() { echo exit >&"$UMARK_GATE"; exec {UMARK_GATE}>&-; UMARK_GATE=; }
+
+# no_int3_in LIB: the bytes of LIB's code in DL_PID equal its file (no breakpoint left).
+no_int3_in() {
+	local scan
+	scan=$("$BUILD_DIR/noharm/memscan" int3 "$DL_PID" "$1")
+	echo "$1 in $DL_PID: $scan"
+	[[ "$scan" == "int3 0 differing 0 "* ]]
+}
+
+@test "late, by name: -x libplug.so, dlopened by full path after start: every call counts, those right after dlopen included; Attached and late lines say 'at load'" {
+	private_trees
+	start_dl_commands
+	start_uscope trace -p "$DL_PID" --count --json -x libplug.so plug_work
+	grep -qF " libplug.so is not a file yet: attached at load (the process is held at " "$TMP/err"
+	dl_do open "$T_PLUGDIR/libplug.so" plug_work 900
+	dl_exit
+	finish_uscope
+	cat "$TMP/err"
+	grep -qE "^Attached 1 probe to $T_PLUGDIR/libplug.so at load \(named 'libplug.so'; process $DL_PID held [0-9.]+ ms so far\)\$" "$TMP/err"
+	grep -qE '^Held the target 1 time at the loader.s r_brk: [0-9.]+ ms in all, [0-9.]+ ms at most$' "$TMP/err"
+	expect_tree_counts "$TMP/out" "$TMP/tree.out" plug_work
+	[[ "$(summary_field "$TMP/err" probe)" == 1 ]]
+	wait_no_uscope_links
+}
+
+@test "late, by name: dlclose then dlopen again counts every call once, attaches once, and leaves no breakpoint behind" {
+	private_trees
+	start_dl_commands
+	start_uscope trace -p "$DL_PID" --count --json -x libplug.so plug_work
+	dl_do open "$T_PLUGDIR/libplug.so" plug_work 300
+	dl_do close "$T_PLUGDIR/libplug.so"
+	! grep -q libplug /proc/"$DL_PID"/maps
+	dl_do open "$T_PLUGDIR/libplug.so" plug_work 200
+	kill -INT "$USCOPE_PID"
+	finish_uscope
+	cat "$TMP/err"
+	[[ $(grep -c ' at load (named ' "$TMP/err") -eq 1 ]]
+	expect_tree_counts "$TMP/out" "$TMP/tree.out" plug_work
+	[[ "$(tree_sum "$TMP/tree.out" plug_work)" -eq 500 ]]
+	# uscope is gone; the target, still running, maps the library again: its code is the file's.
+	wait_no_uscope_links
+	no_int3_in "$T_PLUGDIR/libplug.so"
+	dl_exit
+}
+
+@test "late, by name: two different late libraries, each attached when it arrives; a function of it never called counts 0" {
+	private_trees
+	mkdir -p "$TMP/trees/plugdir2"
+	cp "$TREES_BUILD/plugdir2/libplug2.so" "$TMP/trees/plugdir2/"
+	start_dl_commands
+	start_uscope trace -p "$DL_PID" --count --json -x libplug.so -x libplug2.so 'libplug.so:plug_*' \
+		'libplug2.so:plug2_*'
+	dl_do open "$T_PLUGDIR/libplug.so" plug_work 250
+	dl_do open "$TMP/trees/plugdir2/libplug2.so" plug2_a 350
+	dl_exit
+	finish_uscope
+	cat "$TMP/err"
+	grep -qF "Attached 1 probe to $T_PLUGDIR/libplug.so at load (named 'libplug.so'" "$TMP/err"
+	grep -qF "Attached 2 probes to $TMP/trees/plugdir2/libplug2.so at load (named 'libplug2.so'" "$TMP/err"
+	expect_tree_counts "$TMP/out" "$TMP/tree.out" plug_work plug2_a
+	[[ "$(json_count "$TMP/out" plug2_b entry)" == 0 ]]
+	# Both libraries were held for: 2 holds (the r_brk link went once the second arrived).
+	grep -qE '^Held the target 2 times at ' "$TMP/err"
+}
+
+@test "late, by name: a library that never arrives: uscope ends with the target, exit 0, and says it was never loaded" {
+	private_trees
+	start_dl_commands
+	start_uscope trace -p "$DL_PID" --count --json -x libplug.so plug_work
+	dl_exit
+	finish_uscope
+	cat "$TMP/err"
+	grep -qF "uscope: warning: 'libplug.so' was never loaded: nothing was attached to it" "$TMP/err"
+	grep -qE '^Held the target 0 times at ' "$TMP/err"
+	! grep -q ' at load (named ' "$TMP/err"
+}
+
+@test "late, by name: a library that cannot be attached (no room left, no function matching) is said in one line each; the target always continues" {
+	private_trees
+	mkdir -p "$TMP/trees/plugdir2"
+	cp "$TREES_BUILD/plugdir2/libplug2.so" "$TMP/trees/plugdir2/"
+	start_dl_commands
+	start_uscope trace -p "$DL_PID" --count --json --late-room 1 -x libplug.so -x libplug2.so \
+		'libplug.so:nosuch_*' 'libplug2.so:plug2_*'
+	dl_do open "$T_PLUGDIR/libplug.so" plug_work 40
+	dl_do open "$TMP/trees/plugdir2/libplug2.so" plug2_a 60
+	dl_exit
+	finish_uscope
+	cat "$TMP/err"
+	[[ $(grep -c "nosuch_" "$TMP/err") -eq 1 ]]
+	grep -qF "uscope: '$TMP/trees/plugdir2/libplug2.so' (named 'libplug2.so'): 2 probes do not fit in the room kept for libraries loaded later (1 left of --late-room 1); nothing attached to it" "$TMP/err"
+	! grep -q ' at load (named ' "$TMP/err"
+	# The target was continued both times: it did all it was told.
+	[[ "$(tree_sum "$TMP/tree.out" plug_work)" -eq 40 && "$(tree_sum "$TMP/tree.out" plug2_a)" -eq 60 ]]
+	wait_no_uscope_links
+}
+
+@test "late, by name: SIGKILL of uscope while the guardian attaches the late library: the target continues, nothing stays attached" {
+	private_trees
+	start_dl_commands
+	USCOPE_TEST_CRASH=late:kill start_uscope trace -p "$DL_PID" --count -x libplug.so plug_work
+	dl_do open "$T_PLUGDIR/libplug.so" plug_work 700
+	wait_gone "$USCOPE_PID"
+	! wait "$USCOPE_PID"
+	grep -q "^tree: $DL_PID calls plug_work 700\$" "$TMP/tree.out"
+	wait_no_uscope_links
+	no_int3_in "$T_PLUGDIR/libplug.so"
+	alive "$DL_PID"
+	dl_exit
+}
+
+@test "late, by name, -c: the child dlopens the library right after it starts; every call counts" {
+	private_trees
+	"$USCOPE" trace --count --json -x libplug.so \
+		-c "sh -c 'exec $T_DLOPEN $T_PLUGDIR/libplug.so plug_work 333 > $TMP/tree.out'" plug_work \
+		<<< go > "$TMP/out" 2> "$TMP/err"
+	cat "$TMP/err"
+	grep -q ' at load (named ' "$TMP/err"
+	expect_tree_counts "$TMP/out" "$TMP/tree.out" plug_work
+	# Events of the late sites: one per call, with the arguments the calls had (0, 1, ...).
+	"$USCOPE" trace --json -x libplug.so \
+		-c "sh -c 'exec $T_DLOPEN $T_PLUGDIR/libplug.so plug_work 50 > $TMP/tree.out'" plug_work \
+		<<< go > "$TMP/out" 2> "$TMP/err"
+	[[ "$(jq -r 'select(.probe == "plug_work" and .args != null) | .args[0]' "$TMP/out" | tr '\n' ' ')" == \
+		"$(seq -s ' ' 0 49) " ]]
+	! grep -q DWARF "$TMP/err"
+}
+
+@test "late, by name, -f: a forked child that dlopens the library is held and counted; the parent's later dlopen too" {
+	private_trees
+	printf 'open %s plug_work 120\nexit\n' "$T_PLUGDIR/libplug.so" > "$TMP/cmds"
+	"$USCOPE" trace -f --count --json -x libplug.so \
+		-c "sh -c '$T_DLOPEN < $TMP/cmds > $TMP/tree.out; $T_DLOPEN < $TMP/cmds >> $TMP/tree.out'" plug_work \
+		> "$TMP/out" 2> "$TMP/err"
+	cat "$TMP/err"
+	[[ "$(tree_procs "$TMP/tree.out")" -eq 2 ]]
+	expect_tree_counts "$TMP/out" "$TMP/tree.out" plug_work
+	[[ "$(tree_sum "$TMP/tree.out" plug_work)" -eq 240 ]]
+}
+
+@test "bad input: a name that waits cannot be combined with per-site options or USDT probes (one line, exit 1); --late-room must be a number (exit 2)" {
+	private_trees
+	start_dl_commands
+	expect_failure 1 "'libplug.so' is not a file yet: waiting for its dlopen cannot be combined with --latency" \
+		"$USCOPE" trace -p "$DL_PID" --latency -x libplug.so plug_work
+	expect_failure 1 "cannot be combined with --filter" \
+		"$USCOPE" trace -p "$DL_PID" --count --filter 'arg0 > 1' -x libplug.so plug_work
+	expect_failure 1 "cannot be combined with --attach nocookie" \
+		"$USCOPE" trace -p "$DL_PID" --attach nocookie -x libplug.so plug_work
+	expect_failure 1 "probe 'usdt:libplug.so:p:n': USDT probes of a library that is not a file yet" \
+		"$USCOPE" trace -p "$DL_PID" --count 'usdt:libplug.so:p:n'
+	expect_failure 2 "--late-room" "$USCOPE" trace -p "$DL_PID" --late-room x -x libplug.so plug_work
+	dl_exit
+	wait_gone "$DL_PID"
 }
 
 teardown() {
