@@ -6,6 +6,12 @@
  *   generic_return  attached to every probed function return
  *   usdt_site       attached to every USDT probe location (usdt_read.bpf.h)
  *
+ * generic_entry_s and usdt_site_s are their sleepable twins (uprobe.s): the
+ * same code, inlined with SLEEPABLE true, so that a string in a page the
+ * target has not touched yet is faulted in and read (str_read.bpf.h). The
+ * loader attaches one or the other to every site of the run, never both:
+ * the twins only when strings are read (--str, DWARF char *, str(argN)).
+ *
  * Each program is loaded once and attached many times. Every attachment
  * carries a 64-bit BPF cookie that user space chose: the site id, an index
  * into its site table. So one verifier run serves thousands of functions,
@@ -38,6 +44,7 @@
 #define LINUX_HAS_BPF_COOKIE CONFIG_USCOPE_BPF_COOKIE
 extern const bool LINUX_HAS_BPF_COOKIE __kconfig;
 #include "uscope.h"
+#include "str_read.bpf.h"
 #include "usdt_read.bpf.h"
 #include "follow.bpf.h"
 
@@ -150,7 +157,8 @@ struct {
 	__type(value, __u64);
 } unpaired SEC(".maps");
 
-static __always_inline bool wanted(void)
+/* SLEEPABLE: the cgroup array is not allowed there (the loader keeps --cgroup non-sleepable). */
+static __always_inline bool wanted(const bool sleepable)
 {
 	__u64 id;
 
@@ -160,7 +168,7 @@ static __always_inline bool wanted(void)
 	id = bpf_get_current_pid_tgid();
 	if (target_tgid && (id >> 32) != target_tgid)
 		return false;
-	if (follow_filtering() && !follow_wanted(id >> 32))
+	if (follow_filtering() && !follow_wanted(id >> 32, sleepable))
 		return false;
 	if (target_tid != USCOPE_NO_FILTER && (__u32)id != target_tid)
 		return false;
@@ -189,8 +197,26 @@ static __always_inline void bump(void *map, __u32 key)
 		*c += 1;
 }
 
+/*
+ * A sleepable program runs with migration, not preemption, disabled: two
+ * tasks on one CPU may interleave a per-CPU increment, so the twins add
+ * atomically (only they pay for it).
+ */
+static __always_inline void bump_s(void *map, __u32 key, const bool sleepable)
+{
+	__u64 *c;
+
+	if (!sleepable) {
+		bump(map, key);
+		return;
+	}
+	c = bpf_map_lookup_elem(map, &key);
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
 /* With --str the larger record (its size is a load-time constant, so the verifier knows it). */
-static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
+static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind, const bool sleepable)
 {
 	struct uscope_event *e;
 	__u64 id;
@@ -200,7 +226,7 @@ static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
 	else
 		e = bpf_ringbuf_reserve(&events, sizeof(struct uscope_event), 0);
 	if (!e) {
-		bump(&drops, site);
+		bump_s(&drops, site, sleepable);
 		return NULL;
 	}
 	id = bpf_get_current_pid_tgid();
@@ -237,7 +263,7 @@ static __always_inline void submit(struct uscope_event *e)
  * C string. The loop has constant bounds and i, k are constants per
  * unrolled step, so no index masking is needed (nor possible to get wrong).
  */
-static __always_inline void read_strs(struct uscope_event *e)
+static __always_inline void read_strs(struct uscope_event *e, const bool sleepable)
 {
 	char *slots = (char *)(e + 1);
 	__u32 k = 0;
@@ -251,7 +277,7 @@ static __always_inline void read_strs(struct uscope_event *e)
 			continue;
 		slots[k * str_len] = 0;
 		if (i < e->nargs &&
-		    bpf_probe_read_user_str(slots + k * str_len, str_len, (void *)e->args[i]) > 0)
+		    user_read_str(slots + k * str_len, str_len, (void *)e->args[i], sleepable) > 0)
 			e->str_ok |= 1u << k;
 		k++;
 	}
@@ -335,8 +361,8 @@ static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
 		h->max_ns = delta;
 }
 
-SEC("uprobe")
-int generic_entry(struct pt_regs *ctx)
+/* A function entry; SLEEPABLE (a constant per program): the twin that may fault strings in. */
+static __always_inline int entry_hit(struct pt_regs *ctx, const bool sleepable)
 {
 	__u64 cookie = site_cookie(ctx);
 	__u32 site = (__u32)cookie;
@@ -346,24 +372,25 @@ int generic_entry(struct pt_regs *ctx)
 		return 0;
 	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
 		return 0;	/* an address the loader did not map (yet) */
-	if (!wanted())
+	if (!wanted(sleepable))
 		return 0;
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_ENTRY)) {
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_ENTRY, sleepable)) {
 		if (latency)	/* its return must know it was not timed */
 			latency_entry(cookie >> 32 | USCOPE_SLOT_REJECTED);
 		return 0;
 	}
-	bump(&counts, site);
-	stack__count(ctx, site, USCOPE_SITE_ENTRY);
+	bump_s(&counts, site, sleepable);
+	if (!sleepable)	/* stack maps are not for sleepable programs: no twin with --stack */
+		stack__count(ctx, site, USCOPE_SITE_ENTRY);
 	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_ENTRY);
+		by_count(ctx, site, USCOPE_SITE_ENTRY, sleepable);
 	if (vhist_mode)
 		vhist_add(ctx, site, USCOPE_SITE_ENTRY);
 	if (latency)
 		latency_entry(cookie >> 32);
 	if (!emit_events)
 		return 0;
-	e = reserve(site, USCOPE_SITE_ENTRY);
+	e = reserve(site, USCOPE_SITE_ENTRY, sleepable);
 	if (!e)
 		return 0;
 	e->nargs = func_nargs;
@@ -373,9 +400,24 @@ int generic_entry(struct pt_regs *ctx)
 	e->args[3] = PT_REGS_PARM4(ctx);
 	e->args[4] = PT_REGS_PARM5(ctx);
 	e->args[5] = PT_REGS_PARM6(ctx);
-	read_strs(e);
-	stack__submit(ctx, e);
+	read_strs(e, sleepable);
+	if (sleepable)
+		submit(e);
+	else
+		stack__submit(ctx, e);
 	return 0;
+}
+
+SEC("uprobe")
+int generic_entry(struct pt_regs *ctx)
+{
+	return entry_hit(ctx, false);
+}
+
+SEC("uprobe.s")
+int generic_entry_s(struct pt_regs *ctx)
+{
+	return entry_hit(ctx, true);
 }
 
 /*
@@ -397,26 +439,26 @@ int generic_return(struct pt_regs *ctx)
 	struct uscope_event *e;
 	__u64 now = latency ? bpf_ktime_get_ns() : 0, t0 = 0;
 
-	if (stopped || !wanted())
+	if (stopped || !wanted(false))
 		return 0;
 	if (latency) {
 		t0 = latency_pop(cookie >> 32);
 		if (!t0)
 			return 0;	/* the filter rejected its entry */
 	}
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN))
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN, false))
 		return 0;
 	bump(&counts, site);
 	stack__count(ctx, site, USCOPE_SITE_RETURN);
 	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_RETURN);
+		by_count(ctx, site, USCOPE_SITE_RETURN, false);
 	if (vhist_mode)
 		vhist_add(ctx, site, USCOPE_SITE_RETURN);
 	if (latency)
 		latency_record(cookie >> 32, t0, now);
 	if (!emit_events)
 		return 0;
-	e = reserve(site, USCOPE_SITE_RETURN);
+	e = reserve(site, USCOPE_SITE_RETURN, false);
 	if (!e)
 		return 0;
 	e->nargs = 1;
@@ -425,8 +467,8 @@ int generic_return(struct pt_regs *ctx)
 	return 0;
 }
 
-SEC("uprobe")
-int usdt_site(struct pt_regs *ctx)
+/* A USDT location; SLEEPABLE as for entry_hit. */
+static __always_inline int usdt_hit(struct pt_regs *ctx, const bool sleepable)
 {
 	__u64 cookie = usdt_cookie(ctx);
 	__u32 site = (__u32)cookie;
@@ -436,24 +478,40 @@ int usdt_site(struct pt_regs *ctx)
 		return 0;
 	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
 		return 0;	/* an address the loader did not map (yet) */
-	if (!wanted())
+	if (!wanted(sleepable))
 		return 0;
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT))
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT, sleepable))
 		return 0;
-	bump(&counts, site);
-	stack__count(ctx, site, USCOPE_SITE_USDT);
+	bump_s(&counts, site, sleepable);
+	if (!sleepable)
+		stack__count(ctx, site, USCOPE_SITE_USDT);
 	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_USDT);
+		by_count(ctx, site, USCOPE_SITE_USDT, sleepable);
 	if (vhist_mode)
 		vhist_add(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
 		return 0;
-	e = reserve(site, USCOPE_SITE_USDT);
+	e = reserve(site, USCOPE_SITE_USDT, sleepable);
 	if (!e)
 		return 0;
-	e->nargs = usdt_read_args(ctx, cookie >> 32, e->args, &e->bad_args);
+	e->nargs = usdt_read_args(ctx, cookie >> 32, e->args, &e->bad_args, sleepable);
 	e->loc = cookie >> 32;	/* the location's spec id = its index in the plan, on every path */
-	read_strs(e);
-	stack__submit(ctx, e);
+	read_strs(e, sleepable);
+	if (sleepable)
+		submit(e);
+	else
+		stack__submit(ctx, e);
 	return 0;
+}
+
+SEC("uprobe")
+int usdt_site(struct pt_regs *ctx)
+{
+	return usdt_hit(ctx, false);
+}
+
+SEC("uprobe.s")
+int usdt_site_s(struct pt_regs *ctx)
+{
+	return usdt_hit(ctx, true);
 }

@@ -1,0 +1,15 @@
+# Targets of tests/context_str*.bats. GNU make fragment included by the
+# top-level Makefile (BUILD, CC). Outputs in $(BUILD)/context/.
+
+CONTEXT_SRC := tests/targets/context
+CONTEXT_OUT := $(BUILD)/context
+CONTEXT_CFLAGS := -O2 -g -Wall -Wextra
+
+all: $(CONTEXT_OUT)/coldstr
+
+$(CONTEXT_OUT)/libcoldlib.so: $(CONTEXT_SRC)/coldlib.c $(CONTEXT_SRC)/context.mk
+	@mkdir -p $(@D)
+	$(CC) $(CONTEXT_CFLAGS) -fPIC -shared -Wl,-soname,libcoldlib.so $< -o $@
+
+$(CONTEXT_OUT)/coldstr: $(CONTEXT_SRC)/coldstr.c $(CONTEXT_OUT)/libcoldlib.so
+	$(CC) $(CONTEXT_CFLAGS) $< -L$(CONTEXT_OUT) -lcoldlib -Wl,-rpath,'$$ORIGIN' -o $@
