@@ -64,13 +64,33 @@ static void print_strs(struct output *o, const struct uscope_event *e)
 		else
 			fprintf(o->f, " arg%d=", i);
 		if (str)
-			json_string(o->f, str);
+			typed__put_str(o, e, i, str);
 		else
 			fputs(o->json ? "null" : "<unreadable>", o->f);
 		k++;
 	}
 	if (o->json)
 		fputc('}', o->f);
+}
+
+/*
+ * JSON: `"truncated": [I, ...]`, the arguments shown as strings (--str, or a
+ * DWARF char *) that went on past --str-len; nothing when none did.
+ */
+static void print_cuts(struct output *o, const struct dwarf_sig *sig, const struct uscope_event *e)
+{
+	int i, n = 0;
+
+	for (i = 0; i < USCOPE_MAX_ARGS; i++) {
+		bool shown = o->str_mask & (1u << i) ||
+			     (sig && i < sig->nparams && sig->params[i].type.cls == DWC_CHAR_PTR);
+
+		if (!shown || !typed__arg_cut(o, e, i))
+			continue;
+		fprintf(o->f, "%s%d", n++ ? ", " : ", \"truncated\": [", i);
+	}
+	if (n)
+		fputc(']', o->f);
 }
 
 static void event_json(struct output *o, const struct site *s, const struct dwarf_sig *sig,
@@ -103,6 +123,8 @@ static void event_json(struct output *o, const struct site *s, const struct dwar
 	}
 	if (o->str_mask && s->kind != USCOPE_SITE_RETURN)
 		print_strs(o, e);
+	if (s->kind != USCOPE_SITE_RETURN)
+		print_cuts(o, sig, e);
 	fputs("}\n", o->f);
 }
 

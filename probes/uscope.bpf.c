@@ -258,6 +258,14 @@ static __always_inline void submit(struct uscope_event *e)
 
 #include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
 
+/* A full slot: is the byte after the kept ones (at P) not the string's end? */
+static __always_inline bool str_goes_on(const void *p, const bool sleepable)
+{
+	char c = 0;
+
+	return !user_read(&c, 1, p, sleepable) && c;
+}
+
 /*
  * --str: each argument named in str_mask (at most USCOPE_MAX_STRS) read as a
  * C string. The loop has constant bounds and i, k are constants per
@@ -276,9 +284,14 @@ static __always_inline void read_strs(struct uscope_event *e, const bool sleepab
 		if (!(str_mask & (1u << i)) || k >= USCOPE_MAX_STRS)
 			continue;
 		slots[k * str_len] = 0;
-		if (i < e->nargs &&
-		    user_read_str(slots + k * str_len, str_len, (void *)e->args[i], sleepable) > 0)
-			e->str_ok |= 1u << k;
+		if (i < e->nargs) {
+			long r = user_read_str(slots + k * str_len, str_len, (void *)e->args[i], sleepable);
+
+			if (r > 0)
+				e->str_ok |= 1u << k;
+			if (r == str_len && str_goes_on((void *)e->args[i] + str_len - 1, sleepable))
+				e->str_ok |= 1u << (k + USCOPE_STR_CUT_SHIFT);
+		}
 		k++;
 	}
 }
