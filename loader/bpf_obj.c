@@ -166,6 +166,40 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 	return err;
 }
 
+/*
+ * Open the skeleton, set knobs and sizes, load. Returns 0, -EAGAIN when the
+ * sleepable twins failed to load (quietly: the caller retries with the plain
+ * programs), or another negative errno after one message.
+ */
+static int open_and_load(struct bpf_obj *o, const struct bpf_knobs *k, const struct bpf_object_open_opts *oo)
+{
+	int err;
+
+	o->skel = uscope_bpf__open_opts(oo);
+	if (!o->skel) {
+		err = -errno;
+		err_msg("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	set_knobs(o, k);
+	err = choose_programs(o, k);
+	if (!err)
+		err = size_maps(o, k);
+	if (err) {
+		err_msg("cannot size the BPF maps: %s", strerror(-err));
+		return err;
+	}
+	if (o->sleepable)
+		libbpf_log_quiet(true);
+	err = uscope_bpf__load(o->skel);
+	libbpf_log_quiet(false);
+	if (err && o->sleepable)
+		return -EAGAIN;
+	if (err)
+		err_msg("cannot load the BPF programs: %s", strerror(-err));
+	return err;
+}
+
 int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf_obj **out)
 {
 	const char *kconfig = k->mode == ATTACH_NOCOOKIE ? "CONFIG_USCOPE_BPF_COOKIE=n\n"
@@ -188,25 +222,14 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 	o->by_max = k->by ? k->by->max : 0;
 	o->stack_mode = k->stack_mode;
 	o->stack_depth = k->stack_depth;
-	o->skel = uscope_bpf__open_opts(&oo);
-	if (!o->skel) {
-		err = -errno;
-		err_msg("cannot open the BPF object: %s", strerror(-err));
-		free(o);
-		return err;
+	err = open_and_load(o, k, &oo);
+	if (err == -EAGAIN) {	/* no sleepable uprobes (before 6.0): the plain programs */
+		uscope_bpf__destroy(o->skel);
+		o->sleepable = false;
+		warn_msg("the sleepable uprobe programs did not load (they need Linux 6.0): strings in pages the target has not touched yet read as unreadable");
+		err = open_and_load(o, k, &oo);
 	}
-	set_knobs(o, k);
-	err = choose_programs(o, k);
-	if (!err)
-		err = size_maps(o, k);
 	if (err) {
-		err_msg("cannot size the BPF maps: %s", strerror(-err));
-		bpf_obj__free(o);
-		return err;
-	}
-	err = uscope_bpf__load(o->skel);
-	if (err) {
-		err_msg("cannot load the BPF programs: %s", strerror(-err));
 		bpf_obj__free(o);
 		return err;
 	}

@@ -70,3 +70,11 @@ want_strings() {
 		sort > "$TMP/got"
 	diff -u "$TMP/want" "$TMP/got"
 }
+
+@test "cold strings with --stack: the plain programs load, one warning says such strings read as unreadable, and the filter counts none" {
+	cold_run 2 --count --stack --filter 'str(arg0) == "spans two pages of .rodata untouched"'
+	want_strings 2 > /dev/null
+	[[ $(grep -c '^uscope: warning: with --stack, strings in pages the target has not touched yet read as unreadable$' "$TMP/err") -eq 1 ]]
+	! grep -q '^cold_take ' "$TMP/out"
+	grep -q '^Summary: 0 hits' "$TMP/out"
+}
