@@ -76,5 +76,5 @@ want_strings() {
 	want_strings 2 > /dev/null
 	[[ $(grep -c '^uscope: warning: with --stack, strings in pages the target has not touched yet read as unreadable$' "$TMP/err") -eq 1 ]]
 	! grep -q '^cold_take ' "$TMP/out"
-	grep -q '^Summary: 0 hits' "$TMP/out"
+	grep -q '^Summary: 0 hits' "$TMP/err"
 }
