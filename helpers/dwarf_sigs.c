@@ -2,11 +2,24 @@
 /*
  * Function signatures from DWARF (see dwarf_sigs.h).
  *
- * Only top-level subprograms of each CU are read (C has no nested
- * functions; C++ methods inside classes are not, yet). A function counts if
- * it has code (DW_AT_low_pc or ranges) or is the abstract origin of one;
- * declarations are skipped. Types are followed through typedef, const,
- * volatile and restrict for their class, while their C spelling keeps them.
+ * The subprograms of each CU and of its namespaces are read. A function
+ * counts if it has code (DW_AT_low_pc or ranges); declarations are
+ * skipped. A C++ method defined out of line (or inline in its class) is such
+ * a definition at CU or namespace level whose DW_AT_specification is the
+ * declaration inside the class: dwarf_attr_integrate follows it (and
+ * DW_AT_abstract_origin) for the name, the linkage name, the return type
+ * and the parameters, `this` (artificial) included as the first.
+ *
+ * Names: a function with a mangled linkage name is known by its demangled
+ * form with parameters ("Shape::area(int) const", as c++filt and uscope's
+ * own function list spell it; overloads stay apart) and shown by its
+ * qualified name ("Shape::area"); a C function by its DW_AT_name.
+ *
+ * Types are followed through typedef, const, volatile and restrict for
+ * their class, while their spelling keeps them. A reference is passed as a
+ * pointer, so it prints as one; a class or struct passed by value is an
+ * aggregate (`?`, and so is every later parameter: where its registers go
+ * is not computed).
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -17,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "dwarf_sigs.h"
+#include "demangle.h"
 
 static Dwarf_Die *type_of(Dwarf_Die *die, Dwarf_Die *out)
 {
@@ -27,42 +41,71 @@ static Dwarf_Die *type_of(Dwarf_Die *die, Dwarf_Die *out)
 	return dwarf_formref_die(&a, out);
 }
 
-/* The C spelling of type DIE (NULL: void) into BUF. */
-static void type_text(Dwarf_Die *die, char *buf, size_t len, int depth)
+static bool is_indirection(Dwarf_Die *die)
+{
+	int tag = die ? dwarf_tag(die) : 0;
+
+	return tag == DW_TAG_pointer_type || tag == DW_TAG_reference_type || tag == DW_TAG_rvalue_reference_type;
+}
+
+/* The spelling of a struct, class, union or enum type: C says "struct S", C++ just "S". */
+static void tagged_text(Dwarf_Die *die, const char *kw, bool cxx, char *buf, size_t len)
+{
+	const char *name = dwarf_diename(die);
+
+	if (cxx && name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%s %s", kw, name ? name : "(anonymous)");
+}
+
+/*
+ * The spelling of type DIE (NULL: void) into BUF: "const char *",
+ * "const Point &", "const Shape *const" (a qualifier of a pointer or
+ * reference comes after it). CXX: the CU is C++.
+ */
+static void type_text(Dwarf_Die *die, char *buf, size_t len, int depth, bool cxx)
 {
 	const char *name = die ? dwarf_diename(die) : "void";
 	char inner[200];
-	Dwarf_Die t;
+	Dwarf_Die t, *in;
+	int tag;
 
-	if (!die) {
-		snprintf(buf, len, "void");
+	if (!die || depth > 8) {
+		snprintf(buf, len, die ? "?" : "void");
 		return;
 	}
-	if (depth > 8) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	switch (dwarf_tag(die)) {
+	switch ((tag = dwarf_tag(die))) {
 	case DW_TAG_pointer_type:
-		type_text(type_of(die, &t), inner, sizeof(inner), depth + 1);
-		snprintf(buf, len, inner[strlen(inner) - 1] == '*' ? "%s*" : "%s *", inner);
+	case DW_TAG_reference_type:
+	case DW_TAG_rvalue_reference_type:
+		type_text(type_of(die, &t), inner, sizeof(inner), depth + 1, cxx);
+		snprintf(buf, len, strchr("*&", inner[strlen(inner) - 1]) ? "%s%s" : "%s %s", inner,
+			 tag == DW_TAG_pointer_type ? "*" : tag == DW_TAG_reference_type ? "&" : "&&");
 		return;
 	case DW_TAG_const_type:
 	case DW_TAG_volatile_type:
-		type_text(type_of(die, &t), inner, sizeof(inner), depth + 1);
-		snprintf(buf, len, "%s %s", dwarf_tag(die) == DW_TAG_const_type ? "const" : "volatile", inner);
+		in = type_of(die, &t);
+		type_text(in, inner, sizeof(inner), depth + 1, cxx);
+		if (is_indirection(in))
+			snprintf(buf, len, "%s%s", inner, tag == DW_TAG_const_type ? "const" : "volatile");
+		else
+			snprintf(buf, len, "%s %s", tag == DW_TAG_const_type ? "const" : "volatile", inner);
 		return;
 	case DW_TAG_restrict_type:
-		type_text(type_of(die, &t), buf, len, depth + 1);
+		type_text(type_of(die, &t), buf, len, depth + 1, cxx);
 		return;
 	case DW_TAG_structure_type:
-		snprintf(buf, len, "struct %s", name ? name : "(anonymous)");
+		tagged_text(die, "struct", cxx, buf, len);
+		return;
+	case DW_TAG_class_type:
+		tagged_text(die, "class", cxx, buf, len);
 		return;
 	case DW_TAG_union_type:
-		snprintf(buf, len, "union %s", name ? name : "(anonymous)");
+		tagged_text(die, "union", cxx, buf, len);
 		return;
 	case DW_TAG_enumeration_type:
-		snprintf(buf, len, "enum %s", name ? name : "(anonymous)");
+		tagged_text(die, "enum", cxx, buf, len);
 		return;
 	default:
 		snprintf(buf, len, "%s", name ? name : "?");
@@ -145,6 +188,11 @@ static void classify(Dwarf_Die *die, struct dwarf_type *t, int depth)
 		if (depth < 8)
 			classify(type_of(die, &inner), t, depth + 1);
 		return;
+	case DW_TAG_reference_type:	/* passed as the address of the object */
+	case DW_TAG_rvalue_reference_type:
+		t->cls = DWC_PTR;
+		t->size = 8;
+		return;
 	case DW_TAG_pointer_type:
 		t->cls = DWC_PTR;
 		t->size = 8;
@@ -172,6 +220,7 @@ static void classify(Dwarf_Die *die, struct dwarf_type *t, int depth)
 		t->is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
 		return;
 	case DW_TAG_structure_type:
+	case DW_TAG_class_type:
 	case DW_TAG_union_type:
 	case DW_TAG_array_type:
 		t->cls = DWC_AGGREGATE;
@@ -181,23 +230,54 @@ static void classify(Dwarf_Die *die, struct dwarf_type *t, int depth)
 	}
 }
 
-static int fill_type(Dwarf_Die *die, struct dwarf_type *t)
+static int fill_type(Dwarf_Die *die, struct dwarf_type *t, bool cxx)
 {
 	char buf[256];
 
 	classify(die, t, 0);
-	type_text(die, buf, sizeof(buf), 0);
+	type_text(die, buf, sizeof(buf), 0, cxx);
 	t->text = strdup(buf);
 	return t->text ? 0 : -ENOMEM;
 }
 
-static int read_sig(Dwarf_Die *fn, struct dwarf_sig *s)
+/* The linkage (mangled) name of FN, through its specification or origin; NULL for C. */
+static const char *linkage_name(Dwarf_Die *fn)
+{
+	Dwarf_Attribute a;
+
+	if (!dwarf_attr_integrate(fn, DW_AT_linkage_name, &a) &&
+	    !dwarf_attr_integrate(fn, DW_AT_MIPS_linkage_name, &a))
+		return NULL;
+	return dwarf_formstring(&a);
+}
+
+/* S->name (the lookup key) and S->display, as the header says. */
+static int sig_names(Dwarf_Die *fn, struct dwarf_sig *s)
+{
+	const char *link = linkage_name(fn);
+
+	if (link && sym_maybe_mangled(link)) {
+		s->name = sym_demangle(link, true);
+		s->display = sym_demangle(link, false);
+	}
+	if (!s->name) {
+		free(s->display);
+		s->name = strdup(dwarf_diename(fn));
+		s->display = s->name ? strdup(s->name) : NULL;
+	}
+	if (!s->display) {
+		free(s->display);
+		s->display = strdup(s->name);
+	}
+	return s->name && s->display ? 0 : -ENOMEM;
+}
+
+static int read_sig(Dwarf_Die *fn, struct dwarf_sig *s, bool cxx)
 {
 	Dwarf_Die child, t;
 	const char *pname;
 
-	s->name = strdup(dwarf_diename(fn));
-	if (!s->name || fill_type(type_of(fn, &t), &s->ret))
+	if (sig_names(fn, s) || fill_type(type_of(fn, &t), &s->ret, cxx))
 		return -ENOMEM;
 	if (dwarf_child(fn, &child))
 		return 0;
@@ -212,7 +292,7 @@ static int read_sig(Dwarf_Die *fn, struct dwarf_sig *s)
 		}
 		pname = dwarf_diename(&child);
 		s->params[s->nparams].name = strdup(pname ? pname : "");
-		if (!s->params[s->nparams].name || fill_type(type_of(&child, &t), &s->params[s->nparams].type))
+		if (!s->params[s->nparams].name || fill_type(type_of(&child, &t), &s->params[s->nparams].type, cxx))
 			return -ENOMEM;
 		s->nparams++;
 	} while (!dwarf_siblingof(&child, &child));
@@ -241,6 +321,7 @@ static void free_sig(struct dwarf_sig *s)
 	int i;
 
 	free(s->name);
+	free(s->display);
 	free_type(&s->ret);
 	for (i = 0; i < s->nparams; i++) {
 		free(s->params[i].name);
@@ -248,32 +329,48 @@ static void free_sig(struct dwarf_sig *s)
 	}
 }
 
-static int add_cu(Dwarf_Die *cu, struct dwarf_sig_list *out, size_t *cap)
+static int add_sig(Dwarf_Die *fn, struct dwarf_sig_list *out, size_t *cap, bool cxx)
+{
+	struct dwarf_sig *s;
+
+	if (out->cnt == *cap) {
+		size_t n = *cap ? *cap * 2 : 64;
+		void *p = realloc(out->sigs, n * sizeof(*out->sigs));
+
+		if (!p)
+			return -ENOMEM;
+		out->sigs = p;
+		*cap = n;
+	}
+	s = &out->sigs[out->cnt++];
+	memset(s, 0, sizeof(*s));
+	return read_sig(fn, s, cxx);
+}
+
+/* The definitions among the children of SCOPE (a CU or a namespace, recursively). */
+static int add_scope(Dwarf_Die *scope, struct dwarf_sig_list *out, size_t *cap, bool cxx, int depth)
 {
 	Dwarf_Die fn;
+	int err = 0;
 
-	if (dwarf_child(cu, &fn))
+	if (dwarf_child(scope, &fn))
 		return 0;
 	do {
-		struct dwarf_sig *s;
+		if (dwarf_tag(&fn) == DW_TAG_namespace && depth < 16)
+			err = add_scope(&fn, out, cap, cxx, depth + 1);
+		else if (dwarf_tag(&fn) == DW_TAG_subprogram && dwarf_diename(&fn) && is_definition(&fn))
+			err = add_sig(&fn, out, cap, cxx);
+	} while (!err && !dwarf_siblingof(&fn, &fn));
+	return err;
+}
 
-		if (dwarf_tag(&fn) != DW_TAG_subprogram || !dwarf_diename(&fn) || !is_definition(&fn))
-			continue;
-		if (out->cnt == *cap) {
-			size_t n = *cap ? *cap * 2 : 64;
-			void *p = realloc(out->sigs, n * sizeof(*out->sigs));
+static int add_cu(Dwarf_Die *cu, struct dwarf_sig_list *out, size_t *cap)
+{
+	int lang = dwarf_srclang(cu);
+	bool cxx = lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 ||
+		   lang == DW_LANG_C_plus_plus_11 || lang == DW_LANG_C_plus_plus_14;
 
-			if (!p)
-				return -ENOMEM;
-			out->sigs = p;
-			*cap = n;
-		}
-		s = &out->sigs[out->cnt++];
-		memset(s, 0, sizeof(*s));
-		if (read_sig(&fn, s))
-			return -ENOMEM;
-	} while (!dwarf_siblingof(&fn, &fn));
-	return 0;
+	return add_scope(cu, out, cap, cxx, 0);
 }
 
 static int by_name(const void *a, const void *b)
@@ -357,10 +454,10 @@ void dwarf_sig__format(const struct dwarf_sig *s, char *buf, size_t len)
 	size_t n;
 	int i;
 
-	n = snprintf(buf, len, "%s %s(", s->ret.text, s->name);
+	n = snprintf(buf, len, "%s %s(", s->ret.text, s->display);
 	for (i = 0; i < s->nparams && n < len; i++)
 		n += snprintf(buf + n, len - n, "%s%s%s%s", i ? ", " : "", s->params[i].type.text,
-			      !*s->params[i].name || s->params[i].type.text[strlen(s->params[i].type.text) - 1] == '*' ?
+			      !*s->params[i].name || strchr("*&", s->params[i].type.text[strlen(s->params[i].type.text) - 1]) ?
 			      "" : " ", s->params[i].name);
 	if (n < len)
 		snprintf(buf + n, len - n, "%s%s)", s->more_params && s->nparams ? ", " : "",

@@ -42,7 +42,8 @@ struct dwarf_param {
 };
 
 struct dwarf_sig {
-	char *name;
+	char *name;		/* the lookup key: C's name, or C++'s demangled "ns::f(int) const" */
+	char *display;		/* shown: C's name, or the qualified "ns::f" */
 	struct dwarf_type ret;
 	int nparams;
 	bool more_params;	/* more than DWARF_SIG_MAX_PARAMS, or variadic */

@@ -153,7 +153,8 @@ void output__event(struct output *o, const void *data, size_t size)
 	memcpy(comm, e->comm, USCOPE_COMM_LEN);
 	comm[USCOPE_COMM_LEN] = 0;
 	fprintf(o->f, "%-11.6f %-7u %-7u %-15s %-6s %s", e->time_ns > o->t0_ns ? (e->time_ns - o->t0_ns) / 1e9 : 0.0,
-		e->pid, e->tid, comm, site_kind_name(s->kind), s->name);
+		e->pid, e->tid, comm, site_kind_name(s->kind),
+		sig && s->kind != USCOPE_SITE_RETURN ? sig->display : s->name);	/* C++: "ns::f(x=1)", not "ns::f(int)(x=1)" */
 	if (s->kind == USCOPE_SITE_RETURN) {
 		fputs(" = ", o->f);
 		sig ? typed__ret(o, sig, e) : print_value(o, e->args[0], true);

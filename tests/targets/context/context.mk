@@ -13,3 +13,10 @@ $(CONTEXT_OUT)/libcoldlib.so: $(CONTEXT_SRC)/coldlib.c $(CONTEXT_SRC)/context.mk
 
 $(CONTEXT_OUT)/coldstr: $(CONTEXT_SRC)/coldstr.c $(CONTEXT_OUT)/libcoldlib.so
 	$(CC) $(CONTEXT_CFLAGS) $< -L$(CONTEXT_OUT) -lcoldlib -Wl,-rpath,'$$ORIGIN' -o $@
+
+# C++ member functions for tests/context_str_cxx.bats (DWARF of g++ -O2 -g).
+all: $(CONTEXT_OUT)/cxxtyped
+
+$(CONTEXT_OUT)/cxxtyped: $(CONTEXT_SRC)/cxxtyped.cpp $(CONTEXT_SRC)/context.mk
+	@mkdir -p $(@D)
+	$(CXX) -O2 -g -Wall -Wextra $< -o $@
