@@ -240,6 +240,131 @@ static int fill_type(Dwarf_Die *die, struct dwarf_type *t, bool cxx)
 	return t->text ? 0 : -ENOMEM;
 }
 
+enum passing { PASS_REGS, PASS_MEMORY, PASS_UNKNOWN };
+
+static Dwarf_Die *strip_cv(Dwarf_Die *die, Dwarf_Die *buf)
+{
+	int n = 0;
+
+	while (die && n++ < 8 && (dwarf_tag(die) == DW_TAG_typedef || dwarf_tag(die) == DW_TAG_const_type ||
+				  dwarf_tag(die) == DW_TAG_volatile_type))
+		die = type_of(die, buf);
+	return die;
+}
+
+static bool is_record(Dwarf_Die *die)
+{
+	int tag = die ? dwarf_tag(die) : 0;
+
+	return tag == DW_TAG_structure_type || tag == DW_TAG_class_type || tag == DW_TAG_union_type;
+}
+
+/* Is member function M a user-provided destructor, copy/move constructor or virtual (of class CLS)? */
+static bool nontrivial_member(Dwarf_Die *m, Dwarf_Die *cls)
+{
+	const char *name = dwarf_diename(m), *cname = dwarf_diename(cls);
+	Dwarf_Attribute a;
+	Dwarf_Word w;
+	Dwarf_Die p, t, *in;
+
+	if (dwarf_hasattr(m, DW_AT_artificial) || !name)
+		return false;
+	if (dwarf_attr(m, DW_AT_defaulted, &a) && !dwarf_formudata(&a, &w) && w == DW_DEFAULTED_in_class)
+		return false;
+	if (dwarf_hasattr(m, DW_AT_virtuality) || name[0] == '~')
+		return true;
+	if (!cname || strcmp(name, cname) || dwarf_child(m, &p))
+		return false;
+	do {	/* a constructor whose first source parameter is a reference to its own class */
+		if (dwarf_tag(&p) != DW_TAG_formal_parameter || dwarf_hasattr(&p, DW_AT_artificial))
+			continue;
+		in = type_of(&p, &t);
+		if (!in || (dwarf_tag(in) != DW_TAG_reference_type && dwarf_tag(in) != DW_TAG_rvalue_reference_type))
+			return false;
+		in = strip_cv(type_of(in, &t), &t);
+		return in && dwarf_dieoffset(in) == dwarf_dieoffset(cls);
+	} while (!dwarf_siblingof(&p, &p));
+	return false;
+}
+
+/*
+ * How the Itanium C++ ABI passes class CLS: in memory when it is not
+ * trivially copyable (a user-provided destructor, copy or move constructor,
+ * a virtual function or base, or a member or base that is so), else as C
+ * would. Unknown for an incomplete type or one nested too deep.
+ */
+static enum passing cxx_passing(Dwarf_Die *cls, int depth)
+{
+	enum passing r = PASS_REGS, sub;
+	Dwarf_Die c, t, *in;
+
+	if (depth > 8 || dwarf_hasattr(cls, DW_AT_declaration))
+		return PASS_UNKNOWN;
+	if (dwarf_child(cls, &c))
+		return PASS_REGS;
+	do {
+		switch (dwarf_tag(&c)) {
+		case DW_TAG_subprogram:
+			if (nontrivial_member(&c, cls))
+				return PASS_MEMORY;
+			break;
+		case DW_TAG_inheritance:
+			if (dwarf_hasattr(&c, DW_AT_virtuality))
+				return PASS_MEMORY;
+			/* fall through */
+		case DW_TAG_member:
+			if (dwarf_hasattr(&c, DW_AT_external))
+				break;	/* a static member */
+			in = strip_cv(type_of(&c, &t), &t);
+			if (!is_record(in))
+				break;
+			sub = cxx_passing(in, depth + 1);
+			if (sub == PASS_MEMORY)
+				return PASS_MEMORY;
+			if (sub == PASS_UNKNOWN)
+				r = PASS_UNKNOWN;
+			break;
+		}
+	} while (!dwarf_siblingof(&c, &c));
+	return r;
+}
+
+/*
+ * Where a return value of type RET goes (SysV x86-64): a record of more than
+ * 16 bytes, or a C++ class that is not trivially copyable, in memory the
+ * caller provides, whose address is the hidden first argument (%rdi).
+ */
+static enum passing ret_passing(Dwarf_Die *ret, bool cxx)
+{
+	Dwarf_Die buf, *r = strip_cv(ret, &buf);
+	int size;
+
+	if (!is_record(r))
+		return PASS_REGS;
+	size = dwarf_bytesize(r);
+	if (size > 16)
+		return PASS_MEMORY;
+	if (size <= 0)
+		return PASS_UNKNOWN;
+	return cxx ? cxx_passing(r, 0) : PASS_REGS;
+}
+
+/* params[0]: the hidden return-slot pointer (its register is the first). */
+static int add_hidden_ret_param(struct dwarf_sig *s)
+{
+	struct dwarf_param *p = &s->params[0];
+	char buf[256];
+
+	p->hidden = true;
+	p->name = strdup("");
+	p->type.cls = DWC_PTR;
+	p->type.size = 8;
+	snprintf(buf, sizeof(buf), "%s *", s->ret.text);
+	p->type.text = strdup(buf);
+	s->nparams = 1;
+	return p->name && p->type.text ? 0 : -ENOMEM;
+}
+
 /* The linkage (mangled) name of FN, through its specification or origin; NULL for C. */
 static const char *linkage_name(Dwarf_Die *fn)
 {
@@ -277,7 +402,13 @@ static int read_sig(Dwarf_Die *fn, struct dwarf_sig *s, bool cxx)
 	Dwarf_Die child, t;
 	const char *pname;
 
+	enum passing rp;
+
 	if (sig_names(fn, s) || fill_type(type_of(fn, &t), &s->ret, cxx))
+		return -ENOMEM;
+	rp = ret_passing(type_of(fn, &t), cxx);
+	s->regs_unknown = rp == PASS_UNKNOWN;
+	if (rp == PASS_MEMORY && add_hidden_ret_param(s))
 		return -ENOMEM;
 	if (dwarf_child(fn, &child))
 		return 0;
@@ -449,19 +580,25 @@ const struct dwarf_sig *dwarf_sigs__find(const struct dwarf_sig_list *l, const c
 	return l->cnt ? bsearch(&key, l->sigs, l->cnt, sizeof(key), by_name) : NULL;
 }
 
+/* "RET NAME(T1 a, T2 b)": the source's parameters (the hidden return slot is not one). */
 void dwarf_sig__format(const struct dwarf_sig *s, char *buf, size_t len)
 {
+	int i, shown = 0;
 	size_t n;
-	int i;
 
 	n = snprintf(buf, len, "%s %s(", s->ret.text, s->display);
-	for (i = 0; i < s->nparams && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s%s%s%s", i ? ", " : "", s->params[i].type.text,
-			      !*s->params[i].name || strchr("*&", s->params[i].type.text[strlen(s->params[i].type.text) - 1]) ?
-			      "" : " ", s->params[i].name);
+	for (i = 0; i < s->nparams && n < len; i++) {
+		const struct dwarf_param *p = &s->params[i];
+		bool tight = !*p->name || strchr("*&", p->type.text[strlen(p->type.text) - 1]);
+
+		if (p->hidden)
+			continue;
+		n += snprintf(buf + n, len - n, "%s%s%s%s", shown++ ? ", " : "", p->type.text, tight ? "" : " ",
+			      p->name);
+	}
 	if (n < len)
-		snprintf(buf + n, len - n, "%s%s)", s->more_params && s->nparams ? ", " : "",
-			 s->more_params ? "..." : s->nparams ? "" : "void");
+		snprintf(buf + n, len - n, "%s%s)", s->more_params && shown ? ", " : "",
+			 s->more_params ? "..." : shown ? "" : "void");
 }
 
 void dwarf_sigs__free(struct dwarf_sig_list *l)

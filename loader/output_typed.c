@@ -151,12 +151,16 @@ static void print_param(struct output *o, const struct dwarf_param *p, const str
 /* Entry: `(x=3, y=8)` or `, "args": [3, 8], "arg_names": ["x", "y"]`; --args N still cuts. */
 void typed__args(struct output *o, const struct dwarf_sig *sig, const struct uscope_event *e)
 {
-	int i, n = sig->nparams < e->nargs ? sig->nparams : e->nargs;
-	bool lost = false;
+	int i, n = sig->nparams < e->nargs ? sig->nparams : e->nargs, shown = 0;
+	bool lost = sig->regs_unknown;	/* no parameter's register is known */
 
+	if (lost && n > 0)
+		note_once(o, "parameters of a function returning a C++ class whose passing is not known");
 	fputs(o->json ? ", \"args\": [" : "(", o->f);
 	for (i = 0; i < n; i++) {
-		if (i)
+		if (sig->params[i].hidden)	/* the return slot: params[i] is register i all the same */
+			continue;
+		if (shown++)
 			fputs(", ", o->f);
 		print_param(o, &sig->params[i], e, i, &lost);
 	}
@@ -165,8 +169,10 @@ void typed__args(struct output *o, const struct dwarf_sig *sig, const struct usc
 		return;
 	}
 	fputs("], \"arg_names\": [", o->f);
-	for (i = 0; i < n; i++) {
-		fputs(i ? ", " : "", o->f);
+	for (i = 0, shown = 0; i < n; i++) {
+		if (sig->params[i].hidden)
+			continue;
+		fputs(shown++ ? ", " : "", o->f);
 		json_string(o->f, sig->params[i].name);
 	}
 	fputc(']', o->f);

@@ -8,10 +8,13 @@
  * declared in the class and defined out of line (DW_AT_specification), a
  * method defined inside the class, a reference and an rvalue reference, a
  * class passed by value (then ?), a function template instance, overloads,
- * a namespace.
+ * a namespace; returns in memory (a hidden first argument in %rdi: a
+ * std::string, an 8-byte class with a destructor) and a 16-byte struct
+ * returned in registers (no hidden argument).
  */
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 struct Point {
 	long x, y;
@@ -28,6 +31,7 @@ public:
 	__attribute__((noinline)) bool inside(long v) { std::printf("geo::Shape::inside(this=%p, v=%ld)\n", (void *)this, v); return v < id_; }
 	long scale(long f);
 	long scale(long f, short g);
+	std::string label(int k) const;
 private:
 	int id_;
 };
@@ -72,6 +76,31 @@ __attribute__((noinline)) long dist(const Point &a, Point &&b, Point c, int afte
 	return a.x - b.y + c.x + after;
 }
 
+__attribute__((noinline)) std::string Shape::label(int k) const
+{
+	std::printf("geo::Shape::label[abi:cxx11](this=%p, k=%d)\n", (const void *)this, k);
+	return std::string(40, (char)('a' + k % 26));
+}
+
+/* 8 bytes, but a user-provided destructor: returned through a hidden pointer (Itanium ABI). */
+struct Handle {
+	long fd;
+	~Handle() { __asm__ volatile("" ::: "memory"); }
+};
+
+__attribute__((noinline)) Handle open_handle(long fd, int flags)
+{
+	std::printf("geo::open_handle(fd=%ld, flags=%d)\n", fd, flags);
+	return Handle{fd + flags};
+}
+
+/* 16 trivially copyable bytes: returned in %rax:%rdx, the arguments where they always are. */
+__attribute__((noinline)) Point make_point(long x, long y)
+{
+	std::printf("geo::make_point(x=%ld, y=%ld)\n", x, y);
+	return Point{x, y};
+}
+
 } // namespace geo
 
 template <typename T>
@@ -101,6 +130,7 @@ int main(int argc, char **argv)
 		sum += s.scale(i * 10) + s.scale(-i, (short)(-i - 1));
 		sum += geo::dist(p, Point{q}, q, i);
 		sum += twice<int>(-i, "int") + twice<long>(i * 100000000000L, "long");
+		sum += (long)s.label(i).size() + geo::open_handle(i + 10, -i).fd + geo::make_point(-i, i * 7).y;
 	}
 	std::fprintf(stderr, "cxxtyped: sum %ld\n", sum);
 	return 0;
