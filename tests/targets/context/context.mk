@@ -20,3 +20,16 @@ all: $(CONTEXT_OUT)/cxxtyped
 $(CONTEXT_OUT)/cxxtyped: $(CONTEXT_SRC)/cxxtyped.cpp $(CONTEXT_SRC)/context.mk
 	@mkdir -p $(@D)
 	$(CXX) -O2 -g -Wall -Wextra $< -o $@
+
+# symop-stripped: no .symtab; its debug file under debugroot/.build-id/ (USCOPE_DEBUG_ROOT).
+all: $(CONTEXT_OUT)/symop-stripped
+
+$(CONTEXT_OUT)/symop-stripped: $(CONTEXT_SRC)/symop.c $(CONTEXT_SRC)/context.mk
+	@mkdir -p $(@D)
+	$(CC) $(CONTEXT_CFLAGS) -Wl,--build-id $< -o $@.full
+	rm -rf $(CONTEXT_OUT)/debugroot
+	id=$$(readelf -n $@.full | sed -n 's/.*Build ID: //p'); test -n "$$id" && \
+	mkdir -p $(CONTEXT_OUT)/debugroot/.build-id/$${id%$${id#??}} && \
+	objcopy --only-keep-debug $@.full $(CONTEXT_OUT)/debugroot/.build-id/$${id%$${id#??}}/$${id#??}.debug
+	strip -s -o $@ $@.full
+	rm -f $@.full
