@@ -89,6 +89,7 @@ include tests/targets/stacks/stacks.mk
 include tests/targets/trees/trees.mk
 include tests/targets/bench/bench.mk
 include tests/targets/insn/insn.mk
+include tests/targets/context/context.mk
 
 .PHONY: umark
 umark: $(UMARK_OUTPUTS)

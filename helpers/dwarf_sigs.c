@@ -2,11 +2,24 @@
 /*
  * Function signatures from DWARF (see dwarf_sigs.h).
  *
- * Only top-level subprograms of each CU are read (C has no nested
- * functions; C++ methods inside classes are not, yet). A function counts if
- * it has code (DW_AT_low_pc or ranges) or is the abstract origin of one;
- * declarations are skipped. Types are followed through typedef, const,
- * volatile and restrict for their class, while their C spelling keeps them.
+ * The subprograms of each CU and of its namespaces are read. A function
+ * counts if it has code (DW_AT_low_pc or ranges); declarations are
+ * skipped. A C++ method defined out of line (or inline in its class) is such
+ * a definition at CU or namespace level whose DW_AT_specification is the
+ * declaration inside the class: dwarf_attr_integrate follows it (and
+ * DW_AT_abstract_origin) for the name, the linkage name, the return type
+ * and the parameters, `this` (artificial) included as the first.
+ *
+ * Names: a function with a mangled linkage name is known by its demangled
+ * form with parameters ("Shape::area(int) const", as c++filt and uscope's
+ * own function list spell it; overloads stay apart) and shown by its
+ * qualified name ("Shape::area"); a C function by its DW_AT_name.
+ *
+ * Types are followed through typedef, const, volatile and restrict for
+ * their class, while their spelling keeps them. A reference is passed as a
+ * pointer, so it prints as one; a class or struct passed by value is an
+ * aggregate (`?`, and so is every later parameter: where its registers go
+ * is not computed).
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -17,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "dwarf_sigs.h"
+#include "demangle.h"
 
 static Dwarf_Die *type_of(Dwarf_Die *die, Dwarf_Die *out)
 {
@@ -27,42 +41,71 @@ static Dwarf_Die *type_of(Dwarf_Die *die, Dwarf_Die *out)
 	return dwarf_formref_die(&a, out);
 }
 
-/* The C spelling of type DIE (NULL: void) into BUF. */
-static void type_text(Dwarf_Die *die, char *buf, size_t len, int depth)
+static bool is_indirection(Dwarf_Die *die)
+{
+	int tag = die ? dwarf_tag(die) : 0;
+
+	return tag == DW_TAG_pointer_type || tag == DW_TAG_reference_type || tag == DW_TAG_rvalue_reference_type;
+}
+
+/* The spelling of a struct, class, union or enum type: C says "struct S", C++ just "S". */
+static void tagged_text(Dwarf_Die *die, const char *kw, bool cxx, char *buf, size_t len)
+{
+	const char *name = dwarf_diename(die);
+
+	if (cxx && name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%s %s", kw, name ? name : "(anonymous)");
+}
+
+/*
+ * The spelling of type DIE (NULL: void) into BUF: "const char *",
+ * "const Point &", "const Shape *const" (a qualifier of a pointer or
+ * reference comes after it). CXX: the CU is C++.
+ */
+static void type_text(Dwarf_Die *die, char *buf, size_t len, int depth, bool cxx)
 {
 	const char *name = die ? dwarf_diename(die) : "void";
 	char inner[200];
-	Dwarf_Die t;
+	Dwarf_Die t, *in;
+	int tag;
 
-	if (!die) {
-		snprintf(buf, len, "void");
+	if (!die || depth > 8) {
+		snprintf(buf, len, die ? "?" : "void");
 		return;
 	}
-	if (depth > 8) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	switch (dwarf_tag(die)) {
+	switch ((tag = dwarf_tag(die))) {
 	case DW_TAG_pointer_type:
-		type_text(type_of(die, &t), inner, sizeof(inner), depth + 1);
-		snprintf(buf, len, inner[strlen(inner) - 1] == '*' ? "%s*" : "%s *", inner);
+	case DW_TAG_reference_type:
+	case DW_TAG_rvalue_reference_type:
+		type_text(type_of(die, &t), inner, sizeof(inner), depth + 1, cxx);
+		snprintf(buf, len, strchr("*&", inner[strlen(inner) - 1]) ? "%s%s" : "%s %s", inner,
+			 tag == DW_TAG_pointer_type ? "*" : tag == DW_TAG_reference_type ? "&" : "&&");
 		return;
 	case DW_TAG_const_type:
 	case DW_TAG_volatile_type:
-		type_text(type_of(die, &t), inner, sizeof(inner), depth + 1);
-		snprintf(buf, len, "%s %s", dwarf_tag(die) == DW_TAG_const_type ? "const" : "volatile", inner);
+		in = type_of(die, &t);
+		type_text(in, inner, sizeof(inner), depth + 1, cxx);
+		if (is_indirection(in))
+			snprintf(buf, len, "%s%s", inner, tag == DW_TAG_const_type ? "const" : "volatile");
+		else
+			snprintf(buf, len, "%s %s", tag == DW_TAG_const_type ? "const" : "volatile", inner);
 		return;
 	case DW_TAG_restrict_type:
-		type_text(type_of(die, &t), buf, len, depth + 1);
+		type_text(type_of(die, &t), buf, len, depth + 1, cxx);
 		return;
 	case DW_TAG_structure_type:
-		snprintf(buf, len, "struct %s", name ? name : "(anonymous)");
+		tagged_text(die, "struct", cxx, buf, len);
+		return;
+	case DW_TAG_class_type:
+		tagged_text(die, "class", cxx, buf, len);
 		return;
 	case DW_TAG_union_type:
-		snprintf(buf, len, "union %s", name ? name : "(anonymous)");
+		tagged_text(die, "union", cxx, buf, len);
 		return;
 	case DW_TAG_enumeration_type:
-		snprintf(buf, len, "enum %s", name ? name : "(anonymous)");
+		tagged_text(die, "enum", cxx, buf, len);
 		return;
 	default:
 		snprintf(buf, len, "%s", name ? name : "?");
@@ -145,6 +188,11 @@ static void classify(Dwarf_Die *die, struct dwarf_type *t, int depth)
 		if (depth < 8)
 			classify(type_of(die, &inner), t, depth + 1);
 		return;
+	case DW_TAG_reference_type:	/* passed as the address of the object */
+	case DW_TAG_rvalue_reference_type:
+		t->cls = DWC_PTR;
+		t->size = 8;
+		return;
 	case DW_TAG_pointer_type:
 		t->cls = DWC_PTR;
 		t->size = 8;
@@ -172,6 +220,7 @@ static void classify(Dwarf_Die *die, struct dwarf_type *t, int depth)
 		t->is_signed = enc == DW_ATE_signed || enc == DW_ATE_signed_char;
 		return;
 	case DW_TAG_structure_type:
+	case DW_TAG_class_type:
 	case DW_TAG_union_type:
 	case DW_TAG_array_type:
 		t->cls = DWC_AGGREGATE;
@@ -181,23 +230,185 @@ static void classify(Dwarf_Die *die, struct dwarf_type *t, int depth)
 	}
 }
 
-static int fill_type(Dwarf_Die *die, struct dwarf_type *t)
+static int fill_type(Dwarf_Die *die, struct dwarf_type *t, bool cxx)
 {
 	char buf[256];
 
 	classify(die, t, 0);
-	type_text(die, buf, sizeof(buf), 0);
+	type_text(die, buf, sizeof(buf), 0, cxx);
 	t->text = strdup(buf);
 	return t->text ? 0 : -ENOMEM;
 }
 
-static int read_sig(Dwarf_Die *fn, struct dwarf_sig *s)
+enum passing { PASS_REGS, PASS_MEMORY, PASS_UNKNOWN };
+
+static Dwarf_Die *strip_cv(Dwarf_Die *die, Dwarf_Die *buf)
+{
+	int n = 0;
+
+	while (die && n++ < 8 && (dwarf_tag(die) == DW_TAG_typedef || dwarf_tag(die) == DW_TAG_const_type ||
+				  dwarf_tag(die) == DW_TAG_volatile_type))
+		die = type_of(die, buf);
+	return die;
+}
+
+static bool is_record(Dwarf_Die *die)
+{
+	int tag = die ? dwarf_tag(die) : 0;
+
+	return tag == DW_TAG_structure_type || tag == DW_TAG_class_type || tag == DW_TAG_union_type;
+}
+
+/* Is member function M a user-provided destructor, copy/move constructor or virtual (of class CLS)? */
+static bool nontrivial_member(Dwarf_Die *m, Dwarf_Die *cls)
+{
+	const char *name = dwarf_diename(m), *cname = dwarf_diename(cls);
+	Dwarf_Attribute a;
+	Dwarf_Word w;
+	Dwarf_Die p, t, *in;
+
+	if (dwarf_hasattr(m, DW_AT_artificial) || !name)
+		return false;
+	if (dwarf_attr(m, DW_AT_defaulted, &a) && !dwarf_formudata(&a, &w) && w == DW_DEFAULTED_in_class)
+		return false;
+	if (dwarf_hasattr(m, DW_AT_virtuality) || name[0] == '~')
+		return true;
+	if (!cname || strcmp(name, cname) || dwarf_child(m, &p))
+		return false;
+	do {	/* a constructor whose first source parameter is a reference to its own class */
+		if (dwarf_tag(&p) != DW_TAG_formal_parameter || dwarf_hasattr(&p, DW_AT_artificial))
+			continue;
+		in = type_of(&p, &t);
+		if (!in || (dwarf_tag(in) != DW_TAG_reference_type && dwarf_tag(in) != DW_TAG_rvalue_reference_type))
+			return false;
+		in = strip_cv(type_of(in, &t), &t);
+		return in && dwarf_dieoffset(in) == dwarf_dieoffset(cls);
+	} while (!dwarf_siblingof(&p, &p));
+	return false;
+}
+
+/*
+ * How the Itanium C++ ABI passes class CLS: in memory when it is not
+ * trivially copyable (a user-provided destructor, copy or move constructor,
+ * a virtual function or base, or a member or base that is so), else as C
+ * would. Unknown for an incomplete type or one nested too deep.
+ */
+static enum passing cxx_passing(Dwarf_Die *cls, int depth)
+{
+	enum passing r = PASS_REGS, sub;
+	Dwarf_Die c, t, *in;
+
+	if (depth > 8 || dwarf_hasattr(cls, DW_AT_declaration))
+		return PASS_UNKNOWN;
+	if (dwarf_child(cls, &c))
+		return PASS_REGS;
+	do {
+		switch (dwarf_tag(&c)) {
+		case DW_TAG_subprogram:
+			if (nontrivial_member(&c, cls))
+				return PASS_MEMORY;
+			break;
+		case DW_TAG_inheritance:
+			if (dwarf_hasattr(&c, DW_AT_virtuality))
+				return PASS_MEMORY;
+			/* fall through */
+		case DW_TAG_member:
+			if (dwarf_hasattr(&c, DW_AT_external))
+				break;	/* a static member */
+			in = strip_cv(type_of(&c, &t), &t);
+			if (!is_record(in))
+				break;
+			sub = cxx_passing(in, depth + 1);
+			if (sub == PASS_MEMORY)
+				return PASS_MEMORY;
+			if (sub == PASS_UNKNOWN)
+				r = PASS_UNKNOWN;
+			break;
+		}
+	} while (!dwarf_siblingof(&c, &c));
+	return r;
+}
+
+/*
+ * Where a return value of type RET goes (SysV x86-64): a record of more than
+ * 16 bytes, or a C++ class that is not trivially copyable, in memory the
+ * caller provides, whose address is the hidden first argument (%rdi).
+ */
+static enum passing ret_passing(Dwarf_Die *ret, bool cxx)
+{
+	Dwarf_Die buf, *r = strip_cv(ret, &buf);
+	int size;
+
+	if (!is_record(r))
+		return PASS_REGS;
+	size = dwarf_bytesize(r);
+	if (size > 16)
+		return PASS_MEMORY;
+	if (size <= 0)
+		return PASS_UNKNOWN;
+	return cxx ? cxx_passing(r, 0) : PASS_REGS;
+}
+
+/* params[0]: the hidden return-slot pointer (its register is the first). */
+static int add_hidden_ret_param(struct dwarf_sig *s)
+{
+	struct dwarf_param *p = &s->params[0];
+	char buf[256];
+
+	p->hidden = true;
+	p->name = strdup("");
+	p->type.cls = DWC_PTR;
+	p->type.size = 8;
+	snprintf(buf, sizeof(buf), "%s *", s->ret.text);
+	p->type.text = strdup(buf);
+	s->nparams = 1;
+	return p->name && p->type.text ? 0 : -ENOMEM;
+}
+
+/* The linkage (mangled) name of FN, through its specification or origin; NULL for C. */
+static const char *linkage_name(Dwarf_Die *fn)
+{
+	Dwarf_Attribute a;
+
+	if (!dwarf_attr_integrate(fn, DW_AT_linkage_name, &a) &&
+	    !dwarf_attr_integrate(fn, DW_AT_MIPS_linkage_name, &a))
+		return NULL;
+	return dwarf_formstring(&a);
+}
+
+/* S->name (the lookup key) and S->display, as the header says. */
+static int sig_names(Dwarf_Die *fn, struct dwarf_sig *s)
+{
+	const char *link = linkage_name(fn);
+
+	if (link && sym_maybe_mangled(link)) {
+		s->name = sym_demangle(link, true);
+		s->display = sym_demangle(link, false);
+	}
+	if (!s->name) {
+		free(s->display);
+		s->name = strdup(dwarf_diename(fn));
+		s->display = s->name ? strdup(s->name) : NULL;
+	}
+	if (!s->display) {
+		free(s->display);
+		s->display = strdup(s->name);
+	}
+	return s->name && s->display ? 0 : -ENOMEM;
+}
+
+static int read_sig(Dwarf_Die *fn, struct dwarf_sig *s, bool cxx)
 {
 	Dwarf_Die child, t;
 	const char *pname;
 
-	s->name = strdup(dwarf_diename(fn));
-	if (!s->name || fill_type(type_of(fn, &t), &s->ret))
+	enum passing rp;
+
+	if (sig_names(fn, s) || fill_type(type_of(fn, &t), &s->ret, cxx))
+		return -ENOMEM;
+	rp = ret_passing(type_of(fn, &t), cxx);
+	s->regs_unknown = rp == PASS_UNKNOWN;
+	if (rp == PASS_MEMORY && add_hidden_ret_param(s))
 		return -ENOMEM;
 	if (dwarf_child(fn, &child))
 		return 0;
@@ -212,7 +423,7 @@ static int read_sig(Dwarf_Die *fn, struct dwarf_sig *s)
 		}
 		pname = dwarf_diename(&child);
 		s->params[s->nparams].name = strdup(pname ? pname : "");
-		if (!s->params[s->nparams].name || fill_type(type_of(&child, &t), &s->params[s->nparams].type))
+		if (!s->params[s->nparams].name || fill_type(type_of(&child, &t), &s->params[s->nparams].type, cxx))
 			return -ENOMEM;
 		s->nparams++;
 	} while (!dwarf_siblingof(&child, &child));
@@ -241,6 +452,7 @@ static void free_sig(struct dwarf_sig *s)
 	int i;
 
 	free(s->name);
+	free(s->display);
 	free_type(&s->ret);
 	for (i = 0; i < s->nparams; i++) {
 		free(s->params[i].name);
@@ -248,32 +460,48 @@ static void free_sig(struct dwarf_sig *s)
 	}
 }
 
-static int add_cu(Dwarf_Die *cu, struct dwarf_sig_list *out, size_t *cap)
+static int add_sig(Dwarf_Die *fn, struct dwarf_sig_list *out, size_t *cap, bool cxx)
+{
+	struct dwarf_sig *s;
+
+	if (out->cnt == *cap) {
+		size_t n = *cap ? *cap * 2 : 64;
+		void *p = realloc(out->sigs, n * sizeof(*out->sigs));
+
+		if (!p)
+			return -ENOMEM;
+		out->sigs = p;
+		*cap = n;
+	}
+	s = &out->sigs[out->cnt++];
+	memset(s, 0, sizeof(*s));
+	return read_sig(fn, s, cxx);
+}
+
+/* The definitions among the children of SCOPE (a CU or a namespace, recursively). */
+static int add_scope(Dwarf_Die *scope, struct dwarf_sig_list *out, size_t *cap, bool cxx, int depth)
 {
 	Dwarf_Die fn;
+	int err = 0;
 
-	if (dwarf_child(cu, &fn))
+	if (dwarf_child(scope, &fn))
 		return 0;
 	do {
-		struct dwarf_sig *s;
+		if (dwarf_tag(&fn) == DW_TAG_namespace && depth < 16)
+			err = add_scope(&fn, out, cap, cxx, depth + 1);
+		else if (dwarf_tag(&fn) == DW_TAG_subprogram && dwarf_diename(&fn) && is_definition(&fn))
+			err = add_sig(&fn, out, cap, cxx);
+	} while (!err && !dwarf_siblingof(&fn, &fn));
+	return err;
+}
 
-		if (dwarf_tag(&fn) != DW_TAG_subprogram || !dwarf_diename(&fn) || !is_definition(&fn))
-			continue;
-		if (out->cnt == *cap) {
-			size_t n = *cap ? *cap * 2 : 64;
-			void *p = realloc(out->sigs, n * sizeof(*out->sigs));
+static int add_cu(Dwarf_Die *cu, struct dwarf_sig_list *out, size_t *cap)
+{
+	int lang = dwarf_srclang(cu);
+	bool cxx = lang == DW_LANG_C_plus_plus || lang == DW_LANG_C_plus_plus_03 ||
+		   lang == DW_LANG_C_plus_plus_11 || lang == DW_LANG_C_plus_plus_14;
 
-			if (!p)
-				return -ENOMEM;
-			out->sigs = p;
-			*cap = n;
-		}
-		s = &out->sigs[out->cnt++];
-		memset(s, 0, sizeof(*s));
-		if (read_sig(&fn, s))
-			return -ENOMEM;
-	} while (!dwarf_siblingof(&fn, &fn));
-	return 0;
+	return add_scope(cu, out, cap, cxx, 0);
 }
 
 static int by_name(const void *a, const void *b)
@@ -352,19 +580,25 @@ const struct dwarf_sig *dwarf_sigs__find(const struct dwarf_sig_list *l, const c
 	return l->cnt ? bsearch(&key, l->sigs, l->cnt, sizeof(key), by_name) : NULL;
 }
 
+/* "RET NAME(T1 a, T2 b)": the source's parameters (the hidden return slot is not one). */
 void dwarf_sig__format(const struct dwarf_sig *s, char *buf, size_t len)
 {
+	int i, shown = 0;
 	size_t n;
-	int i;
 
-	n = snprintf(buf, len, "%s %s(", s->ret.text, s->name);
-	for (i = 0; i < s->nparams && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s%s%s%s", i ? ", " : "", s->params[i].type.text,
-			      !*s->params[i].name || s->params[i].type.text[strlen(s->params[i].type.text) - 1] == '*' ?
-			      "" : " ", s->params[i].name);
+	n = snprintf(buf, len, "%s %s(", s->ret.text, s->display);
+	for (i = 0; i < s->nparams && n < len; i++) {
+		const struct dwarf_param *p = &s->params[i];
+		bool tight = !*p->name || strchr("*&", p->type.text[strlen(p->type.text) - 1]);
+
+		if (p->hidden)
+			continue;
+		n += snprintf(buf + n, len - n, "%s%s%s%s", shown++ ? ", " : "", p->type.text, tight ? "" : " ",
+			      p->name);
+	}
 	if (n < len)
-		snprintf(buf + n, len - n, "%s%s)", s->more_params && s->nparams ? ", " : "",
-			 s->more_params ? "..." : s->nparams ? "" : "void");
+		snprintf(buf + n, len - n, "%s%s)", s->more_params && shown ? ", " : "",
+			 s->more_params ? "..." : shown ? "" : "void");
 }
 
 void dwarf_sigs__free(struct dwarf_sig_list *l)

@@ -39,15 +39,24 @@ struct dwarf_type {
 struct dwarf_param {
 	char *name;		/* "" when unnamed */
 	struct dwarf_type type;
+	bool hidden;		/* the caller's return slot (first register), not in the source: never shown */
 };
 
 struct dwarf_sig {
-	char *name;
+	char *name;		/* the lookup key: C's name, or C++'s demangled "ns::f(int) const" */
+	char *display;		/* shown: C's name, or the qualified "ns::f" */
 	struct dwarf_type ret;
 	int nparams;
 	bool more_params;	/* more than DWARF_SIG_MAX_PARAMS, or variadic */
 	struct dwarf_param params[DWARF_SIG_MAX_PARAMS];
 	bool ambiguous;		/* two definitions of this name disagree */
+	/*
+	 * The return is a C++ class of at most 16 bytes whose passing (in
+	 * registers, or in memory through a hidden first argument) could not be
+	 * told: no register position of a parameter is known, all print ?.
+	 * A return known to be in memory gets params[0], hidden, instead.
+	 */
+	bool regs_unknown;
 };
 
 struct dwarf_sig_list {

@@ -239,7 +239,7 @@ int usdt_notes__load(const char *path, struct usdt_note_list *out)
 		goto err_out;
 	}
 	/* Symbols named by arguments, while args_str still points into the file. */
-	err = usdt_syms__resolve(&ef, out->notes, out->cnt);
+	err = usdt_syms__resolve(&ef, path, out->notes, out->cnt);
 	if (err)
 		goto err_out;
 

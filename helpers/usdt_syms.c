@@ -16,8 +16,12 @@
  * that follows the same STT_FILE symbol. When the right one cannot be told,
  * the argument is refused as ambiguous, never guessed. Thread-local and
  * undefined symbols are refused too: their address is not a link-time value
- * of this file. Limit: a stripped binary keeps only .dynsym, where a static's
- * name is absent and an exported namesake would be taken for it.
+ * of this file. A stripped binary keeps only .dynsym, where a static's name
+ * is absent and an exported namesake would be taken for it: so when the
+ * binary has no .symtab, the .symtab of its separate debug file (found as
+ * `funcs` finds it, debug_find.c: build ID, debuglink, debuginfod) is read
+ * instead, whose link-time values are the binary's own. Without one, the
+ * limit stands.
  */
 #include <errno.h>
 #include <limits.h>
@@ -26,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "debug_find.h"
 #include "usdt_syms.h"
 
 /* One symbolic argument to resolve. */
@@ -235,17 +240,47 @@ static int gather(struct usdt_note *notes, size_t cnt, struct syms_ctx *c)
 	return 0;
 }
 
-int usdt_syms__resolve(const struct elf_file *ef, struct usdt_note *notes, size_t cnt)
+static bool has_symtab(const struct elf_file *ef)
 {
+	Elf_Scn *scn = NULL;
+	const char *name;
+	GElf_Shdr shdr;
+
+	while (elf_file__next_section(ef, &scn, &shdr, &name) > 0)
+		if (shdr.sh_type == SHT_SYMTAB)
+			return true;
+	return false;
+}
+
+/* A stripped EF: its debug file, opened into DBG; false when there is none (or it cannot be read). */
+static bool open_debug_file(const struct elf_file *ef, const char *path, struct elf_file *dbg)
+{
+	struct debug_found df;
+	bool ok;
+
+	if (!path || has_symtab(ef) || debug_find(ef, path, NULL, true, &df))
+		return false;
+	ok = df.path && !elf_file__open(df.path, dbg);
+	debug_found__free(&df);
+	return ok;
+}
+
+int usdt_syms__resolve(const struct elf_file *ef, const char *path, struct usdt_note *notes, size_t cnt)
+{
+	struct elf_file dbg;
 	struct syms_ctx c;
+	bool use_dbg;
 	size_t i;
 	int err = gather(notes, cnt, &c);
 
 	if (err || !c.n)
 		return err;
-	err = walk(ef, SHT_SYMTAB, &c, note_groups);
+	use_dbg = open_debug_file(ef, path, &dbg);
+	err = walk(use_dbg ? &dbg : ef, SHT_SYMTAB, &c, note_groups);
 	if (!err)
-		err = walk(ef, SHT_SYMTAB, &c, candidates);
+		err = walk(use_dbg ? &dbg : ef, SHT_SYMTAB, &c, candidates);
+	if (use_dbg)
+		elf_file__close(&dbg);
 	if (!err)
 		err = walk(ef, SHT_DYNSYM, &c, candidates);
 	/* A malformed table costs only the arguments that needed it. */

@@ -14,12 +14,13 @@
 
 /*
  * Resolve every symbol named by the arguments of NOTES[0..CNT), whose
- * args_str must still be readable, from .symtab and .dynsym of EF. A
+ * args_str must still be readable, from .symtab and .dynsym of EF (opened
+ * from PATH; without a .symtab, its debug file's .symtab if one is found). A
  * resolved argument gets sym_addr; one that cannot be resolved becomes
  * USDT_ARG_BAD, with the reason in its note's args_why when it is the
  * note's first error (also when a symbol table is malformed). Returns 0, or
  * -ENOMEM.
  */
-int usdt_syms__resolve(const struct elf_file *ef, struct usdt_note *notes, size_t cnt);
+int usdt_syms__resolve(const struct elf_file *ef, const char *path, struct usdt_note *notes, size_t cnt);
 
 #endif

@@ -9,6 +9,7 @@
  * load, and the no-cookie path is a Kconfig switch of the same object.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +27,7 @@ struct bpf_obj {
 	struct uscope_bpf *skel;
 	const struct plan *plan;
 	bool events, noop, interval;
+	bool sleepable;		/* strings read: the uprobe.s twins serve entries and USDT (str_read.bpf.h) */
 	struct uscope_hist *hist_total;	/* -i --latency: the intervals read so far */
 	uint32_t by_max;	/* --by: rows in the key table */
 	int stack_mode;
@@ -35,9 +37,50 @@ struct bpf_obj {
 /* The program that serves sites of KIND. */
 static struct bpf_program *prog_for(const struct bpf_obj *o, int kind)
 {
+	if (kind == USCOPE_SITE_ENTRY && o->noop)
+		return o->skel->progs.noop_entry;
 	if (kind == USCOPE_SITE_ENTRY)
-		return o->noop ? o->skel->progs.noop_entry : o->skel->progs.generic_entry;
-	return kind == USCOPE_SITE_RETURN ? o->skel->progs.generic_return : o->skel->progs.usdt_site;
+		return o->sleepable ? o->skel->progs.generic_entry_s : o->skel->progs.generic_entry;
+	if (kind == USCOPE_SITE_USDT)
+		return o->sleepable ? o->skel->progs.usdt_site_s : o->skel->progs.usdt_site;
+	return o->skel->progs.generic_return;
+}
+
+/* Does the run read any user string: --str (and DWARF char *), str(argN) in --filter or --by? */
+static bool reads_strings(const struct bpf_knobs *k)
+{
+	size_t i;
+
+	if (k->str_mask)
+		return true;
+	for (i = 0; k->filter && i < k->filter->nprogs; i++)
+		if (k->filter->progs[i].need & (1u << USCOPE_OPND_STR))
+			return true;
+	for (i = 0; k->by && i < (size_t)k->by->nkeys; i++)
+		if (k->by->keys[i].operand == USCOPE_OPND_STR)
+			return true;
+	return false;
+}
+
+/*
+ * The sleepable twins, only when strings are read: count-only runs keep the
+ * cheaper programs. Sleepable programs may not use a stack-trace or cgroup
+ * array map, so --stack and --cgroup keep the non-sleepable ones, and their
+ * strings read without faulting pages in (said once). USCOPE_NO_SLEEPABLE=1
+ * turns the twins off (the benchmarks compare both).
+ */
+static bool use_sleepable(const struct bpf_knobs *k)
+{
+	const char *off = getenv("USCOPE_NO_SLEEPABLE");
+
+	if (!reads_strings(k) || k->noop || (off && *off == '1'))
+		return false;
+	if (k->stack_mode || k->cgroup) {
+		warn_msg("with %s, strings in pages the target has not touched yet read as unreadable",
+			k->stack_mode ? "--stack" : "--cgroup");
+		return false;
+	}
+	return true;
 }
 
 static void set_knobs(struct bpf_obj *o, const struct bpf_knobs *k)
@@ -72,6 +115,9 @@ static int choose_programs(struct bpf_obj *o, const struct bpf_knobs *k)
 	plan__kind_counts(o->plan, kinds);
 	bpf_program__set_autoload(o->skel->progs.noop_entry, false);
 	bpf_program__set_autoload(o->skel->progs.generic_entry, false);
+	bpf_program__set_autoload(o->skel->progs.generic_entry_s, false);
+	bpf_program__set_autoload(o->skel->progs.usdt_site, false);
+	bpf_program__set_autoload(o->skel->progs.usdt_site_s, false);
 	/* tp_btf: loading them makes libbpf parse the kernel's BTF, so only with -f. */
 	bpf_program__set_autoload(o->skel->progs.follow_fork, k->follow);
 	bpf_program__set_autoload(o->skel->progs.follow_exit, k->follow);
@@ -123,6 +169,42 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 	return err;
 }
 
+/*
+ * Open the skeleton, set knobs and sizes, load. Returns 0, -EAGAIN when the
+ * sleepable twins failed to load (quietly: the caller retries with the plain
+ * programs), or another negative errno after one message.
+ */
+static int open_and_load(struct bpf_obj *o, const struct bpf_knobs *k, const struct bpf_object_open_opts *oo)
+{
+	int err;
+
+	o->skel = uscope_bpf__open_opts(oo);
+	if (!o->skel) {
+		err = -errno;
+		err_msg("cannot open the BPF object: %s", strerror(-err));
+		return err;
+	}
+	set_knobs(o, k);
+	err = choose_programs(o, k);
+	if (!err)
+		err = size_maps(o, k);
+	if (!err)
+		err = bpf_obj_late__prepare(o->skel, k);
+	if (err) {
+		err_msg("cannot size the BPF maps: %s", strerror(-err));
+		return err;
+	}
+	if (o->sleepable)
+		libbpf_log_quiet(true);
+	err = uscope_bpf__load(o->skel);
+	libbpf_log_quiet(false);
+	if (err && o->sleepable)
+		return -EAGAIN;
+	if (err)
+		err_msg("cannot load the BPF programs: %s", strerror(-err));
+	return err;
+}
+
 int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf_obj **out)
 {
 	const char *kconfig = k->mode == ATTACH_NOCOOKIE ? "CONFIG_USCOPE_BPF_COOKIE=n\n"
@@ -141,30 +223,18 @@ int bpf_obj__load(const struct bpf_knobs *k, const struct plan *plan, struct bpf
 	o->events = k->events;
 	o->noop = k->noop;
 	o->interval = k->latency && k->interval;
+	o->sleepable = use_sleepable(k);
 	o->by_max = k->by ? k->by->max : 0;
 	o->stack_mode = k->stack_mode;
 	o->stack_depth = k->stack_depth;
-	o->skel = uscope_bpf__open_opts(&oo);
-	if (!o->skel) {
-		err = -errno;
-		err_msg("cannot open the BPF object: %s", strerror(-err));
-		free(o);
-		return err;
+	err = open_and_load(o, k, &oo);
+	if (err == -EAGAIN) {	/* no sleepable uprobes (before 6.0): the plain programs */
+		uscope_bpf__destroy(o->skel);
+		o->sleepable = false;
+		warn_msg("the sleepable uprobe programs did not load (they need Linux 6.0): strings in pages the target has not touched yet read as unreadable");
+		err = open_and_load(o, k, &oo);
 	}
-	set_knobs(o, k);
-	err = choose_programs(o, k);
-	if (!err)
-		err = size_maps(o, k);
-	if (!err)
-		err = bpf_obj_late__prepare(o->skel, k);
 	if (err) {
-		err_msg("cannot size the BPF maps: %s", strerror(-err));
-		bpf_obj__free(o);
-		return err;
-	}
-	err = uscope_bpf__load(o->skel);
-	if (err) {
-		err_msg("cannot load the BPF programs: %s", strerror(-err));
 		bpf_obj__free(o);
 		return err;
 	}

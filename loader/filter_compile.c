@@ -336,12 +336,14 @@ static void site_view_dwarf(const struct plan *plan, const struct site *s, struc
 
 	if (!sig || sig->ambiguous)
 		return;
+	if (sig->regs_unknown)
+		after = "the function returns a C++ class whose passing (registers or memory) is not known, so no argument's register is";
 	sv->nargs_exact = !sig->more_params;
 	sv->nargs = sig->nparams < USCOPE_FUNC_ARGS ? sig->nparams : USCOPE_FUNC_ARGS;
 	for (i = 0; i < sv->nargs; i++) {
 		const struct dwarf_type *t = &sig->params[i].type;
 
-		sv->names[i] = *sig->params[i].name ? sig->params[i].name : NULL;
+		sv->names[i] = *sig->params[i].name ? sig->params[i].name : NULL;	/* the hidden return slot: "" */
 		sv->is_signed[i] = t->is_signed;
 		sv->shift[i] = t->cls == DWC_PTR || t->cls == DWC_CHAR_PTR ? 0 : width_shift(t);
 		sv->unreadable[i] = after ? after : unreadable_why(t);

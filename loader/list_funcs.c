@@ -161,7 +161,7 @@ static int list_signatures(const char *path, char **globs, int nglobs, bool json
 	struct dwarf_sig_list l;
 	char buf[1024];
 	size_t i;
-	int err = dwarf_sigs__load(path, &l), p;
+	int err = dwarf_sigs__load(path, &l), p, shown;
 
 	if (err) {
 		err_msg("'%s': cannot read DWARF: %s", path, strerror(-err));
@@ -186,8 +186,10 @@ static int list_signatures(const char *path, char **globs, int nglobs, bool json
 		fputs(", \"return\": ", stdout);
 		json_string(stdout, s->ret.text);
 		fputs(", \"args\": [", stdout);
-		for (p = 0; p < s->nparams; p++) {
-			fputs(p ? ", {\"name\": " : "{\"name\": ", stdout);
+		for (p = 0, shown = 0; p < s->nparams; p++) {
+			if (s->params[p].hidden)	/* the return slot is not a source parameter */
+				continue;
+			fputs(shown++ ? ", {\"name\": " : "{\"name\": ", stdout);
 			json_string(stdout, s->params[p].name);
 			fputs(", \"type\": ", stdout);
 			json_string(stdout, s->params[p].type.text);

@@ -64,13 +64,33 @@ static void print_strs(struct output *o, const struct uscope_event *e)
 		else
 			fprintf(o->f, " arg%d=", i);
 		if (str)
-			json_string(o->f, str);
+			typed__put_str(o, e, i, str);
 		else
 			fputs(o->json ? "null" : "<unreadable>", o->f);
 		k++;
 	}
 	if (o->json)
 		fputc('}', o->f);
+}
+
+/*
+ * JSON: `"truncated": [I, ...]`, the arguments shown as strings (--str, or a
+ * DWARF char *) that went on past --str-len; nothing when none did.
+ */
+static void print_cuts(struct output *o, const struct dwarf_sig *sig, const struct uscope_event *e)
+{
+	int i, n = 0;
+
+	for (i = 0; i < USCOPE_MAX_ARGS; i++) {
+		bool shown = o->str_mask & (1u << i) ||
+			     (sig && i < sig->nparams && sig->params[i].type.cls == DWC_CHAR_PTR);
+
+		if (!shown || !typed__arg_cut(o, e, i))
+			continue;
+		fprintf(o->f, "%s%d", n++ ? ", " : ", \"truncated\": [", i);
+	}
+	if (n)
+		fputc(']', o->f);
 }
 
 static void event_json(struct output *o, const struct site *s, const struct dwarf_sig *sig,
@@ -105,6 +125,8 @@ static void event_json(struct output *o, const struct site *s, const struct dwar
 	}
 	if (o->str_mask && s->kind != USCOPE_SITE_RETURN)
 		print_strs(o, e);
+	if (s->kind != USCOPE_SITE_RETURN)
+		print_cuts(o, sig, e);
 	fputs("}\n", o->f);
 }
 
@@ -135,7 +157,8 @@ void output__event(struct output *o, const void *data, size_t size)
 	memcpy(comm, e->comm, USCOPE_COMM_LEN);
 	comm[USCOPE_COMM_LEN] = 0;
 	fprintf(o->f, "%-11.6f %-7u %-7u %-15s %-6s %s", e->time_ns > o->t0_ns ? (e->time_ns - o->t0_ns) / 1e9 : 0.0,
-		e->pid, e->tid, comm, site_kind_name(s->kind), s->name);
+		e->pid, e->tid, comm, site_kind_name(s->kind),
+		sig && s->kind != USCOPE_SITE_RETURN ? sig->display : s->name);	/* C++: "ns::f(x=1)", not "ns::f(int)(x=1)" */
 	if (s->kind == USCOPE_SITE_RETURN) {
 		fputs(" = ", o->f);
 		if (e->bad_args & 1)

@@ -42,6 +42,9 @@ struct dwarf_sig;
 const struct dwarf_sig *typed__sig(const struct plan *plan, const struct site *s);
 uint16_t typed__str_mask(const struct plan *plan, uint16_t mask, int nargs);
 const char *typed__arg_str(const struct output *o, const struct uscope_event *e, int i, char *buf);
+/* Cut strings: `"..."...` in text; JSON lists the cut arguments in "truncated" (output.c). */
+bool typed__arg_cut(const struct output *o, const struct uscope_event *e, int i);
+void typed__put_str(struct output *o, const struct uscope_event *e, int i, const char *str);
 void typed__args(struct output *o, const struct dwarf_sig *sig, const struct uscope_event *e);
 void typed__ret(struct output *o, const struct dwarf_sig *sig, const struct uscope_event *e);
 

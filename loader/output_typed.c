@@ -114,6 +114,22 @@ const char *typed__arg_str(const struct output *o, const struct uscope_event *e,
 	return buf;
 }
 
+/* Was argument I's string longer than its slot (str_ok cut bit)? */
+bool typed__arg_cut(const struct output *o, const struct uscope_event *e, int i)
+{
+	int k = __builtin_popcount(o->read_mask & ((1u << i) - 1));
+
+	return o->read_mask & (1u << i) && e->str_ok & (1u << (k + USCOPE_STR_CUT_SHIFT));
+}
+
+/* A string as text: quoted, and `...` after the quote when the target's string went on. */
+void typed__put_str(struct output *o, const struct uscope_event *e, int i, const char *str)
+{
+	json_string(o->f, str);
+	if (!o->json && typed__arg_cut(o, e, i))
+		fputs("...", o->f);
+}
+
 static void print_param(struct output *o, const struct dwarf_param *p, const struct uscope_event *e, int i,
 			bool *lost)
 {
@@ -123,7 +139,7 @@ static void print_param(struct output *o, const struct dwarf_param *p, const str
 	if (!o->json)
 		fprintf(o->f, "%s=", *p->name ? p->name : "?");
 	if (str)
-		json_string(o->f, str);
+		typed__put_str(o, e, i, str);
 	else if (*lost || i >= e->nargs || !print_typed(o, &p->type, e->args[i])) {
 		fputs(o->json ? "null" : "?", o->f);
 		if (!*lost && i < e->nargs)
@@ -135,12 +151,16 @@ static void print_param(struct output *o, const struct dwarf_param *p, const str
 /* Entry: `(x=3, y=8)` or `, "args": [3, 8], "arg_names": ["x", "y"]`; --args N still cuts. */
 void typed__args(struct output *o, const struct dwarf_sig *sig, const struct uscope_event *e)
 {
-	int i, n = sig->nparams < e->nargs ? sig->nparams : e->nargs;
-	bool lost = false;
+	int i, n = sig->nparams < e->nargs ? sig->nparams : e->nargs, shown = 0;
+	bool lost = sig->regs_unknown;	/* no parameter's register is known */
 
+	if (lost && n > 0)
+		note_once(o, "parameters of a function returning a C++ class whose passing is not known");
 	fputs(o->json ? ", \"args\": [" : "(", o->f);
 	for (i = 0; i < n; i++) {
-		if (i)
+		if (sig->params[i].hidden)	/* the return slot: params[i] is register i all the same */
+			continue;
+		if (shown++)
 			fputs(", ", o->f);
 		print_param(o, &sig->params[i], e, i, &lost);
 	}
@@ -149,8 +169,10 @@ void typed__args(struct output *o, const struct dwarf_sig *sig, const struct usc
 		return;
 	}
 	fputs("], \"arg_names\": [", o->f);
-	for (i = 0; i < n; i++) {
-		fputs(i ? ", " : "", o->f);
+	for (i = 0, shown = 0; i < n; i++) {
+		if (sig->params[i].hidden)
+			continue;
+		fputs(shown++ ? ", " : "", o->f);
 		json_string(o->f, sig->params[i].name);
 	}
 	fputc(']', o->f);

@@ -51,7 +51,8 @@ static __always_inline bool by_add(const struct uscope_by_key *k)
 	return c != NULL;
 }
 
-static __always_inline void by_count(struct pt_regs *ctx, __u32 site, int kind)
+/* SLEEPABLE: from a twin program, str(argN) faults an untouched page in (str_read.bpf.h). */
+static __always_inline void by_count(struct pt_regs *ctx, __u32 site, int kind, const bool sleepable)
 {
 	struct uscope_by_key k;
 	__u32 zero = 0;
@@ -67,12 +68,12 @@ static __always_inline void by_count(struct pt_regs *ctx, __u32 site, int kind)
 	if (NEED(by_need, USCOPE_OPND_COMM))
 		bpf_get_current_comm(k.comm, sizeof(k.comm));
 	if (NEED(by_need, USCOPE_OPND_STR))
-		bpf_probe_read_user_str(k.str, sizeof(k.str), (void *)v[by_str_arg & 15]);
+		user_read_str(k.str, sizeof(k.str), (void *)v[by_str_arg & 15], sleepable);
 	if (by_add(&k))
 		return;
 	d = bpf_map_lookup_elem(&by_dropped, &zero);
 	if (d)
-		*d += 1;
+		__sync_fetch_and_add(d, 1);	/* a rare path; atomic for the sleepable twins */
 }
 
 #endif

@@ -56,7 +56,8 @@ struct filter_vals {
  * uscope_filter_operand; those the site does not have stay 0 (the compiler
  * never reads them). Shared with --by (by.bpf.h).
  */
-static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u64 *v, int kind)
+static __always_inline void opnd_read_nums_s(struct pt_regs *ctx, __u32 need, __u64 *v, int kind,
+					     const bool sleepable)
 {
 	__builtin_memset(v, 0, 16 * sizeof(*v));
 	if (kind == USCOPE_SITE_ENTRY) {
@@ -66,7 +67,7 @@ static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u6
 	} else if (need & ((1u << USCOPE_MAX_ARGS) - 1)) {
 		__u16 bad;	/* an unreadable argument reads as 0 here */
 
-		usdt_read_args(ctx, usdt_cookie(ctx) >> 32, v, &bad);	/* usdt_read.bpf.h */
+		usdt_read_args(ctx, usdt_cookie(ctx) >> 32, v, &bad, sleepable);	/* usdt_read.bpf.h */
 	}
 	if (need & (1u << USCOPE_OPND_PID | 1u << USCOPE_OPND_TID)) {
 		__u64 id = bpf_get_current_pid_tgid();
@@ -78,16 +79,25 @@ static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u6
 		v[USCOPE_OPND_UID] = (__u32)bpf_get_current_uid_gid();
 }
 
+/* The same from a non-sleepable program (--by, --hist read numbers only). */
+static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u64 *v, int kind)
+{
+	opnd_read_nums_s(ctx, need, v, kind, false);
+}
+
 /* The comm, NUL-padded to SIZE (a constant) so that it compares and hashes word by word. */
 #define opnd_read_comm(buf, size) do {				\
 	__builtin_memset(buf, 0, size);				\
 	bpf_get_current_comm(buf, USCOPE_COMM_LEN);		\
 } while (0)
 
-/* A user string, NUL-padded to SIZE; a failed read leaves "" (equal only to ""). */
-#define opnd_read_str(buf, size, ptr) do {			\
-	__builtin_memset(buf, 0, size);				\
-	bpf_probe_read_user_str(buf, size, (void *)(ptr));	\
+/*
+ * A user string, NUL-padded to SIZE; a failed read leaves "" (equal only to
+ * ""). SLEEPABLE: the twin programs fault an untouched page in (str_read.bpf.h).
+ */
+#define opnd_read_str(buf, size, ptr, sleepable) do {			\
+	__builtin_memset(buf, 0, size);					\
+	user_read_str(buf, size, (void *)(ptr), sleepable);		\
 } while (0)
 
 static __always_inline bool filter_cmp(const struct uscope_filter_step *st, const struct filter_vals *x)
@@ -132,7 +142,7 @@ static __always_inline bool filter_streq(const __u64 *buf, const struct uscope_f
 }
 
 /* True if SITE has no filter or its filter accepts this hit. */
-static __always_inline bool filter_pass(struct pt_regs *ctx, __u32 site, int kind)
+static __always_inline bool filter_pass(struct pt_regs *ctx, __u32 site, int kind, const bool sleepable)
 {
 	const struct uscope_filter *f;
 	struct filter_vals x;
@@ -144,11 +154,11 @@ static __always_inline bool filter_pass(struct pt_regs *ctx, __u32 site, int kin
 	f = bpf_map_lookup_elem(&filters, id);
 	if (!f)
 		return true;
-	opnd_read_nums(ctx, f->need, x.v, kind);
+	opnd_read_nums_s(ctx, f->need, x.v, kind, sleepable);
 	if (NEED(f->need, USCOPE_OPND_COMM))
 		opnd_read_comm(x.comm, sizeof(x.comm));
 	if (NEED(f->need, USCOPE_OPND_STR))
-		opnd_read_str(x.str, sizeof(x.str), x.v[f->str_arg & 15]);
+		opnd_read_str(x.str, sizeof(x.str), x.v[f->str_arg & 15], sleepable);
 #pragma clang loop unroll(disable)
 	for (i = 0; i < USCOPE_FILTER_STEPS; i++) {
 		const struct uscope_filter_step *st;

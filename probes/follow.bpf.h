@@ -59,11 +59,12 @@ static __always_inline bool follow_filtering(void)
 	return follow || cgroup_filter;
 }
 
-static __always_inline bool follow_wanted(__u32 tgid)
+/* SLEEPABLE: a sleepable program may not use a cgroup array (the loader keeps --cgroup off the twins). */
+static __always_inline bool follow_wanted(__u32 tgid, const bool sleepable)
 {
 	if (follow && !bpf_map_lookup_elem(&traced_tgids, &tgid))
 		return false;
-	if (cgroup_filter && bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+	if (!sleepable && cgroup_filter && bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
 		return false;
 	return true;
 }

@@ -88,7 +88,7 @@ int loader_brk(struct pt_regs *ctx)
 	__u64 id = bpf_get_current_pid_tgid(), t;
 	__u32 tgid = id >> 32;
 
-	if (stopped || (target_tgid && tgid != target_tgid) || (follow_filtering() && !follow_wanted(tgid)))
+	if (stopped || (target_tgid && tgid != target_tgid) || (follow_filtering() && !follow_wanted(tgid, false)))
 		return 0;
 	if (!late_loaded(ctx, tgid))
 		return 0;

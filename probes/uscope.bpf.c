@@ -6,6 +6,12 @@
  *   generic_return  attached to every probed function return
  *   usdt_site       attached to every USDT probe location (usdt_read.bpf.h)
  *
+ * generic_entry_s and usdt_site_s are their sleepable twins (uprobe.s): the
+ * same code, inlined with SLEEPABLE true, so that a string in a page the
+ * target has not touched yet is faulted in and read (str_read.bpf.h). The
+ * loader attaches one or the other to every site of the run, never both:
+ * the twins only when strings are read (--str, DWARF char *, str(argN)).
+ *
  * Each program is loaded once and attached many times. Every attachment
  * carries a 64-bit BPF cookie that user space chose: the site id, an index
  * into its site table. So one verifier run serves thousands of functions,
@@ -40,6 +46,7 @@ extern const bool LINUX_HAS_BPF_COOKIE __kconfig;
 #include "uscope.h"
 #include "site_cookie.bpf.h"
 #include "func_args.bpf.h"
+#include "str_read.bpf.h"
 #include "usdt_read.bpf.h"
 #include "follow.bpf.h"
 
@@ -149,7 +156,8 @@ struct {
 	__type(value, __u64);
 } unpaired SEC(".maps");
 
-static __always_inline bool wanted(void)
+/* SLEEPABLE: the cgroup array is not allowed there (the loader keeps --cgroup non-sleepable). */
+static __always_inline bool wanted(const bool sleepable)
 {
 	__u64 id;
 
@@ -159,7 +167,7 @@ static __always_inline bool wanted(void)
 	id = bpf_get_current_pid_tgid();
 	if (target_tgid && (id >> 32) != target_tgid)
 		return false;
-	if (follow_filtering() && !follow_wanted(id >> 32))
+	if (follow_filtering() && !follow_wanted(id >> 32, sleepable))
 		return false;
 	if (target_tid != USCOPE_NO_FILTER && (__u32)id != target_tid)
 		return false;
@@ -176,8 +184,26 @@ static __always_inline void bump(void *map, __u32 key)
 		*c += 1;
 }
 
+/*
+ * A sleepable program runs with migration, not preemption, disabled: two
+ * tasks on one CPU may interleave a per-CPU increment, so the twins add
+ * atomically (only they pay for it).
+ */
+static __always_inline void bump_s(void *map, __u32 key, const bool sleepable)
+{
+	__u64 *c;
+
+	if (!sleepable) {
+		bump(map, key);
+		return;
+	}
+	c = bpf_map_lookup_elem(map, &key);
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
 /* With --str the larger record (its size is a load-time constant, so the verifier knows it). */
-static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
+static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind, const bool sleepable)
 {
 	struct uscope_event *e;
 	__u64 id;
@@ -187,7 +213,7 @@ static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind)
 	else
 		e = bpf_ringbuf_reserve(&events, sizeof(struct uscope_event), 0);
 	if (!e) {
-		bump(&drops, site);
+		bump_s(&drops, site, sleepable);
 		return NULL;
 	}
 	id = bpf_get_current_pid_tgid();
@@ -219,12 +245,20 @@ static __always_inline void submit(struct uscope_event *e)
 
 #include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
 
+/* A full slot: is the byte after the kept ones (at P) not the string's end? */
+static __always_inline bool str_goes_on(const void *p, const bool sleepable)
+{
+	char c = 0;
+
+	return !user_read(&c, 1, p, sleepable) && c;
+}
+
 /*
  * --str: each argument named in str_mask (at most USCOPE_MAX_STRS) read as a
  * C string. The loop has constant bounds and i, k are constants per
  * unrolled step, so no index masking is needed (nor possible to get wrong).
  */
-static __always_inline void read_strs(struct uscope_event *e)
+static __always_inline void read_strs(struct uscope_event *e, const bool sleepable)
 {
 	char *slots = (char *)(e + 1);
 	__u32 k = 0;
@@ -237,9 +271,14 @@ static __always_inline void read_strs(struct uscope_event *e)
 		if (!(str_mask & (1u << i)) || k >= USCOPE_MAX_STRS)
 			continue;
 		slots[k * str_len] = 0;
-		if (i < e->nargs &&
-		    bpf_probe_read_user_str(slots + k * str_len, str_len, (void *)e->args[i]) > 0)
-			e->str_ok |= 1u << k;
+		if (i < e->nargs) {
+			long r = user_read_str(slots + k * str_len, str_len, (void *)e->args[i], sleepable);
+
+			if (r > 0)
+				e->str_ok |= 1u << k;
+			if (r == str_len && str_goes_on((void *)e->args[i] + str_len - 1, sleepable))
+				e->str_ok |= 1u << (k + USCOPE_STR_CUT_SHIFT);
+		}
 		k++;
 	}
 }
@@ -282,53 +321,69 @@ static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
 }
 
 /* Count one hit of SITE (a KIND site) in every table this run keeps. */
-static __always_inline void count_hit(struct pt_regs *ctx, __u32 site, int kind)
+static __always_inline void count_hit(struct pt_regs *ctx, __u32 site, int kind, const bool sleepable)
 {
-	bump(&counts, site);
-	stack__count(ctx, site, kind);
+	bump_s(&counts, site, sleepable);
+	if (!sleepable)	/* stack maps are not for sleepable programs: no twin with --stack */
+		stack__count(ctx, site, kind);
 	if (by_nkeys)
-		by_count(ctx, site, kind);
+		by_count(ctx, site, kind, sleepable);
 	if (vhist_mode)
 		vhist_add(ctx, site, kind);
 }
 
 /* Counting is on, the cookie is known (nocookie: its address was mapped) and the process is traced. */
-static __always_inline bool hit_wanted(__u64 cookie)
+static __always_inline bool hit_wanted(__u64 cookie, const bool sleepable)
 {
 	if (stopped)
 		return false;
 	if (!LINUX_HAS_BPF_COOKIE && cookie == ~0ull)
 		return false;	/* an address the loader did not map (yet) */
-	return wanted();
+	return wanted(sleepable);
 }
 
-SEC("uprobe")
-int generic_entry(struct pt_regs *ctx)
+/* A function entry; SLEEPABLE (a constant per program): the twin that may fault strings in. */
+static __always_inline int entry_hit(struct pt_regs *ctx, const bool sleepable)
 {
 	__u64 cookie = site_cookie(ctx);
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
-	if (!hit_wanted(cookie))
+	if (!hit_wanted(cookie, sleepable))
 		return 0;
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_ENTRY)) {
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_ENTRY, sleepable)) {
 		if (latency)	/* its return must know it was not timed */
 			latency_entry(ctx, cookie, USCOPE_SLOT_REJECTED);
 		return 0;
 	}
-	count_hit(ctx, site, USCOPE_SITE_ENTRY);
+	count_hit(ctx, site, USCOPE_SITE_ENTRY, sleepable);
 	if (latency)
 		latency_entry(ctx, cookie, 0);
 	if (!emit_events)
 		return 0;
-	e = reserve(site, USCOPE_SITE_ENTRY);
+	e = reserve(site, USCOPE_SITE_ENTRY, sleepable);
 	if (!e)
 		return 0;
 	e->nargs = func_nargs;
 	func_args_read(ctx, e->args, cookie_is_go(cookie));
-	read_strs(e);
-	stack__submit(ctx, e);
+	read_strs(e, sleepable);
+	if (sleepable)
+		submit(e);
+	else
+		stack__submit(ctx, e);
 	return 0;
+}
+
+SEC("uprobe")
+int generic_entry(struct pt_regs *ctx)
+{
+	return entry_hit(ctx, false);
+}
+
+SEC("uprobe.s")
+int generic_entry_s(struct pt_regs *ctx)
+{
+	return entry_hit(ctx, true);
 }
 
 /*
@@ -353,21 +408,21 @@ static __always_inline int on_return(struct pt_regs *ctx, __u64 cookie, __u64 sp
 	struct uscope_event *e;
 	__u64 now = latency ? bpf_ktime_get_ns() : 0, t0 = 0;
 
-	if (stopped || !wanted())
+	if (stopped || !wanted(false))
 		return 0;
 	if (latency) {
 		t0 = latency_pop(ctx, cookie, sp);
 		if (!t0)
 			return 0;	/* the filter rejected its entry */
 	}
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN))
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN, false))
 		return 0;
-	count_hit(ctx, site, USCOPE_SITE_RETURN);
+	count_hit(ctx, site, USCOPE_SITE_RETURN, false);
 	if (latency)
 		latency_record((cookie >> 32) & USCOPE_COOKIE_SLOT_MASK, t0, now);
 	if (!emit_events)
 		return 0;
-	e = reserve(site, USCOPE_SITE_RETURN);
+	e = reserve(site, USCOPE_SITE_RETURN, false);
 	if (!e)
 		return 0;
 	e->nargs = 1;
@@ -396,28 +451,43 @@ int insn_return(struct pt_regs *ctx)
 	return on_return(ctx, cookie, PT_REGS_SP(ctx));
 }
 
-SEC("uprobe")
-int usdt_site(struct pt_regs *ctx)
+/* A USDT location; SLEEPABLE as for entry_hit. */
+static __always_inline int usdt_hit(struct pt_regs *ctx, const bool sleepable)
 {
 	__u64 cookie = usdt_cookie(ctx);
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 
-	if (!hit_wanted(cookie))
+	if (!hit_wanted(cookie, sleepable))
 		return 0;
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT))
+	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT, sleepable))
 		return 0;
-	count_hit(ctx, site, USCOPE_SITE_USDT);
+	count_hit(ctx, site, USCOPE_SITE_USDT, sleepable);
 	if (!emit_events)
 		return 0;
-	e = reserve(site, USCOPE_SITE_USDT);
+	e = reserve(site, USCOPE_SITE_USDT, sleepable);
 	if (!e)
 		return 0;
-	e->nargs = usdt_read_args(ctx, cookie >> 32, e->args, &e->bad_args);
+	e->nargs = usdt_read_args(ctx, cookie >> 32, e->args, &e->bad_args, sleepable);
 	e->loc = cookie >> 32;	/* the location's spec id = its index in the plan, on every path */
-	read_strs(e);
-	stack__submit(ctx, e);
+	read_strs(e, sleepable);
+	if (sleepable)
+		submit(e);
+	else
+		stack__submit(ctx, e);
 	return 0;
+}
+
+SEC("uprobe")
+int usdt_site(struct pt_regs *ctx)
+{
+	return usdt_hit(ctx, false);
+}
+
+SEC("uprobe.s")
+int usdt_site_s(struct pt_regs *ctx)
+{
+	return usdt_hit(ctx, true);
 }
 
 #include "late.bpf.h"	/* libraries that arrive later: the loader's r_brk */

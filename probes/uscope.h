@@ -47,7 +47,7 @@ struct uscope_event {
 	char comm[USCOPE_COMM_LEN];
 	__u64 args[USCOPE_MAX_ARGS];	/* arguments; args[0] = return value for returns */
 	__u32 loc;		/* USDT: the location that fired (its spec id); else USCOPE_NO_LOC */
-	__u16 str_ok;		/* --str: bit k set when strs[k] was read */
+	__u16 str_ok;		/* --str: bit k set when strs[k] was read; bit k + 8 when it was cut */
 	__u16 bad_args;		/* USDT: bit i set = args[i] could not be read (usdt_read.bpf.h) */
 };
 
@@ -59,6 +59,12 @@ struct uscope_event {
  * (USCOPE_STR_RECORD). Without --str events stay small.
  */
 #define USCOPE_STR_RECORD(nstrs, len) (sizeof(struct uscope_event) + (nstrs) * (len))
+/*
+ * str_ok bit USCOPE_STR_CUT_SHIFT + k: string k went on past its slot (the
+ * slot holds --str-len - 1 bytes and the byte after them is not NUL), so
+ * output marks it cut instead of passing a prefix off as the whole string.
+ */
+#define USCOPE_STR_CUT_SHIFT 8
 
 /*
  * Stopping: the BPF global `stopped` (section .data.stop, its own one-entry

@@ -63,7 +63,7 @@ static __always_inline bool usdt_reg(struct pt_regs *ctx, __u8 r, __u64 *v)
 
 /* The value of argument A, into *OUT; false when it cannot be read. */
 static __always_inline bool usdt_arg_value(const struct uscope_usdt_arg *a, struct pt_regs *ctx, __u64 ip,
-					   __u64 *out)
+					   __u64 *out, const bool sleepable)
 {
 	__u64 v = 0, base, index, addr;
 	__u32 size = a->size, shift;
@@ -81,7 +81,7 @@ static __always_inline bool usdt_arg_value(const struct uscope_usdt_arg *a, stru
 		break;
 	case USCOPE_USDT_MEM:
 		addr = a->val_off + (a->ip_rel ? ip : 0) + base + (index << (a->shift & 3));
-		if (bpf_probe_read_user(&v, size, (void *)addr))
+		if (user_read(&v, size, (void *)addr, sleepable))	/* str_read.bpf.h */
 			return false;
 		break;
 	default:
@@ -98,9 +98,11 @@ static __always_inline bool usdt_arg_value(const struct uscope_usdt_arg *a, stru
 /*
  * Fill ARGS[0..USCOPE_MAX_ARGS) from spec SPEC_ID (unused slots 0). Returns
  * the argument count and sets *BAD (bit i: args[i] unreadable); a spec that
- * is missing reads as no arguments.
+ * is missing reads as no arguments. SLEEPABLE: memory operands in a page not
+ * touched yet are faulted in (the twin programs only).
  */
-static __always_inline __u32 usdt_read_args(struct pt_regs *ctx, __u32 spec_id, __u64 *args, __u16 *bad)
+static __always_inline __u32 usdt_read_args(struct pt_regs *ctx, __u32 spec_id, __u64 *args, __u16 *bad,
+					    const bool sleepable)
 {
 	struct uscope_usdt_spec *sp = bpf_map_lookup_elem(&usdt_specs, &spec_id);
 	__u32 i, n;
@@ -118,7 +120,7 @@ static __always_inline __u32 usdt_read_args(struct pt_regs *ctx, __u32 spec_id, 
 
 		if (i >= n)
 			break;
-		if (usdt_arg_value(&sp->args[i], ctx, PT_REGS_IP(ctx), &v))
+		if (usdt_arg_value(&sp->args[i], ctx, PT_REGS_IP(ctx), &v, sleepable))
 			args[i] = v;
 		else
 			*bad |= 1u << i;

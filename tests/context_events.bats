@@ -85,18 +85,23 @@ probes() { local f; for f in $TYPED; do echo "$f" "ret:$f"; done; }
 	jq -r 'select(.kind == "entry" and .count == null) | .args[0]' "$TMP/out" | diff -u "$TMP/want" -
 }
 
-@test "--str-len: default 64 bytes (63 characters and NUL), N keeps N-1, 4096 the whole 300-byte string, as umark printed it" {
-	for len in "" 5 4096; do
+@test "--str-len: default 64 bytes (63 characters and NUL), N keeps N-1, 4096 the whole 300-byte string, as umark printed it; a cut string says so" {
+	for len in "" 5 300 301 4096; do
 		trace_umark "-n 3 -i 0 -T" --json ${len:+--str-len $len} typed_long
 		keep=$(( ${len:-64} - 1 ))
-		sed -nE 's/^typed_long\("(.*)"\) = [0-9]+$/\1/p' "$TMP/umark.out" | cut -c "1-$keep" > "$TMP/want"
+		sed -nE 's/^typed_long\("(.*)"\) = [0-9]+$/\1/p' "$TMP/umark.out" > "$TMP/whole"
+		cut -c "1-$keep" "$TMP/whole" > "$TMP/want"
 		[[ $(wc -l < "$TMP/want") -eq 3 ]]
 		jq -r 'select(.kind == "entry" and .count == null) | .args[0]' "$TMP/out" | diff -u "$TMP/want" -
+		# "truncated": [0] exactly when umark's string is longer than what was kept.
+		want_cut=$(awk -v k="$keep" '{ print (length > k) ? "[0]" : "null" }' "$TMP/whole" | sort -u)
+		got_cut=$(jq -c 'select(.kind == "entry" and .count == null) | .truncated' "$TMP/out" | sort -u)
+		[[ "$got_cut" == "$want_cut" ]]
 	done
 	[[ $(awk '{ print length }' "$TMP/want" | sort -u) == 300 ]]
-	# Text too; and an explicit --str of the same argument uses the same slot.
+	# Text too, `...` after a cut string; an explicit --str of the same argument uses the same slot.
 	trace_umark "-n 2 -i 0 -T" --str-len 9 --str 0 typed_long
-	sed -nE 's/^typed_long\("(.{8}).*/typed_long(text="\1") arg0="\1"/p' "$TMP/umark.out" > "$TMP/want"
+	sed -nE 's/^typed_long\("(.{8}).*/typed_long(text="\1"...) arg0="\1".../p' "$TMP/umark.out" > "$TMP/want"
 	grep -oE 'typed_long\(.*' "$TMP/out" | diff -u "$TMP/want" -
 }
 

@@ -11,12 +11,12 @@ FORMS="$BUILD_DIR/usdtforms"
 
 setup_file() {
 	local h="$ROOT/helpers" u="$ROOT/tests/unit"
-	local src="$u/test_usdt_forms.c $h/elf_file.c $h/usdt_args.c $h/usdt_notes.c $h/usdt_syms.c $ROOT/loader/usdt_spec.c"
+	local src="$u/test_usdt_forms.c $h/elf_file.c $h/usdt_args.c $h/usdt_notes.c $h/usdt_syms.c $h/debug_find.c $ROOT/loader/usdt_spec.c"
 	local flags="-g -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -I$h -I$ROOT/loader"
 
 	export T="$BATS_FILE_TMPDIR"
 	# shellcheck disable=SC2086
-	gcc -O1 $flags -fsanitize=address,undefined -fno-sanitize-recover=all $src -lelf -o "$T/test_usdt_forms"
+	gcc -O1 $flags -fsanitize=address,undefined -fno-sanitize-recover=all $src -lelf -ldw -lz -ldl -o "$T/test_usdt_forms"
 }
 
 # args_of BIN PROBE: the argument string of PROBE's note in BIN, from readelf.
