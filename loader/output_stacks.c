@@ -24,10 +24,14 @@ static const char *base_name(const char *path)
 /* PCS[N] of PID -> frames, innermost first. Returns the count. */
 static int resolve(struct stacks *st, uint32_t pid, const uint64_t *pcs, int n, struct sym_frame *out)
 {
+	uint64_t t0 = now_ns();
 	int i, k = 0;
 
 	for (i = 0; i < n && k < MAX_FRAMES - SYM_MAX_INLINE; i++)
 		k += symbolizer__lookup(st->sym, pid, pcs[i], i > 0, out + k, SYM_MAX_INLINE);
+	st->sym_stacks++;
+	st->sym_frames += i;
+	st->sym_ns += now_ns() - t0;
 	return k;
 }
 

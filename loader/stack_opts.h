@@ -14,6 +14,7 @@ struct stack_opts {
 	uint32_t bytes;		/* --stack-size, dwarf stack bytes copied (default 8 KiB) */
 	bool folded;		/* --folded */
 	const char *flamegraph;	/* --flamegraph FILE.svg */
+	bool verbose;		/* -v: say how long symbolizing took */
 };
 
 /* getopt codes, above trace_opts' own. */

@@ -32,6 +32,7 @@ struct stacks {
 	struct stack_table table;
 	uint64_t *pcs;		/* scratch: one stack's program counters */
 	uint64_t lost_table;	/* stacks not counted (out of memory) */
+	uint64_t sym_stacks, sym_frames, sym_ns;	/* what symbolizing took (-v) */
 };
 
 /* Resolve --stack=auto against the plan's binaries; per-site facts. 0 or -errno (message printed). */

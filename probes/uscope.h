@@ -229,8 +229,8 @@ enum uscope_stack_mode {
 
 /* Why a stack was not recorded, indexes of the stack_lost map. */
 enum uscope_stack_loss {
-	USCOPE_STACK_LOST_ID = 0,	/* bpf_get_stackid failed (stack map full or bucket taken) */
-	USCOPE_STACK_LOST_KEY = 1,	/* the (site, stack) count table is full */
+	USCOPE_STACK_LOST_ID = 0,	/* bpf_get_stackid failed (bucket taken): sent to user space instead */
+	USCOPE_STACK_LOST_KEY = 1,	/* the (site, stack) count table is full: sent instead */
 	USCOPE_STACK_LOST_RB = 2,	/* ring buffer full */
 	USCOPE_STACK_LOSSES = 3,
 };
