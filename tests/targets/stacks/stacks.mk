@@ -32,3 +32,10 @@ $(BUILD)/stacks-many: $(BUILD)/stacks-many.c
 	$(CC) -O0 -g -fno-omit-frame-pointer -fno-inline -o $@ $<
 
 all: $(BUILD)/stacks-many
+
+# $(BUILD)/stacks-inline: leaf called from code where inner() and mid() were
+# inlined into outer() (always_inline), -O2 with frame pointers.
+$(BUILD)/stacks-inline: tests/targets/stacks/inline.c tests/targets/stacks/stacks.mk | $(BUILD)
+	$(CC) -O2 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o $@ $<
+
+all: $(BUILD)/stacks-inline
