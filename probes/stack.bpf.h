@@ -269,4 +269,68 @@ static __always_inline void stack__count(struct pt_regs *ctx, __u32 site, __u16 
 			   stack__new_pid(key.pid) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
+/*
+ * --latency --stack (frame pointers): the entry stores its stack id and
+ * caller in the thread's newest timed call; its return finds them there
+ * (latency_pop leaves the popped frame in place) and times the call into the
+ * histogram of that stack. A stack whose stack-map bucket is taken is timed
+ * under stack id -1 and counted in stack_lost (never silently dropped).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct uscope_stack_key);
+	__type(value, struct uscope_hist);
+} stack_hists SEC(".maps");
+
+static struct uscope_hist stack_zero_hist;	/* too big for the BPF stack */
+
+static __always_inline void stack__lat_entry(struct pt_regs *ctx, __u32 site)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), d;
+	struct call_stack *st;
+
+	if (stack_mode != USCOPE_STACK_FP || !latency)
+		return;
+	st = bpf_map_lookup_elem(&stacks, &tid);
+	if (!st || !st->depth || st->depth > USCOPE_MAX_DEPTH)
+		return;
+	d = (st->depth - 1) & (USCOPE_MAX_DEPTH - 1);
+	st->frames[d].stk.site = site;
+	st->frames[d].stk.stack_id = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
+	st->frames[d].stk.caller = st->frames[d].stk.stack_id < 0 ? 0 : stack__caller(ctx, USCOPE_SITE_ENTRY);
+	if (st->frames[d].stk.stack_id < 0)
+		bump(&stack_lost, USCOPE_STACK_LOST_ID);
+}
+
+/* At a return, after latency_pop: the histogram of the popped call's stack, or NULL. */
+static __always_inline struct uscope_hist *stack__lat_hist(void)
+{
+	struct uscope_stack_note note = { .magic = USCOPE_STACK_NOTE_MAGIC };
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct uscope_hist *h;
+	struct call_stack *st;
+	struct frame *f;
+
+	if (stack_mode != USCOPE_STACK_FP || !latency)
+		return NULL;
+	st = bpf_map_lookup_elem(&stacks, &tid);
+	if (!st || st->depth >= USCOPE_MAX_DEPTH)
+		return NULL;
+	f = &st->frames[st->depth & (USCOPE_MAX_DEPTH - 1)];
+	note.key = (struct uscope_stack_key){ .site = f->stk.site, .stack_id = f->stk.stack_id,
+					      .caller = f->stk.caller, .pid = id >> 32 };
+	h = bpf_map_lookup_elem(&stack_hists, &note.key);
+	if (h)
+		return h;
+	if (!bpf_map_update_elem(&stack_hists, &note.key, &stack_zero_hist, BPF_NOEXIST))
+		bpf_ringbuf_output(&events, &note, sizeof(note),
+				   stack__new_pid(note.key.pid) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	h = bpf_map_lookup_elem(&stack_hists, &note.key);
+	if (!h)
+		bump(&stack_lost, USCOPE_STACK_LOST_KEY);
+	return h;
+}
+
 #endif

@@ -124,6 +124,8 @@ struct frame {
 	__u64 t0;
 	__u32 slot;
 	__u32 pad;
+	/* stacks: --latency --stack, the entry's stack (filled by stack__lat_entry) */
+	struct uscope_lat_stack stk;
 };
 
 struct call_stack {
@@ -312,20 +314,11 @@ static __always_inline __u64 latency_pop(__u32 slot)
 	return st->frames[d].t0;
 }
 
-static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
+/* One sample into histogram H (NULL: none). */
+static __always_inline void hist_add(struct uscope_hist *h, __u64 delta)
 {
-	struct uscope_hist *h;
-	__u64 delta;
-
-	if (t0 == ~0ull) {
-		bump(&unpaired, 0);
-		return;
-	}
-	slot += (hist_half & 1) * hist_nslots;
-	h = bpf_map_lookup_elem(&hists, &slot);
 	if (!h)
 		return;
-	delta = now - t0;
 	h->buckets[log2_u64(delta) & (USCOPE_HIST_BUCKETS - 1)]++;
 	h->count++;
 	h->sum_ns += delta;
@@ -333,6 +326,17 @@ static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
 		h->min_ns = delta;
 	if (delta > h->max_ns)
 		h->max_ns = delta;
+}
+
+static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
+{
+	if (t0 == ~0ull) {
+		bump(&unpaired, 0);
+		return;
+	}
+	slot += (hist_half & 1) * hist_nslots;
+	hist_add(bpf_map_lookup_elem(&hists, &slot), now - t0);
+	hist_add(stack__lat_hist(), now - t0);	/* --latency --stack: the entry's stack's own */
 }
 
 SEC("uprobe")
@@ -359,8 +363,10 @@ int generic_entry(struct pt_regs *ctx)
 		by_count(ctx, site, USCOPE_SITE_ENTRY);
 	if (vhist_mode)
 		vhist_add(ctx, site, USCOPE_SITE_ENTRY);
-	if (latency)
+	if (latency) {
 		latency_entry(cookie >> 32);
+		stack__lat_entry(ctx, site);
+	}
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_ENTRY);

@@ -250,6 +250,18 @@ struct uscope_stack_key {
 	__u32 pad;
 };
 
+/*
+ * stacks: --latency --stack (frame pointers). The entry's stack, kept in the
+ * thread's latency call stack (struct frame, probes/uscope.bpf.c) until its
+ * return, which adds the time to the histogram of (entry site, stack id,
+ * caller, pid) in stack_hists.
+ */
+struct uscope_lat_stack {
+	__u64 caller;		/* [rsp] at the entry */
+	__s32 stack_id;		/* in stack_traces; < 0: not recorded */
+	__u32 site;		/* the entry site */
+};
+
 /* Ring buffer record sent the first time a (site, stack) key is counted. */
 struct uscope_stack_note {
 	__u64 magic;		/* USCOPE_STACK_NOTE_MAGIC: tells it from events */

@@ -39,3 +39,10 @@ $(BUILD)/stacks-inline: tests/targets/stacks/inline.c tests/targets/stacks/stack
 	$(CC) -O2 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -o $@ $<
 
 all: $(BUILD)/stacks-inline
+
+# $(BUILD)/stacks-lat: work() called through two paths that sleep known times
+# (--latency --stack), frame pointers kept.
+$(BUILD)/stacks-lat: tests/targets/stacks/latency.c tests/targets/stacks/stacks.mk | $(BUILD)
+	$(CC) -O2 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-inline -o $@ $<
+
+all: $(BUILD)/stacks-lat
