@@ -334,6 +334,11 @@ int symbolizer__lookup(struct symbolizer *s, pid_t pid, uint64_t addr, bool reta
 	return cached_frames(s, m->bin, addr - m->start + m->pgoff, addr, retaddr, out, max);
 }
 
+size_t symbolizer__distinct(const struct symbolizer *s)
+{
+	return s->ncache;
+}
+
 uint64_t symbolizer__unmapped(const struct symbolizer *s)
 {
 	return s->unmapped;

@@ -59,6 +59,9 @@ int symbolizer__capture(struct symbolizer *s, pid_t pid);
 int symbolizer__lookup(struct symbolizer *s, pid_t pid, uint64_t addr, bool retaddr, struct sym_frame *out,
 		       int max);
 
+/* How many distinct (binary, offset) lookups were made (the cache's size). */
+size_t symbolizer__distinct(const struct symbolizer *s);
+
 /* How many addresses fell in no known mapping (so were shown as [unknown]). */
 uint64_t symbolizer__unmapped(const struct symbolizer *s);
 

@@ -24,6 +24,7 @@
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include "symbolize_bin.h"
+#include "symbolize_inline.h"
 
 static int read_elf_facts(struct sym_binary *b)
 {
@@ -86,6 +87,7 @@ void sym_binary__free(struct sym_binary *b)
 
 	if (!b)
 		return;
+	sym_inline__free(b->inl);
 	if (b->dwfl)
 		dwfl_end(b->dwfl);
 	elf_funcs__free(&b->funcs);
@@ -294,25 +296,19 @@ static int inlined_frames(struct sym_binary *b, Dwarf_Addr a, struct sym_frame *
 			  int *line)
 {
 	Dwarf_Addr cubias;
-	Dwarf_Die *cu = dwfl_module_addrdie(b->mod, a, &cubias), *scopes = NULL;
-	int n, i, k = 0;
+	Dwarf_Die *cu = dwfl_module_addrdie(b->mod, a, &cubias), scopes[SYM_MAX_INLINE];
+	int n, i;
 
-	if (!cu || (n = dwarf_getscopes(cu, a - cubias, &scopes)) <= 0)
+	if (!cu || max < 2)
 		return 0;
-	for (i = 0; i < n && k < max - 1; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-
-		if (tag == DW_TAG_subprogram)
-			break;
-		if (tag != DW_TAG_inlined_subroutine)
-			continue;
-		out[k] = (struct sym_frame){ .func = die_name(&scopes[i]), .file = *file, .line = *line,
+	n = sym_inline__scopes((struct sym_inline_cache **)&b->inl, cu, a - cubias, scopes,
+			       max - 1 < SYM_MAX_INLINE ? max - 1 : SYM_MAX_INLINE);
+	for (i = 0; i < n; i++) {
+		out[i] = (struct sym_frame){ .func = die_name(&scopes[i]), .file = *file, .line = *line,
 					     .inlined = true, .named = true };
 		*file = call_file(cu, &scopes[i], line);
-		k++;
 	}
-	free(scopes);
-	return k;
+	return n;
 }
 
 int sym_binary__frames(struct sym_binary *b, uint64_t off, uint64_t addr, bool retaddr, struct sym_frame *out,

@@ -44,6 +44,7 @@ struct sym_binary {
 	struct sym_dbg *dbg;	/* functions of the debug file's symbol table, by address */
 	size_t ndbg;
 	int dbg_loaded;
+	void *inl;		/* struct sym_inline_cache *: functions by address, per compile unit */
 	char **owned;		/* "[binary+0xOFF]" strings made for this binary */
 	size_t nowned;
 };

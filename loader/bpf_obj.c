@@ -297,6 +297,11 @@ int bpf_obj__stack_counts(const struct bpf_obj *o, bpf_stack_fn fn, void *arg)
 	return bpf_obj_stacks__counts(o->skel, o->stack_depth, fn, arg);
 }
 
+int bpf_obj__stack_hists(const struct bpf_obj *o, bpf_stack_hist_fn fn, void *arg)
+{
+	return bpf_obj_stacks__hists(o->skel, o->stack_depth, fn, arg);
+}
+
 uint64_t bpf_obj__stack_lost(const struct bpf_obj *o, uint32_t why)
 {
 	return bpf_obj_stacks__lost(o->skel, why);

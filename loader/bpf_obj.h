@@ -117,6 +117,12 @@ typedef int (*bpf_stack_fn)(void *arg, const struct uscope_stack_key *key, uint6
 			    uint32_t depth);
 int bpf_obj__stack_counts(const struct bpf_obj *o, bpf_stack_fn fn, void *arg);
 
+/* --latency --stack: FN(ARG, key, histogram summed over CPUs, frames) per (entry site, stack) timed. */
+struct uscope_hist;
+typedef int (*bpf_stack_hist_fn)(void *arg, const struct uscope_stack_key *key, const struct uscope_hist *h,
+				 const uint64_t *ips, uint32_t depth);
+int bpf_obj__stack_hists(const struct bpf_obj *o, bpf_stack_hist_fn fn, void *arg);
+
 /* Hits whose stack was not recorded, for one enum uscope_stack_loss reason. */
 uint64_t bpf_obj__stack_lost(const struct bpf_obj *o, uint32_t why);
 

@@ -14,6 +14,7 @@ struct uscope_bpf;
 void bpf_obj_stacks__knobs(struct uscope_bpf *skel, const struct bpf_knobs *k);
 int bpf_obj_stacks__size(struct uscope_bpf *skel, const struct bpf_knobs *k);
 int bpf_obj_stacks__counts(struct uscope_bpf *skel, uint32_t depth, bpf_stack_fn fn, void *arg);
+int bpf_obj_stacks__hists(struct uscope_bpf *skel, uint32_t depth, bpf_stack_hist_fn fn, void *arg);
 uint64_t bpf_obj_stacks__lost(struct uscope_bpf *skel, uint32_t why);
 
 #endif

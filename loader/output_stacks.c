@@ -24,10 +24,14 @@ static const char *base_name(const char *path)
 /* PCS[N] of PID -> frames, innermost first. Returns the count. */
 static int resolve(struct stacks *st, uint32_t pid, const uint64_t *pcs, int n, struct sym_frame *out)
 {
+	uint64_t t0 = now_ns();
 	int i, k = 0;
 
 	for (i = 0; i < n && k < MAX_FRAMES - SYM_MAX_INLINE; i++)
 		k += symbolizer__lookup(st->sym, pid, pcs[i], i > 0, out + k, SYM_MAX_INLINE);
+	st->sym_stacks++;
+	st->sym_frames += i;
+	st->sym_ns += now_ns() - t0;
 	return k;
 }
 
@@ -95,31 +99,29 @@ static struct sym_frame *frames_buf(void)
 	return buf;
 }
 
-void output_stacks__event(struct stacks *st, struct output *out, const struct uscope_event *e, const uint64_t *pcs,
-			int n)
+/*
+ * JSON: what PRINT writes (one object and a newline), reopened to take the
+ * stack FR[K] as one more member. Text: PRINT's lines, then the frames.
+ */
+static void with_stack(struct output *out, void (*print)(struct output *, const void *), const void *arg,
+		       const struct sym_frame *fr, int k)
 {
-	struct sym_frame *fr = frames_buf();
 	FILE *real = out->f;
 	char *buf = NULL;
 	size_t len = 0;
-	int k;
 
-	if (!fr)
-		return;
-	k = resolve(st, e->pid, pcs, n, fr);
 	if (!out->json) {
-		output__event(out, e, sizeof(*e));
+		print(out, arg);
 		frames_out(out->f, false, fr, k);
 		return;
 	}
-	/* The event's JSON object, reopened to take the stack as one more member. */
 	out->f = open_memstream(&buf, &len);
 	if (!out->f) {
 		out->f = real;
-		output__event(out, e, sizeof(*e));
+		print(out, arg);
 		return;
 	}
-	output__event(out, e, sizeof(*e));
+	print(out, arg);
 	fclose(out->f);
 	out->f = real;
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '}'))
@@ -129,6 +131,57 @@ void output_stacks__event(struct stacks *st, struct output *out, const struct us
 	frames_out(real, true, fr, k);
 	fputs("}\n", real);
 	free(buf);
+}
+
+static void print_event(struct output *out, const void *e)
+{
+	output__event(out, e, sizeof(struct uscope_event));
+}
+
+void output_stacks__event(struct stacks *st, struct output *out, const struct uscope_event *e, const uint64_t *pcs,
+			int n)
+{
+	struct sym_frame *fr = frames_buf();
+
+	if (fr)
+		with_stack(out, print_event, e, fr, resolve(st, e->pid, pcs, n, fr));
+}
+
+struct named_hist {
+	const char *name;
+	const struct uscope_hist *h;
+};
+
+static void print_hist(struct output *out, const void *arg)
+{
+	const struct named_hist *nh = arg;
+
+	output__hist(out, nh->name, nh->h);
+}
+
+void output_stacks__latency(struct stacks *st, struct output *out, const struct stack_hist *sh)
+{
+	struct sym_frame *fr = frames_buf();
+	struct named_hist nh = { .h = &sh->h };
+	char name[300];
+	int k;
+
+	if (!fr)
+		return;
+	k = resolve(st, sh->pid, sh->pcs, sh->n, fr);
+	if (sh->no_stack) {	/* the stack map had no room: said, never shown as a stack */
+		fr[0] = (struct sym_frame){ .func = "[stack not recorded: stack map bucket taken]", .binary = "" };
+		k = 1;
+	}
+	snprintf(name, sizeof(name), "%s, pid %u", st->plan->sites[sh->site].name, sh->pid);
+	nh.name = out->json ? st->plan->sites[sh->site].name : name;
+	if (out->json) {
+		with_stack(out, print_hist, &nh, fr, k);
+		return;
+	}
+	fprintf(out->f, "Latency of %s by stack:\n", name);
+	frames_out(out->f, false, fr, k);
+	output__hist(out, name, &sh->h);
 }
 
 static void counted_stack(struct stacks *st, struct output *out, const struct stack_entry *e)

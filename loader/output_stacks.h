@@ -20,6 +20,9 @@ void output_stacks__event(struct stacks *st, struct output *out, const struct us
 /* Count mode: the counted stacks (st->table, sorted), as text, JSON or folded; the flame graph. */
 int output_stacks__report(struct stacks *st, struct output *out);
 
+/* --latency --stack: one (entry site, stack) histogram with its stack. */
+void output_stacks__latency(struct stacks *st, struct output *out, const struct stack_hist *sh);
+
 /* One folded stack and its count, merged over identical lines. */
 struct folded_line {
 	char *line;

@@ -147,6 +147,14 @@ static void hist_json(struct output *o, const char *name, const struct uscope_hi
 	fputs("]}\n", o->f);
 }
 
+void output__hist(struct output *o, const char *name, const struct uscope_hist *h)
+{
+	if (o->json)
+		hist_json(o, name, h);
+	else
+		hist_text(o, name, h);
+}
+
 static const struct uscope_hist *sort_hists;
 
 static int by_hist_count_desc(const void *a, const void *b)

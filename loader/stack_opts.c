@@ -90,8 +90,19 @@ int stack_opts__check(struct stack_opts *s, bool *count, bool latency, bool noop
 		err_msg("--stack cannot be used with --str (not supported yet)");
 		return -EINVAL;
 	}
-	if (s->want != STACK_NONE && (latency || noop)) {
-		err_msg("--stack cannot be used with %s", latency ? "--latency" : "--noop");
+	if (s->want != STACK_NONE && noop) {
+		err_msg("--stack cannot be used with --noop");
+		return -EINVAL;
+	}
+	if (latency && (s->folded || s->flamegraph)) {
+		err_msg("%s counts stacks; it cannot be used with --latency (use --latency --stack)",
+			s->folded ? "--folded" : "--flamegraph");
+		return -EINVAL;
+	}
+	/* The histograms live in the kernel, keyed by stack id: only a stack the kernel walks has one. */
+	if (latency && s->want == STACK_DWARF) {
+		err_msg("--latency --stack needs frame-pointer stacks (--stack=fp): a DWARF stack is unwound in "
+			"user space, after the kernel has timed the call");
 		return -EINVAL;
 	}
 	return 0;

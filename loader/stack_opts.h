@@ -14,6 +14,7 @@ struct stack_opts {
 	uint32_t bytes;		/* --stack-size, dwarf stack bytes copied (default 8 KiB) */
 	bool folded;		/* --folded */
 	const char *flamegraph;	/* --flamegraph FILE.svg */
+	bool verbose;		/* -v: say how long symbolizing took */
 };
 
 /* getopt codes, above trace_opts' own. */
@@ -31,7 +32,8 @@ enum { STACK_OPT_STACK = 512, STACK_OPT_DEPTH, STACK_OPT_SIZE, STACK_OPT_FOLDED,
 	"      --stack[=MODE]    take the user stack at every hit: fp (frame pointers,\n"  \
 	"                        walked in the kernel), dwarf (registers and stack bytes\n" \
 	"                        unwound in user space with the CFI) or auto (default:\n"   \
-	"                        dwarf when a probed binary lacks frame pointers)\n"        \
+	"                        dwarf when a probed binary lacks frame pointers);\n"       \
+	"                        with --latency, a histogram per stack (fp only)\n"          \
 	"      --stack-depth N   frames kept, 1-127 (default 64)\n"                        \
 	"      --stack-size N    dwarf: stack bytes copied per hit, 512-16384 (default 8192)\n" \
 	"      --folded          count stacks, print one line each: root;...;func COUNT\n"   \

@@ -36,8 +36,11 @@ static bool same(const struct stack_entry *e, uint32_t pid, uint32_t site, const
 
 static int rehash(struct stack_table *t)
 {
-	size_t nslots = t->nslots ? t->nslots * 2 : 1024, i;
-	size_t *slots = calloc(nslots, sizeof(*slots));
+	size_t nslots = t->nslots ? t->nslots * 2 : 1024, i, *slots;
+
+	while (nslots < (t->n + 1) * 2)	/* after a sort the table starts again from nothing */
+		nslots *= 2;
+	slots = calloc(nslots, sizeof(*slots));
 
 	if (!slots)
 		return -ENOMEM;

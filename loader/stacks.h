@@ -21,6 +21,15 @@
 #include "../helpers/unwind_dwarf.h"
 
 
+/* --latency --stack: one histogram of an (entry site, stack, pid). */
+struct stack_hist {
+	struct uscope_hist h;
+	uint32_t site, pid;
+	uint64_t *pcs;		/* the program counters, as for a counted stack */
+	int n;
+	bool no_stack;		/* timed under stack id -1: the stack map had no room */
+};
+
 struct stacks {
 	const struct stack_opts *opts;
 	const struct plan *plan;
@@ -32,6 +41,9 @@ struct stacks {
 	struct stack_table table;
 	uint64_t *pcs;		/* scratch: one stack's program counters */
 	uint64_t lost_table;	/* stacks not counted (out of memory) */
+	struct stack_hist *hists;	/* --latency --stack, read at the end */
+	size_t nhists;
+	uint64_t sym_stacks, sym_frames, sym_ns;	/* what symbolizing took (-v) */
 };
 
 /* Resolve --stack=auto against the plan's binaries; per-site facts. 0 or -errno (message printed). */

@@ -357,6 +357,7 @@ static int validate(struct trace_opts *o)
 		err_msg("--offset cannot be used with --latency");
 		return -EINVAL;
 	}
+	o->stack.verbose = o->verbose;
 	if (stack_opts__check(&o->stack, &o->count, o->latency, o->noop, o->str_mask != 0))
 		return -EINVAL;
 	/* A stack record carries the event without the string slots. */

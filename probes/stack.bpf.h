@@ -195,8 +195,12 @@ static __always_inline void stack__submit(struct pt_regs *ctx, struct uscope_eve
 	stack__output(rec, stack__fill(ctx, rec), rec->ev.site);
 }
 
-/* dwarf --count: the bare event header, the registers and the stack bytes. */
-static __always_inline void stack__count_dwarf(struct pt_regs *ctx, __u32 site, __u16 kind)
+/*
+ * --count in user space: the bare event header and the stack (dwarf: the
+ * registers and stack bytes; frame pointers: the addresses, when the kernel's
+ * maps had no room for this stack), counted by user space.
+ */
+static __always_inline void stack__count_record(struct pt_regs *ctx, __u32 site, __u16 kind)
 {
 	struct uscope_stack_record *rec = stack__scratch();
 	__u64 id = bpf_get_current_pid_tgid();
@@ -223,12 +227,19 @@ static __always_inline void stack__count(struct pt_regs *ctx, __u32 site, __u16 
 	if (stack_mode == USCOPE_STACK_OFF || !stack_count)
 		return;
 	if (stack_mode == USCOPE_STACK_DWARF) {
-		stack__count_dwarf(ctx, site, kind);
+		stack__count_record(ctx, site, kind);
 		return;
 	}
+	/*
+	 * -EEXIST: another stack holds this one's hash bucket (the stack map
+	 * keeps one stack a bucket; at 10,000 distinct stacks in 16,384 buckets
+	 * a quarter collide). Such a stack is sent whole and counted in user
+	 * space, under the same key as the kernel's, rather than lost.
+	 */
 	key.stack_id = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
 	if (key.stack_id < 0) {
 		bump(&stack_lost, USCOPE_STACK_LOST_ID);
+		stack__count_record(ctx, site, kind);
 		return;
 	}
 	key.caller = stack__caller(ctx, kind);
@@ -240,14 +251,86 @@ static __always_inline void stack__count(struct pt_regs *ctx, __u32 site, __u16 
 	}
 	if (bpf_map_update_elem(&stack_counts, &key, &one, BPF_NOEXIST)) {
 		c = bpf_map_lookup_elem(&stack_counts, &key);	/* another CPU inserted it first */
-		if (c)
+		if (c) {
 			*c += 1;
-		else
-			bump(&stack_lost, USCOPE_STACK_LOST_KEY);
+		} else {
+			bump(&stack_lost, USCOPE_STACK_LOST_KEY);	/* the count table is full */
+			stack__count_record(ctx, site, kind);
+		}
 		return;
 	}
+	/*
+	 * Woken at once only for a new process (its mappings must be read while
+	 * it lives); 10,000 new stacks of one process each forcing a wakeup made
+	 * the IPI (irq_work) a quarter of the target's time.
+	 */
 	note.key = key;
-	bpf_ringbuf_output(&events, &note, sizeof(note), BPF_RB_FORCE_WAKEUP);
+	bpf_ringbuf_output(&events, &note, sizeof(note),
+			   stack__new_pid(key.pid) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * --latency --stack (frame pointers): the entry stores its stack id and
+ * caller in the thread's newest timed call; its return finds them there
+ * (latency_pop leaves the popped frame in place) and times the call into the
+ * histogram of that stack. A stack whose stack-map bucket is taken is timed
+ * under stack id -1 and counted in stack_lost (never silently dropped).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct uscope_stack_key);
+	__type(value, struct uscope_hist);
+} stack_hists SEC(".maps");
+
+static struct uscope_hist stack_zero_hist;	/* too big for the BPF stack */
+
+/* At a timed entry, after latency_entry: K the key of its thread's (or goroutine's) call stack. */
+static __always_inline void stack__lat_entry(struct pt_regs *ctx, __u32 site, const struct stack_key *k)
+{
+	struct call_stack *st;
+	__u32 d;
+
+	if (stack_mode != USCOPE_STACK_FP || !latency)
+		return;
+	st = bpf_map_lookup_elem(&stacks, k);
+	if (!st || !st->depth || st->depth > USCOPE_MAX_DEPTH)
+		return;
+	d = (st->depth - 1) & (USCOPE_MAX_DEPTH - 1);
+	st->frames[d].stk.site = site;
+	st->frames[d].stk.stack_id = bpf_get_stackid(ctx, &stack_traces, BPF_F_USER_STACK);
+	st->frames[d].stk.caller = st->frames[d].stk.stack_id < 0 ? 0 : stack__caller(ctx, USCOPE_SITE_ENTRY);
+	if (st->frames[d].stk.stack_id < 0)
+		bump(&stack_lost, USCOPE_STACK_LOST_ID);
+}
+
+/* At a return, after latency_pop: the histogram of the popped call's stack, or NULL. */
+static __always_inline struct uscope_hist *stack__lat_hist(const struct stack_key *k)
+{
+	struct uscope_stack_note note = { .magic = USCOPE_STACK_NOTE_MAGIC };
+	__u64 id = bpf_get_current_pid_tgid();
+	struct uscope_hist *h;
+	struct call_stack *st;
+	struct frame *f;
+
+	if (stack_mode != USCOPE_STACK_FP || !latency)
+		return NULL;
+	st = bpf_map_lookup_elem(&stacks, k);
+	if (!st || st->depth >= USCOPE_MAX_DEPTH)
+		return NULL;
+	f = &st->frames[st->depth & (USCOPE_MAX_DEPTH - 1)];
+	note.key = (struct uscope_stack_key){ .site = f->stk.site, .stack_id = f->stk.stack_id,
+					      .caller = f->stk.caller, .pid = id >> 32 };
+	h = bpf_map_lookup_elem(&stack_hists, &note.key);
+	if (h)
+		return h;
+	if (!bpf_map_update_elem(&stack_hists, &note.key, &stack_zero_hist, BPF_NOEXIST))
+		bpf_ringbuf_output(&events, &note, sizeof(note),
+				   stack__new_pid(note.key.pid) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	h = bpf_map_lookup_elem(&stack_hists, &note.key);
+	if (!h)
+		bump(&stack_lost, USCOPE_STACK_LOST_KEY);
+	return h;
 }
 
 #endif

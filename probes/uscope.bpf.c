@@ -124,6 +124,8 @@ struct frame {
 	__u64 pos;	/* stack position at entry: larger is deeper */
 	__u32 slot;	/* | USCOPE_SLOT_REJECTED, | FRAME_INSN (latency_pair.bpf.h) */
 	__u32 tid;	/* Go: the thread it entered on */
+	/* stacks: --latency --stack, the entry's stack (filled by stack__lat_entry) */
+	struct uscope_lat_stack stk;
 };
 
 /* Thread (a = pid_tgid, b = 0), or Go goroutine (a = its g, b = tgid | 1 << 32). */
@@ -297,20 +299,11 @@ static __always_inline __u32 log2_u64(__u64 v)
 
 #include "latency_pair.bpf.h"	/* latency_entry(), latency_pop() */
 
-static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
+/* One sample into histogram H (NULL: none). */
+static __always_inline void hist_add(struct uscope_hist *h, __u64 delta)
 {
-	struct uscope_hist *h;
-	__u64 delta;
-
-	if (t0 == ~0ull) {
-		bump(&unpaired, USCOPE_PAIR_UNPAIRED);
-		return;
-	}
-	slot += (hist_half & 1) * hist_nslots;
-	h = bpf_map_lookup_elem(&hists, &slot);
 	if (!h)
 		return;
-	delta = now - t0;
 	h->buckets[log2_u64(delta) & (USCOPE_HIST_BUCKETS - 1)]++;
 	h->count++;
 	h->sum_ns += delta;
@@ -318,6 +311,30 @@ static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
 		h->min_ns = delta;
 	if (delta > h->max_ns)
 		h->max_ns = delta;
+}
+
+/* Where this call's timed frame lives, for --latency --stack (stack.bpf.h). */
+static __always_inline bool lat_stack_key(struct pt_regs *ctx, __u64 cookie, struct stack_key *k)
+{
+	__u64 pos;
+
+	return stack_mode == USCOPE_STACK_FP && call_where(ctx, cookie, PT_REGS_SP(ctx), k, &pos);
+}
+
+/* The sample of a return with COOKIE whose entry was at T0 (~0: none seen). */
+static __always_inline void latency_record(struct pt_regs *ctx, __u64 cookie, __u64 t0, __u64 now)
+{
+	__u32 slot = (cookie >> 32) & USCOPE_COOKIE_SLOT_MASK;
+	struct stack_key k;
+
+	if (t0 == ~0ull) {
+		bump(&unpaired, USCOPE_PAIR_UNPAIRED);
+		return;
+	}
+	slot += (hist_half & 1) * hist_nslots;
+	hist_add(bpf_map_lookup_elem(&hists, &slot), now - t0);
+	if (lat_stack_key(ctx, cookie, &k))	/* --latency --stack: the entry's stack's own */
+		hist_add(stack__lat_hist(&k), now - t0);
 }
 
 /* Count one hit of SITE (a KIND site) in every table this run keeps. */
@@ -357,8 +374,13 @@ static __always_inline int entry_hit(struct pt_regs *ctx, const bool sleepable)
 		return 0;
 	}
 	count_hit(ctx, site, USCOPE_SITE_ENTRY, sleepable);
-	if (latency)
+	if (latency) {
+		struct stack_key k;
+
 		latency_entry(ctx, cookie, 0);
+		if (!sleepable && lat_stack_key(ctx, cookie, &k))	/* no stack maps in sleepable programs */
+			stack__lat_entry(ctx, site, &k);
+	}
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_ENTRY, sleepable);
@@ -419,7 +441,7 @@ static __always_inline int on_return(struct pt_regs *ctx, __u64 cookie, __u64 sp
 		return 0;
 	count_hit(ctx, site, USCOPE_SITE_RETURN, false);
 	if (latency)
-		latency_record((cookie >> 32) & USCOPE_COOKIE_SLOT_MASK, t0, now);
+		latency_record(ctx, cookie, t0, now);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_RETURN, false);

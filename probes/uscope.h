@@ -235,8 +235,8 @@ enum uscope_stack_mode {
 
 /* Why a stack was not recorded, indexes of the stack_lost map. */
 enum uscope_stack_loss {
-	USCOPE_STACK_LOST_ID = 0,	/* bpf_get_stackid failed (stack map full or bucket taken) */
-	USCOPE_STACK_LOST_KEY = 1,	/* the (site, stack) count table is full */
+	USCOPE_STACK_LOST_ID = 0,	/* bpf_get_stackid failed (bucket taken): sent to user space instead */
+	USCOPE_STACK_LOST_KEY = 1,	/* the (site, stack) count table is full: sent instead */
 	USCOPE_STACK_LOST_RB = 2,	/* ring buffer full */
 	USCOPE_STACK_LOSSES = 3,
 };
@@ -254,6 +254,18 @@ struct uscope_stack_key {
 	__u64 caller;		/* [rsp] at an entry probe, 0 elsewhere */
 	__u32 pid;		/* addresses mean something only in their process */
 	__u32 pad;
+};
+
+/*
+ * stacks: --latency --stack (frame pointers). The entry's stack, kept in the
+ * thread's latency call stack (struct frame, probes/uscope.bpf.c) until its
+ * return, which adds the time to the histogram of (entry site, stack id,
+ * caller, pid) in stack_hists.
+ */
+struct uscope_lat_stack {
+	__u64 caller;		/* [rsp] at the entry */
+	__s32 stack_id;		/* in stack_traces; < 0: not recorded */
+	__u32 site;		/* the entry site */
 };
 
 /* Ring buffer record sent the first time a (site, stack) key is counted. */

@@ -192,8 +192,8 @@ expect_paths() {
 	[[ $status -eq 2 && "$output" == "uscope: invalid --stack-size '100': expected a multiple of 8 from 512 to 16384" ]]
 	run "$USCOPE" trace --stack --str 0 -x "$FP" leaf
 	[[ $status -eq 2 && "$output" == "uscope: --stack cannot be used with --str (not supported yet)" ]]
-	run "$USCOPE" trace --stack --latency -x "$FP" leaf
-	[[ $status -eq 2 && "$output" == "uscope: --stack cannot be used with --latency" ]]
+	run "$USCOPE" trace --stack --noop -x "$FP" leaf
+	[[ $status -eq 2 && "$output" == "uscope: --stack cannot be used with --noop" ]]
 	run "$USCOPE" trace --flamegraph /nonexistent/dir/fg.svg -x "$FP" leaf
 	[[ $status -eq 2 && "$output" == "uscope: --flamegraph '/nonexistent/dir/fg.svg': cannot write in '/nonexistent/dir/': No such file or directory" ]]
 	run "$USCOPE" trace --flamegraph "$TMP" -x "$FP" leaf
