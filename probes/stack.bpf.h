@@ -209,6 +209,8 @@ static __always_inline void stack__count_dwarf(struct pt_regs *ctx, __u32 site, 
 	rec->ev.site = site;
 	rec->ev.kind = kind;
 	rec->ev.nargs = 0;
+	if (by_nkeys)	/* --by: the key rides in the event (by.bpf.h) */
+		by_fill_event(ctx, &rec->ev, kind);
 	rec->tail.count_only = 1;
 	stack__output(rec, stack__fill(ctx, rec), site);
 }
@@ -233,6 +235,11 @@ static __always_inline void stack__count(struct pt_regs *ctx, __u32 site, __u16 
 	}
 	key.caller = stack__caller(ctx, kind);
 	key.pid = bpf_get_current_pid_tgid() >> 32;
+	if (by_nkeys) {	/* --by: counted per (stack, key) in by.bpf.h */
+		if (by_stack_count(ctx, kind, &key) > 0)
+			goto note;
+		return;
+	}
 	c = bpf_map_lookup_elem(&stack_counts, &key);
 	if (c) {
 		*c += 1;
@@ -246,6 +253,7 @@ static __always_inline void stack__count(struct pt_regs *ctx, __u32 site, __u16 
 			bump(&stack_lost, USCOPE_STACK_LOST_KEY);
 		return;
 	}
+note:
 	note.key = key;
 	bpf_ringbuf_output(&events, &note, sizeof(note), BPF_RB_FORCE_WAKEUP);
 }

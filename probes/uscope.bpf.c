@@ -269,7 +269,8 @@ static __always_inline __u32 log2_u64(__u64 v)
 	return r | (v >> 1);
 }
 
-static __always_inline void latency_entry(__u32 slot)
+/* Returns the call's depth (its frame's index), ~0 if the thread has no stack. */
+static __always_inline __u32 latency_entry(__u32 slot)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct call_stack *st = bpf_map_lookup_elem(&stacks, &tid);
@@ -279,7 +280,7 @@ static __always_inline void latency_entry(__u32 slot)
 		bpf_map_update_elem(&stacks, &tid, &empty_stack, BPF_NOEXIST);
 		st = bpf_map_lookup_elem(&stacks, &tid);
 		if (!st)
-			return;
+			return ~0u;
 	}
 	d = st->depth;
 	if (d < USCOPE_MAX_DEPTH) {
@@ -287,6 +288,7 @@ static __always_inline void latency_entry(__u32 slot)
 		st->frames[d].t0 = bpf_ktime_get_ns();
 	}
 	st->depth = d + 1;
+	return d;
 }
 
 /*
@@ -294,7 +296,7 @@ static __always_inline void latency_entry(__u32 slot)
  * call whose entry the filter rejected (skip it silently), or ~0 if the
  * return has no entry (counted as unpaired).
  */
-static __always_inline __u64 latency_pop(__u32 slot)
+static __always_inline __u64 latency_pop(__u32 slot, __u32 *depth)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct call_stack *st = bpf_map_lookup_elem(&stacks, &tid);
@@ -303,6 +305,7 @@ static __always_inline __u64 latency_pop(__u32 slot)
 	if (!st || st->depth == 0)
 		return ~0ull;
 	d = --st->depth;
+	*depth = d;
 	if (d >= USCOPE_MAX_DEPTH)
 		return ~0ull;
 	if (st->frames[d].slot == (slot | USCOPE_SLOT_REJECTED))
@@ -335,6 +338,8 @@ static __always_inline void latency_record(__u32 slot, __u64 t0, __u64 now)
 		h->max_ns = delta;
 }
 
+#include "by_lat.bpf.h"	/* --latency --by; uses log2_u64, hist_half */
+
 SEC("uprobe")
 int generic_entry(struct pt_regs *ctx)
 {
@@ -355,12 +360,16 @@ int generic_entry(struct pt_regs *ctx)
 	}
 	bump(&counts, site);
 	stack__count(ctx, site, USCOPE_SITE_ENTRY);
-	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_ENTRY);
+	if (by_nkeys && !latency && !vhist_mode)
+		by_count(ctx, site, USCOPE_SITE_ENTRY, 0);
 	if (vhist_mode)
 		vhist_add(ctx, site, USCOPE_SITE_ENTRY);
-	if (latency)
-		latency_entry(cookie >> 32);
+	if (latency) {
+		__u32 d = latency_entry(cookie >> 32);
+
+		if (by_nkeys)	/* keep the keys only the entry has */
+			by_lat_entry(ctx, site, cookie >> 32, d);
+	}
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_ENTRY);
@@ -396,11 +405,12 @@ int generic_return(struct pt_regs *ctx)
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 	__u64 now = latency ? bpf_ktime_get_ns() : 0, t0 = 0;
+	__u32 depth = ~0u;
 
 	if (stopped || !wanted())
 		return 0;
 	if (latency) {
-		t0 = latency_pop(cookie >> 32);
+		t0 = latency_pop(cookie >> 32, &depth);
 		if (!t0)
 			return 0;	/* the filter rejected its entry */
 	}
@@ -408,12 +418,16 @@ int generic_return(struct pt_regs *ctx)
 		return 0;
 	bump(&counts, site);
 	stack__count(ctx, site, USCOPE_SITE_RETURN);
-	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_RETURN);
+	if (by_nkeys && !latency && !vhist_mode)
+		by_count(ctx, site, USCOPE_SITE_RETURN, 0);
 	if (vhist_mode)
 		vhist_add(ctx, site, USCOPE_SITE_RETURN);
-	if (latency)
+	if (latency && by_nkeys) {
+		if (!by_lat_return(ctx, cookie >> 32, depth, t0, now))
+			bump(&unpaired, 0);
+	} else if (latency) {
 		latency_record(cookie >> 32, t0, now);
+	}
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_RETURN);
@@ -442,8 +456,8 @@ int usdt_site(struct pt_regs *ctx)
 		return 0;
 	bump(&counts, site);
 	stack__count(ctx, site, USCOPE_SITE_USDT);
-	if (by_nkeys)
-		by_count(ctx, site, USCOPE_SITE_USDT);
+	if (by_nkeys && !vhist_mode)
+		by_count(ctx, site, USCOPE_SITE_USDT, 0);
 	if (vhist_mode)
 		vhist_add(ctx, site, USCOPE_SITE_USDT);
 	if (!emit_events)
