@@ -109,6 +109,7 @@ int session__prepare(struct session *s)
 	    (o->hist && hist__parse(o->hist, false, &s->hist)) || (o->lhist && hist__parse(o->lhist, true, &s->hist)))
 		return EXIT_USAGE;
 	s->by.max = o->by_max;
+	s->by.hist = s->hist.mode;
 	/* Bound before anything starts or attaches, so that a port in use costs nothing. */
 	if (o->metrics && metrics_agent__open(&s->metrics, o->metrics))
 		return 1;

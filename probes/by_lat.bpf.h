@@ -57,6 +57,7 @@ static __always_inline void by_lat_entry(struct pt_regs *ctx, __u32 site, __u32 
 	}
 	/* comm, pid, tid and ret are read at the return. */
 	by_key_fill(ctx, &b->by, site, USCOPE_SITE_ENTRY, by_need & ~(1u << USCOPE_OPND_COMM));
+	asm volatile("" : "+r"(d));	/* keep the mask: clang would drop it after the check */
 	f = &fr->f[d & (USCOPE_MAX_DEPTH - 1)];
 	f->site = site;
 	f->slot = slot;
@@ -85,6 +86,7 @@ static __always_inline bool by_lat_return(struct pt_regs *ctx, __u32 slot, __u32
 	fr = bpf_map_lookup_elem(&by_frames, &tid);
 	if (!fr)
 		return false;
+	asm volatile("" : "+r"(d));	/* keep the mask: clang would drop it after the check */
 	f = &fr->f[d & (USCOPE_MAX_DEPTH - 1)];
 	if (f->slot != slot)
 		return false;
