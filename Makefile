@@ -87,6 +87,7 @@ include tests/targets/house/house.mk
 include tests/targets/noharm/noharm.mk
 include tests/targets/stacks/stacks.mk
 include tests/targets/trees/trees.mk
+include tests/targets/bykeys/bykeys.mk
 
 .PHONY: umark
 umark: $(UMARK_OUTPUTS)

@@ -317,6 +317,10 @@ static int validate(struct trace_opts *o)
 		err_msg("--by needs --count, --latency, --hist or --lhist");
 		return -EINVAL;
 	}
+	if (o->by && o->metrics && !o->count) {
+		err_msg("--metrics --by serves --count only (keyed histograms are not exported yet)");
+		return -EINVAL;
+	}
 	if (o->str_mask && (o->count || o->latency || o->noop)) {
 		err_msg("--str prints events; it cannot be used with --count or --latency");
 		return -EINVAL;
