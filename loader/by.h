@@ -61,6 +61,8 @@ int by__check(struct by_spec *by, const struct plan *plan);
  * ROWS stay sorted by key; returns the new count.
  */
 size_t by__normalize(const struct by_spec *by, struct by_row *rows, size_t n);
+/* The same for one row, without merging. */
+void by__extend(const struct by_spec *by, struct by_row *r);
 
 /* Rows ordered by site, key values, then aux (a histogram's buckets in a row). */
 int by_row__key_cmp(const void *a, const void *b);
@@ -81,6 +83,8 @@ void by__deltas(struct by_spec *by, struct by_row *rows, size_t n);
  */
 struct hist_spec;
 void output__by(struct output *o, const struct by_spec *by, struct by_row *rows, size_t n, size_t top);
+/* Row R's keys as "pid=12 comm=x", or (JSON) as members "pid": 12, "comm": "x"; malloc'd. */
+char *by__key_label(const struct output *o, const struct by_spec *by, const struct by_row *r, bool json);
 void output__by_hists(struct output *o, const struct by_spec *by, const struct hist_spec *hist, struct by_row *rows,
 		      size_t n, size_t top);
 

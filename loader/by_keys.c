@@ -173,22 +173,27 @@ static void merge_row(struct by_row *into, const struct by_row *r)
 		into->max_ns = r->max_ns;
 }
 
+void by__extend(const struct by_spec *by, struct by_row *r)
+{
+	int j;
+
+	for (j = 0; j < by->nkeys; j++) {
+		size_t at = (size_t)r->key.site * USCOPE_BY_KEYS + j;
+		unsigned int sh = by->shift[at];
+
+		if (sh && by->is_signed[at])
+			r->key.v[j] = (uint64_t)((int64_t)(r->key.v[j] << sh) >> sh);
+		else if (sh)
+			r->key.v[j] = r->key.v[j] << sh >> sh;
+	}
+}
+
 size_t by__normalize(const struct by_spec *by, struct by_row *rows, size_t n)
 {
 	size_t i, k = 0;
-	int j;
 
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < by->nkeys; j++) {
-			size_t at = (size_t)rows[i].key.site * USCOPE_BY_KEYS + j;
-			unsigned int sh = by->shift[at];
-
-			if (sh && by->is_signed[at])
-				rows[i].key.v[j] = (uint64_t)((int64_t)(rows[i].key.v[j] << sh) >> sh);
-			else if (sh)
-				rows[i].key.v[j] = rows[i].key.v[j] << sh >> sh;
-		}
-	}
+	for (i = 0; i < n; i++)
+		by__extend(by, &rows[i]);
 	qsort(rows, n, sizeof(*rows), by_row__key_cmp);
 	for (i = 0; i < n; i++) {
 		if (k && !by_row__key_cmp(&rows[k - 1], &rows[i]))

@@ -64,8 +64,7 @@ static void print_key(const struct output *o, const struct by_spec *by, const st
 	put_key(o->f, o, by, r, k, o->json ? KEY_JSON : KEY_COLUMN);
 }
 
-/* Row R's keys as "pid=12 comm=x" (LABEL) or as JSON members; malloc'd, NULL without memory. */
-static char *key_string(const struct output *o, const struct by_spec *by, const struct by_row *r, bool json)
+char *by__key_label(const struct output *o, const struct by_spec *by, const struct by_row *r, bool json)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -185,7 +184,7 @@ static void draw_group(struct output *o, const struct by_spec *by, const struct 
 		       const struct by_group *g)
 {
 	const struct by_row *r = &g->rows[g->first];
-	char *label = key_string(o, by, r, false), *json = key_string(o, by, r, true);
+	char *label = by__key_label(o, by, r, false), *json = by__key_label(o, by, r, true);
 	uint64_t b[USCOPE_VHIST_BUCKETS] = { 0 };
 	struct uscope_hist h;
 	size_t i;

@@ -27,12 +27,19 @@ static int resolve(struct stacks *st, uint32_t pid, const uint64_t *pcs, int n, 
 	int i, k = 0;
 
 	for (i = 0; i < n && k < MAX_FRAMES - SYM_MAX_INLINE; i++)
-		k += symbolizer__lookup(st->sym, pid, pcs[i], i > 0, out + k, SYM_MAX_INLINE);
+		if (by_stacks__frame(st->by, pcs[i], out + k))	/* --by: the key as the root frame */
+			k++;
+		else
+			k += symbolizer__lookup(st->sym, pid, pcs[i], i > 0, out + k, SYM_MAX_INLINE);
 	return k;
 }
 
 static void frame_text(FILE *f, const struct sym_frame *fr)
 {
+	if (!fr->addr && !fr->binary[0]) {	/* a --by key's root frame (by_stacks.h) */
+		fprintf(f, "  %s\n", fr->func);
+		return;
+	}
 	fprintf(f, "  %s", fr->func);
 	if (fr->inlined)
 		fputs(" (inlined)", f);

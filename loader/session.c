@@ -137,7 +137,15 @@ int session__prepare(struct session *s)
 	    attach__check(&s->plan, &s->cfg, s->target.child, &s->needs))
 		return 1;
 	s->target.stop_at_exec = s->needs.stop_child_at_exec;
-	return stacks__prepare(&s->stacks, &o->stack, &s->plan, o->count) ? 1 : 0;
+	if (stacks__prepare(&s->stacks, &o->stack, &s->plan, o->count))
+		return 1;
+	/* --count --stack --by: keys become the stacks' root frames. */
+	if (s->stacks.mode != USCOPE_STACK_OFF && s->stacks.count && s->by.nkeys &&
+	    !(s->stacks.by = by_stacks__new(&s->by, &s->out))) {
+		err_msg("out of memory");
+		return 1;
+	}
+	return 0;
 }
 
 int session__load(struct session *s)

@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "stack_opts.h"
 #include "stack_table.h"
+#include "by_stacks.h"
 #include "../helpers/symbolize.h"
 #include "../helpers/unwind_dwarf.h"
 
@@ -32,6 +33,7 @@ struct stacks {
 	struct stack_table table;
 	uint64_t *pcs;		/* scratch: one stack's program counters */
 	uint64_t lost_table;	/* stacks not counted (out of memory) */
+	struct by_stacks *by;	/* --by: keys as root frames (by_stacks.h), or NULL */
 };
 
 /* Resolve --stack=auto against the plan's binaries; per-site facts. 0 or -errno (message printed). */

@@ -10,7 +10,9 @@
  *   bykeys -s N1 N2 N3      no sleeping: by_leaf(k) is called N_k times through
  *                          by_path_a, by_path_b and by_path_c (k = 1, 2, 3:
  *                          the stack says which), for --count --stack --by.
- *   -w                      wait for a byte (or EOF) on stdin first.
+ *   -w                      wait for a byte (or EOF) on stdin first, and for EOF
+ *                          after the report (so that a stack's mappings can
+ *                          still be read when the process has made its calls).
  *
  * Output: "pid P", then "by_nap(MS) COUNT" or "by_leaf(K) via PATH COUNT".
  */
@@ -52,10 +54,11 @@ int main(int argc, char **argv)
 	int (*const paths[3])(void) = { by_path_a, by_path_b, by_path_c };
 	static const char *const names[3] = { "by_path_a", "by_path_b", "by_path_c" };
 	unsigned long want[3];
-	int i, k, first = 1, stacks = 0;
+	int i, k, first = 1, stacks = 0, gated = 0;
 	char c;
 
 	for (; first < argc && argv[first][0] == '-'; first++) {
+		gated |= !strcmp(argv[first], "-w");
 		if (!strcmp(argv[first], "-w") && read(0, &c, 1) < 0)
 			return 1;
 		stacks |= !strcmp(argv[first], "-s");
@@ -86,5 +89,7 @@ int main(int argc, char **argv)
 		else
 			fprintf(stderr, "by_nap(%d) %lu\n", naps[k], nap_calls[k]);
 	}
+	while (gated && read(0, &c, 1) > 0)
+		;
 	return 0;
 }
