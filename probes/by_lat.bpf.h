@@ -35,7 +35,10 @@ struct {
 	__type(value, struct uscope_by_lat);
 } by_lat SEC(".maps");
 
-static struct by_call_frames empty_by_frames;
+/* A new thread's frames: no slot, so a return never pairs with a frame no entry wrote. */
+static const struct by_call_frames empty_by_frames = {
+	.f = { [0 ... USCOPE_MAX_DEPTH - 1] = { .slot = ~0u } },
+};
 static struct uscope_by_lat empty_by_lat;
 
 /* The entry of a timed call at depth D: keep the keys only the entry has. */
