@@ -39,9 +39,12 @@ void by_stacks__free(struct by_stacks *bs)
 
 	if (!bs)
 		return;
-	for (i = 0; i < bs->n; i++)
+	for (i = 0; i < bs->n; i++) {
 		free(bs->names[i]);
+		free(bs->json[i]);
+	}
 	free(bs->names);
+	free(bs->json);
 	free(bs->keys);
 	free(bs->sorted);
 	free(bs);
@@ -52,12 +55,15 @@ static int grow(struct by_stacks *bs)
 	size_t cap = bs->cap ? bs->cap * 2 : 64;
 	struct uscope_by_key *k = realloc(bs->keys, cap * sizeof(*k));
 	char **nm = k ? realloc(bs->names, cap * sizeof(*nm)) : NULL;
-	uint32_t *so = nm ? realloc(bs->sorted, cap * sizeof(*so)) : NULL;
+	char **js = nm ? realloc(bs->json, cap * sizeof(*js)) : NULL;
+	uint32_t *so = js ? realloc(bs->sorted, cap * sizeof(*so)) : NULL;
 
 	if (k)
 		bs->keys = k;
 	if (nm)
 		bs->names = nm;
+	if (js)
+		bs->json = js;
 	if (!so)
 		return -ENOMEM;
 	bs->sorted = so;
@@ -99,8 +105,12 @@ static long key_index(struct by_stacks *bs, struct uscope_by_key *k)
 	if (bs->n == bs->cap && grow(bs))
 		return -1;
 	bs->names[bs->n] = frame_name(bs, &r.key);
-	if (!bs->names[bs->n])
+	bs->json[bs->n] = by__key_label(bs->out, bs->by, &r, true);
+	if (!bs->names[bs->n] || !bs->json[bs->n]) {
+		free(bs->names[bs->n]);
+		free(bs->json[bs->n]);
 		return -1;
+	}
 	bs->keys[bs->n] = r.key;
 	memmove(&bs->sorted[lo + 1], &bs->sorted[lo], (bs->n - lo) * sizeof(*bs->sorted));
 	bs->sorted[lo] = bs->n;
@@ -146,6 +156,15 @@ static int add_kernel(void *arg, const struct uscope_by_stack_key *k, uint64_t c
 int by_stacks__kernel(struct stacks *st, const struct bpf_obj *obj)
 {
 	return bpf_obj__by_stacks(obj, add_kernel, st);
+}
+
+const char *by_stacks__json(const struct by_stacks *bs, const uint64_t *pcs, uint32_t n)
+{
+	uint64_t pc = n ? pcs[n - 1] : 0, i = pc & ~USCOPE_BY_FRAME_MASK;
+
+	if (!bs || (pc & USCOPE_BY_FRAME_MASK) != USCOPE_BY_FRAME_PC(0) || i >= bs->n)
+		return NULL;
+	return bs->json[i];
 }
 
 bool by_stacks__frame(const struct by_stacks *bs, uint64_t pc, struct sym_frame *out)

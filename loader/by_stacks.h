@@ -31,6 +31,7 @@ struct by_stacks {
 	const struct output *out;
 	struct uscope_by_key *keys;	/* in the order first seen: frame i names keys[i] */
 	char **names;			/* "pid=12,comm=x" per key */
+	char **json;			/* "\"pid\": 12, \"comm\": \"x\"" per key */
 	uint32_t *sorted;		/* indexes into keys, ordered by key, for lookups */
 	size_t n, cap;
 };
@@ -44,6 +45,9 @@ int by_stacks__append_event(struct by_stacks *bs, const struct uscope_event *e, 
 
 /* Frame pointers: every (stack, key) the kernel counted, into ST's table. */
 int by_stacks__kernel(struct stacks *st, const struct bpf_obj *obj);
+
+/* JSON: the members of the key whose root frame ends PCS[N], or NULL. */
+const char *by_stacks__json(const struct by_stacks *bs, const uint64_t *pcs, uint32_t n);
 
 /* If PC is a key's root frame, name it in *OUT and return true. */
 bool by_stacks__frame(const struct by_stacks *bs, uint64_t pc, struct sym_frame *out);

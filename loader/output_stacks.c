@@ -152,6 +152,8 @@ static void counted_stack(struct stacks *st, struct output *out, const struct st
 		json_string(out->f, s->name);
 		fprintf(out->f, ", \"kind\": \"%s\", \"pid\": %u, \"count\": %llu", site_kind_name(s->kind), e->pid,
 			(unsigned long long)e->count);
+		if (by_stacks__json(st->by, e->pcs, e->n))	/* --by: the key's members */
+			fprintf(out->f, ", \"by\": {%s}", by_stacks__json(st->by, e->pcs, e->n));
 		frames_out(out->f, true, fr, k);
 		fputs("}\n", out->f);
 		return;

@@ -83,6 +83,8 @@ folded_rows() { awk '{ n = split($1, f, ";"); print f[1], f[n - 1], $2 }' "$TMP/
 	jq -r 'select(.stack != null) | "\(.stack[-1].func) \(.stack[1].func) \(.count)"' "$TMP/out" | sort > "$TMP/got"
 	cat "$TMP/b1.err" "$TMP/b2.err" | sed -nE 's/^by_leaf\(([0-9])\) via (by_path_[abc]) ([1-9][0-9]*)$/arg0=\1 \2 \3/p' | sort > "$TMP/want"
 	diff -u "$TMP/want" "$TMP/got"
+	# JSON also names the key as "by": the same key as the root frame.
+	jq -e -s '[.[] | select(.stack != null)] | length > 0 and all(.stack[-1].func == "arg0=\(.by.arg0)")' "$TMP/out"
 	xmllint --noout "$TMP/fg.svg"
 	for k in 1 2 3; do grep -q ">arg0=$k<" "$TMP/fg.svg" || grep -q "arg0=$k" "$TMP/fg.svg"; done
 }
