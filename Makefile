@@ -20,8 +20,8 @@ WARN     := -Wall -Wextra
 CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Iprobes -Ihelpers -Iloader
 # libbpf is linked statically so build/uscope runs without libbpf installed.
 LIBS     := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz -lZydis
-# --metrics: libmicrohttpd (Debian libmicrohttpd12), linked dynamically (its static build needs GnuTLS's).
-LIBS     += $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+# --metrics: libmicrohttpd (Debian libmicrohttpd12) is dlopen()ed, not linked (loader/metrics_mhd.c):
+# only its header is needed at build time, and other runs map neither it nor GnuTLS.
 # --stack: libdw/libdwfl (DWARF line tables, CFI unwinding, debug-file lookup).
 LIBS     += $(shell pkg-config --libs libdw 2>/dev/null || echo -ldw)
 # Symbol sources and demangling (helpers/debug_find.c, minidebuginfo.c, demangle.c):

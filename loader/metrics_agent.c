@@ -23,7 +23,7 @@
 #include "metrics_agent.h"
 #include "util.h"
 
-static int render(void *ctx, enum metrics_format fmt, const char **body, size_t *len);
+static int render(void *ctx, enum metrics_format fmt, struct metrics_buf *out);
 
 int metrics_agent__open(struct metrics_agent *a, const char *addr_text)
 {
@@ -37,7 +37,7 @@ int metrics_agent__open(struct metrics_agent *a, const char *addr_text)
 	return metrics_http__open(&addr, render, a, &a->http);
 }
 
-static int render(void *ctx, enum metrics_format fmt, const char **body, size_t *len)
+static int render(void *ctx, enum metrics_format fmt, struct metrics_buf *out)
 {
 	struct metrics_agent *a = ctx;
 	const struct plan *p = a->plan;
@@ -57,13 +57,11 @@ static int render(void *ctx, enum metrics_format fmt, const char **body, size_t 
 	if (!err)
 		err = metrics_by__read(&a->by, a->obj, a->sites, p->nsites, &s);
 	if (!err)
-		err = metrics_expo__write(&a->out, &s, fmt);
+		err = metrics_expo__write(out, &s, fmt);
 	if (err) {
 		warn_msg("--metrics: cannot answer a scrape: %s", strerror(-err));
 		return err;
 	}
-	*body = a->out.p;
-	*len = a->out.len;
 	return 0;
 }
 
@@ -89,6 +87,10 @@ static int alloc_snapshot(struct metrics_agent *a, const struct bpf_obj *obj)
 			a->hist_sites[s->slot] = (struct metrics_site){ .binary = a->sites[i].binary,
 									.probe = s->name };
 	}
+	/* Escaped once here, copied at every scrape. */
+	if (metrics_expo__prebuild(&a->site_labels, a->sites, p->nsites) ||
+	    metrics_expo__prebuild(&a->hist_labels, a->hist_sites, p->latency ? p->nslots : 0))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -223,6 +225,7 @@ void metrics_agent__close(struct metrics_agent *a)
 	free(a->hists);
 	bpf_obj__reader_free(a->reader);
 	metrics_by__free(&a->by);
-	metrics_buf__free(&a->out);
+	metrics_buf__free(&a->site_labels);
+	metrics_buf__free(&a->hist_labels);
 	memset(a, 0, sizeof(*a));
 }

@@ -36,7 +36,6 @@ struct metrics_bin_links {
 	dev_t cur_dev, prev_dev;	/* the files they are on */
 	ino_t cur_ino, prev_ino;
 	uint32_t replaced;		/* times the file was replaced */
-	bool usdt_warned;
 };
 
 struct metrics_agent {
@@ -53,9 +52,9 @@ struct metrics_agent {
 	size_t nbins;
 	/* Scrape buffers, sized once from the plan. */
 	struct metrics_site *sites, *hist_sites;
+	struct metrics_buf site_labels, hist_labels;	/* their label sets, escaped once */
 	uint64_t *hits;
 	struct uscope_hist *hists;
-	struct metrics_buf out;
 	uint64_t next_full_check;	/* ns: the once-a-second look at every probed path */
 	size_t probes;		/* in uscope: probe points in place, as the guardian last said */
 };
@@ -98,5 +97,15 @@ void metrics_agent__close(struct metrics_agent *a);
 
 /* metrics_reattach.c: attach the current file of binary BI (its path was replaced). */
 void metrics_agent__reattach(struct metrics_agent *a, uint32_t bi);
+
+/*
+ * metrics_usdt.c: in VIEW (a copy of PLAN whose sites and locs the caller
+ * owns), move binary BI's USDT sites to the locations in NOTES (its new
+ * file) that keep their spec ids exactly; the others get no binary. Returns
+ * how many were left out, the first one's name in *FIRST_LEFT.
+ */
+struct usdt_note_list;
+size_t metrics_usdt__rebase(const struct plan *plan, uint32_t bi, const struct usdt_note_list *notes,
+			    struct plan *view, const char **first_left);
 
 #endif

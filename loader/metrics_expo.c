@@ -39,15 +39,14 @@ void metrics_buf__free(struct metrics_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static bool reserve(struct metrics_buf *b, size_t more)
+/* Room for MORE bytes and a NUL at the end of B (the slow path of reserve()). */
+static bool grow(struct metrics_buf *b, size_t more)
 {
 	size_t cap = b->cap ? b->cap : 4096;
 	char *p;
 
 	if (b->oom)
 		return false;
-	if (b->len + more + 1 <= b->cap)
-		return true;
 	while (cap < b->len + more + 1)
 		cap *= 2;
 	p = realloc(b->p, cap);
@@ -58,6 +57,11 @@ static bool reserve(struct metrics_buf *b, size_t more)
 	b->p = p;
 	b->cap = cap;
 	return true;
+}
+
+static inline bool reserve(struct metrics_buf *b, size_t more)
+{
+	return (b->len + more + 1 <= b->cap && !b->oom) || grow(b, more);
 }
 
 static void put_mem(struct metrics_buf *b, const char *s, size_t n)
@@ -160,78 +164,124 @@ static void put_label(struct metrics_buf *b, const char *name, const char *value
 	put_label_value(b, value);
 }
 
-/* Where a series' label set was written in B, to be copied for the next lines of a histogram. */
-struct span {
-	size_t off, len;
-};
-
-/* {binary=..,probe=..[,kind=..][,extra..] (unclosed) of SITE, escaped; *SP says where. */
-static void put_site_labels(struct metrics_buf *b, const struct metrics_site *site, struct span *sp)
+void metrics_expo__put_labels(struct metrics_buf *b, const struct metrics_site *site)
 {
 	bool first = true;
-	size_t i;
 
-	sp->off = b->len;
 	put_label(b, "binary", site->binary, &first);
 	put_label(b, "probe", site->probe, &first);
 	if (site->kind)
 		put_label(b, "kind", site->kind, &first);
-	for (i = 0; i < site->nextra; i++)
+}
+
+int metrics_expo__prebuild(struct metrics_buf *arena, struct metrics_site *sites, size_t n)
+{
+	size_t i, start;
+
+	metrics_buf__reset(arena);
+	/* First the text, each site's end offset kept in labels_len (ARENA moves as it grows)... */
+	for (i = 0; i < n; i++) {
+		sites[i].labels = NULL;
+		metrics_expo__put_labels(arena, &sites[i]);
+		sites[i].labels_len = arena->len;
+	}
+	if (arena->oom)
+		return -ENOMEM;
+	/* ...then the pointers. */
+	for (i = 0, start = 0; i < n; i++) {
+		sites[i].labels = arena->p + start;
+		sites[i].labels_len -= start;
+		start += sites[i].labels_len;
+	}
+	return 0;
+}
+
+/*
+ * A series' label set {binary=..,probe=..[,kind=..][,extra..] (unclosed)
+ * is escaped once and copied for every line: from SITE->labels (escaped
+ * once per site, metrics_expo__put_labels), or from where the series' first
+ * line wrote it in B.
+ */
+struct span {
+	const char *ext;	/* the site's prebuilt labels; NULL: at b->p + off */
+	size_t off, len;	/* len 0: not written yet */
+};
+
+static struct span site_span(const struct metrics_site *site)
+{
+	if (site->labels && !site->nextra)
+		return (struct span){ site->labels, 0, site->labels_len };
+	return (struct span){ NULL, 0, 0 };
+}
+
+/* NAME and the labels of SITE: escaped into B the first time (*SP then says where), else copied. */
+static void put_head(struct metrics_buf *b, const char *name, size_t nlen, const struct metrics_site *site,
+		     struct span *sp)
+{
+	size_t i;
+	bool first;
+
+	if (sp->len) {
+		if (!reserve(b, nlen + sp->len))
+			return;
+		memcpy(b->p + b->len, name, nlen);
+		/* after reserve(): b->p may have moved */
+		memcpy(b->p + b->len + nlen, sp->ext ? sp->ext : b->p + sp->off, sp->len);
+		b->len += nlen + sp->len;
+		return;
+	}
+	put_mem(b, name, nlen);
+	sp->off = b->len;
+	if (site->labels)
+		put_mem(b, site->labels, site->labels_len);
+	else
+		metrics_expo__put_labels(b, site);
+	for (i = 0, first = false; i < site->nextra; i++)
 		put_label(b, site->extra[i].name, site->extra[i].value, &first);
 	sp->len = b->oom ? 0 : b->len - sp->off;
 }
 
-static void copy_span(struct metrics_buf *b, const struct span *sp)
+/* The rest of a series' line: [,le="LE"]} VALUE\n, one reserve() for all of it. */
+static void put_tail(struct metrics_buf *b, const char *le, size_t lelen, const char *value, size_t vlen)
 {
-	if (!sp->len || !reserve(b, sp->len))
+	char *w;
+
+	if (!reserve(b, lelen + vlen + 9))
 		return;
-	memcpy(b->p + b->len, b->p + sp->off, sp->len);	/* after reserve(): p may have moved */
-	b->len += sp->len;
-	b->p[b->len] = '\0';
-}
-
-/* The rest of a line after its name and site labels: [,le="LE"]} VALUE\n */
-static void put_tail(struct metrics_buf *b, bool labels, const char *le, const char *value)
-{
+	w = b->p + b->len;
 	if (le) {
-		put(b, labels ? ",le=\"" : "{le=\"");
-		put(b, le);	/* a number or +Inf: nothing to escape */
-		put_mem(b, "\"", 1);
+		memcpy(w, ",le=\"", 5);
+		memcpy(w + 5, le, lelen);	/* a number or +Inf: nothing to escape */
+		w += 5 + lelen;
+		*w++ = '"';
 	}
-	if (labels || le)
-		put_mem(b, "}", 1);
+	*w++ = '}';
+	*w++ = ' ';
+	memcpy(w, value, vlen);
+	w += vlen;
+	*w++ = '\n';
+	b->len = w - b->p;
+}
+
+/* One line of a series of SITE with an integer value; SP as for put_head(). */
+static void put_line_u64(struct metrics_buf *b, const char *name, size_t nlen, const struct metrics_site *site,
+			 struct span *sp, const char *le, size_t lelen, uint64_t v)
+{
+	char tmp[24], *end = tmp + sizeof(tmp) - 1, *d = u64_digits(v, end);
+
+	put_head(b, name, nlen, site, sp);
+	put_tail(b, le, lelen, d, end - d);
+}
+
+/* NAME VALUE\n: a series without labels. */
+static void put_plain_u64(struct metrics_buf *b, const char *name, uint64_t v)
+{
+	char tmp[24];
+
+	put(b, name);
 	put_mem(b, " ", 1);
-	put(b, value);
+	put(b, u64_digits(v, tmp + sizeof(tmp) - 1));
 	put_mem(b, "\n", 1);
-}
-
-/* NAME{binary=..,probe=..[,kind=..][,extra..]} VALUE\n, or NAME VALUE\n without SITE. */
-static void put_series(struct metrics_buf *b, const char *name, const struct metrics_site *site, const char *value)
-{
-	struct span sp = { 0, 0 };
-
-	put(b, name);
-	if (site)
-		put_site_labels(b, site, &sp);
-	put_tail(b, site, NULL, value);
-}
-
-static void put_series_u64(struct metrics_buf *b, const char *name, const struct metrics_site *site, uint64_t v)
-{
-	char tmp[24];
-
-	put_series(b, name, site, u64_digits(v, tmp + sizeof(tmp) - 1));
-}
-
-/* One histogram line, its labels copied from SP (escaped once per histogram, not once per line). */
-static void put_hist_line(struct metrics_buf *b, const char *name, const struct span *sp, const char *le,
-			  uint64_t v)
-{
-	char tmp[24];
-
-	put(b, name);
-	copy_span(b, sp);
-	put_tail(b, true, le, u64_digits(v, tmp + sizeof(tmp) - 1));
 }
 
 /*
@@ -277,12 +327,30 @@ static void put_family(struct metrics_buf *b, enum metrics_format fmt, const cha
 	}
 }
 
-static void put_hist(struct metrics_buf *b, const struct metrics_site *site, const struct uscope_hist *h)
+/* The le text of each uscope bucket: bucket i's largest value, 2^(i+1) - 1 ns (all ones for the last). */
+struct le_text {
+	char s[32];
+	size_t len;
+};
+
+static void le_texts(struct le_text les[USCOPE_HIST_BUCKETS])
 {
-	static const char bucket[] = "uscope_probe_latency_seconds_bucket";
+	int i;
+
+	for (i = 0; i < USCOPE_HIST_BUCKETS; i++) {
+		metrics_expo__seconds(i == 63 ? UINT64_MAX : (2ull << i) - 1, les[i].s);
+		les[i].len = strlen(les[i].s);
+	}
+}
+
+#define NAME_LEN(s) s, sizeof(s) - 1
+
+static void put_hist(struct metrics_buf *b, const struct metrics_site *site, const struct uscope_hist *h,
+		     const struct le_text *les)
+{
+	struct span sp = site_span(site);
 	uint64_t cum = 0;
-	struct span sp;
-	char le[32], tmp[24];
+	char sum[32];
 	int top = -1, low = -1, i;
 
 	for (i = 0; i < USCOPE_HIST_BUCKETS; i++) {
@@ -292,30 +360,15 @@ static void put_hist(struct metrics_buf *b, const struct metrics_site *site, con
 				low = i;
 		}
 	}
-	/* The first line writes the labels; every other line copies them. */
-	sp.len = 0;
-	for (i = low > 0 ? low - 1 : 0; i <= top + 1; i++) {
-		const char *bound = "+Inf";
-
-		if (i <= top) {
-			cum += h->buckets[i];
-			/* bucket i's largest value: 2^(i+1) - 1 ns (all ones for the last) */
-			metrics_expo__seconds(i == 63 ? UINT64_MAX : (2ull << i) - 1, le);
-			bound = le;
-		}
-		if (!sp.len) {
-			put(b, bucket);
-			put_site_labels(b, site, &sp);
-			put_tail(b, true, bound, u64_digits(cum, tmp + sizeof(tmp) - 1));
-		} else {
-			put_hist_line(b, bucket, &sp, bound, cum);
-		}
+	for (i = low > 0 ? low - 1 : 0; i <= top; i++) {
+		cum += h->buckets[i];
+		put_line_u64(b, NAME_LEN("uscope_probe_latency_seconds_bucket"), site, &sp, les[i].s, les[i].len, cum);
 	}
-	metrics_expo__seconds(h->sum_ns, le);
-	put(b, "uscope_probe_latency_seconds_sum");
-	copy_span(b, &sp);
-	put_tail(b, true, NULL, le);
-	put_hist_line(b, "uscope_probe_latency_seconds_count", &sp, NULL, cum);
+	put_line_u64(b, NAME_LEN("uscope_probe_latency_seconds_bucket"), site, &sp, NAME_LEN("+Inf"), cum);
+	metrics_expo__seconds(h->sum_ns, sum);
+	put_head(b, NAME_LEN("uscope_probe_latency_seconds_sum"), site, &sp);
+	put_tail(b, NULL, 0, sum, strlen(sum));
+	put_line_u64(b, NAME_LEN("uscope_probe_latency_seconds_count"), site, &sp, NULL, 0, cum);
 }
 
 const char *metrics_expo__content_type(enum metrics_format format)
@@ -345,33 +398,38 @@ enum metrics_format metrics_expo__negotiate(const char *accept)
 
 int metrics_expo__write(struct metrics_buf *b, const struct metrics_snapshot *s, enum metrics_format fmt)
 {
+	struct le_text les[USCOPE_HIST_BUCKETS];
+	struct span sp;
 	bool first;
 	size_t i;
 
 	metrics_buf__reset(b);
+	le_texts(les);
 	put_family(b, fmt, "uscope_probe_hits_total", "counter", NULL,
 		   "Hits of each probe (function entry or return, USDT probe) since uscope started.");
-	for (i = 0; i < s->nsites; i++)
-		put_series_u64(b, "uscope_probe_hits_total", &s->sites[i], s->hits[i]);
+	for (i = 0; i < s->nsites; i++) {
+		sp = site_span(&s->sites[i]);
+		put_line_u64(b, NAME_LEN("uscope_probe_hits_total"), &s->sites[i], &sp, NULL, 0, s->hits[i]);
+	}
 	if (s->nhists) {
 		put_family(b, fmt, "uscope_probe_latency_seconds", "histogram", "seconds",
 			   "Entry-to-return time of each function; log2 buckets, le is the largest ns value of a bucket.");
 		for (i = 0; i < s->nhists; i++)
-			put_hist(b, &s->hist_sites[i], &s->hists[i]);
+			put_hist(b, &s->hist_sites[i], &s->hists[i], les);
 	}
 	put_family(b, fmt, "uscope_events_lost_total", "counter", NULL,
 		   "Event records dropped because the ring buffer was full.");
-	put_series_u64(b, "uscope_events_lost_total", NULL, s->lost);
+	put_plain_u64(b, "uscope_events_lost_total", s->lost);
 	put_family(b, fmt, "uscope_latency_unpaired_total", "counter", NULL,
 		   "Returns seen without a timed entry (not in any latency histogram).");
-	put_series_u64(b, "uscope_latency_unpaired_total", NULL, s->unpaired);
+	put_plain_u64(b, "uscope_latency_unpaired_total", s->unpaired);
 	if (s->by) {
 		put_family(b, fmt, "uscope_by_dropped_total", "counter", NULL,
 			   "Hits not counted by --by key because the key table (--by-max rows) was full.");
-		put_series_u64(b, "uscope_by_dropped_total", NULL, s->by_dropped);
+		put_plain_u64(b, "uscope_by_dropped_total", s->by_dropped);
 	}
 	put_family(b, fmt, "uscope_probes_attached", "gauge", NULL, "Kernel probe points uscope has in place.");
-	put_series_u64(b, "uscope_probes_attached", NULL, s->attached);
+	put_plain_u64(b, "uscope_probes_attached", s->attached);
 	put_family(b, fmt, "uscope_build_info", "info", NULL, "uscope's version; the value is always 1.");
 	first = true;
 	put(b, "uscope_build_info");

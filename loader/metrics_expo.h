@@ -39,7 +39,24 @@ struct metrics_site {
 	const char *kind;	/* "entry", "return", "usdt"; NULL: no kind label */
 	const struct metrics_label *extra;
 	size_t nextra;
+	/*
+	 * Optional: binary, probe and kind as metrics_expo__put_labels() writes
+	 * them, made once per site, so that a scrape copies them instead of
+	 * escaping them again (NULL: escaped at every scrape).
+	 */
+	const char *labels;
+	size_t labels_len;
 };
+
+/* Append SITE's binary, probe and kind labels, escaped, to B: {binary="..",probe=".."[,kind=".."] (unclosed). */
+void metrics_expo__put_labels(struct metrics_buf *b, const struct metrics_site *site);
+
+/*
+ * Build the labels of SITES[0..N) once into ARENA (reset first; it must not
+ * be written again while the sites are in use) and point each site at its
+ * own. 0, or -ENOMEM (then every site's labels is NULL: escaped at each scrape).
+ */
+int metrics_expo__prebuild(struct metrics_buf *arena, struct metrics_site *sites, size_t n);
 
 enum metrics_format {
 	METRICS_TEXT_004,	/* text/plain; version=0.0.4 */

@@ -27,10 +27,11 @@ struct metrics_addr {
 int metrics_addr__parse(const char *text, struct metrics_addr *out);
 
 /*
- * The body of one scrape in FORMAT: return 0 with *BODY, *LEN pointing at a
- * buffer that stays valid until the next call, or a negative errno (500).
+ * Write the body of one scrape in FORMAT into OUT (one of the server's
+ * buffers, reused: metrics_expo__write() resets it): 0, or a negative errno
+ * (then the answer is a 500).
  */
-typedef int (*metrics_render_fn)(void *ctx, enum metrics_format format, const char **body, size_t *len);
+typedef int (*metrics_render_fn)(void *ctx, enum metrics_format format, struct metrics_buf *out);
 
 struct metrics_http;
 

@@ -16,9 +16,10 @@
  *   until the next replacement; an old inode rewritten in place (same inode,
  *   new code) is detached first instead, since its probes would now sit at
  *   offsets that may be in the middle of the new code's instructions.
- * - USDT sites are not re-attached: their libbpf spec ids are allocated once
- *   at load (said once, on stderr). A file uscope cannot read or attach is
- *   reported once and the old probes stay.
+ * - USDT sites follow when the new file keeps their locations' spec ids
+ *   exactly (metrics_usdt.c); the others are named and count only in the
+ *   processes still running the old file. A file uscope cannot read or
+ *   attach is reported once and the old probes stay.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "metrics_agent.h"
+#include "usdt_notes.h"
 #include "util.h"
 
 static int by_name(const void *x, const void *y)
@@ -49,8 +51,8 @@ static const struct elf_func **name_index(const struct elf_func_list *list)
 
 /*
  * A view of the plan in which binary BI's function sites have the new file's
- * offsets and BI opens FDPATH; sites not found (and USDT sites) belong to no
- * binary, so attach__run_binary() skips them.
+ * offsets and BI opens FDPATH; sites not found (and USDT sites, until
+ * metrics_usdt__rebase) belong to no binary, so attach__run_binary() skips them.
  */
 static void rebase(const struct plan *plan, uint32_t bi, const struct elf_func_list *fl, const char *fdpath,
 		     struct plan *view, size_t *missing, const char **first_missing)
@@ -108,7 +110,7 @@ static int swap_in(struct metrics_agent *a, uint32_t bi, const struct plan *view
 		attach__destroy(&bl->prev);
 		bl->prev.probes = 0;
 	}
-	err = attach__run_binary(a->progs, view, &a->cfg, bi, false, &fresh);
+	err = attach__run_binary(a->progs, view, &a->cfg, bi, true, &fresh);
 	if (err)
 		return err;
 	attach__destroy(&bl->prev);
@@ -122,24 +124,41 @@ static int swap_in(struct metrics_agent *a, uint32_t bi, const struct plan *view
 	return 0;
 }
 
+/* What the new file lacks: MISSING functions (FIRST_MISSING first), USDT_LEFT probes (FIRST_USDT first). */
+static void say_left(const char *path, size_t missing, const char *first_missing, size_t usdt_left,
+		     const char *first_usdt)
+{
+	if (missing)
+		warn_msg("%zu function%s of '%s' (%s first) %s not in its new file; %s count%s stop%s", missing,
+			 missing == 1 ? "" : "s", path, first_missing, missing == 1 ? "is" : "are",
+			 missing == 1 ? "its" : "their", missing == 1 ? "" : "s", missing == 1 ? "s" : "");
+	if (usdt_left)
+		warn_msg("%zu USDT probe%s of '%s' (%s first) %s other locations or arguments in its new file: not "
+			 "re-attached, counted only in processes still running the old file", usdt_left,
+			 usdt_left == 1 ? "" : "s", path, first_usdt, usdt_left == 1 ? "has" : "have");
+}
+
 static void attach_view(struct metrics_agent *a, uint32_t bi, int fd, const char *fdpath,
-			const struct elf_func_list *fl)
+			const struct elf_func_list *fl, const struct usdt_note_list *notes)
 {
 	const struct plan *plan = a->plan;
-	const char *path = plan__bin(plan, bi)->path, *first_missing;
+	const char *path = plan__bin(plan, bi)->path, *first_missing, *first_usdt;
 	struct binaries bins = { .n = plan->bins->n };
 	struct plan view = *plan;
-	size_t missing;
+	size_t missing, usdt_left = 0;
 	struct stat st;
 	int err = -ENOMEM;
 
 	view.sites = malloc(plan->nsites * sizeof(*view.sites));
+	view.locs = malloc((plan->nlocs + 1) * sizeof(*view.locs));
 	bins.v = malloc(bins.n * sizeof(*bins.v));
 	view.bins = &bins;
-	if (view.sites && bins.v && !fstat(fd, &st)) {
+	if (view.sites && view.locs && bins.v && !fstat(fd, &st)) {
 		memcpy(view.sites, plan->sites, plan->nsites * sizeof(*view.sites));
+		memcpy(view.locs, plan->locs, plan->nlocs * sizeof(*view.locs));
 		memcpy(bins.v, plan->bins->v, bins.n * sizeof(*bins.v));
 		rebase(plan, bi, fl, fdpath, &view, &missing, &first_missing);
+		usdt_left = metrics_usdt__rebase(plan, bi, notes, &view, &first_usdt);
 		err = swap_in(a, bi, &view, &st);
 	}
 	if (err) {
@@ -149,19 +168,17 @@ static void attach_view(struct metrics_agent *a, uint32_t bi, int fd, const char
 		metrics_watch__accept(a->watch, bi, fd);
 		fprintf(stderr, "Re-attached %zu probe%s to the new '%s' (inode %lu)\n", a->bins[bi].cur.probes,
 			a->bins[bi].cur.probes == 1 ? "" : "s", path, (unsigned long)st.st_ino);
-		if (missing)
-			warn_msg("%zu function%s of '%s' (%s first) %s not in its new file; %s count%s stop%s", missing,
-				 missing == 1 ? "" : "s", path, first_missing, missing == 1 ? "is" : "are",
-				 missing == 1 ? "its" : "their", missing == 1 ? "" : "s", missing == 1 ? "s" : "");
+		say_left(path, missing, first_missing, usdt_left, first_usdt);
 	}
 	free(view.sites);
+	free(view.locs);
 	free(bins.v);
 }
 
 void metrics_agent__reattach(struct metrics_agent *a, uint32_t bi)
 {
-	struct metrics_bin_links *bl = &a->bins[bi];
 	const char *path = plan__bin(a->plan, bi)->path;
+	struct usdt_note_list notes = { 0 };
 	struct elf_func_list fl;
 	char fdpath[32];
 	int fd = metrics_watch__open_current(a->watch, bi), err;
@@ -170,6 +187,9 @@ void metrics_agent__reattach(struct metrics_agent *a, uint32_t bi)
 		return;	/* gone again: the next look retries */
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	err = elf_funcs__load(fdpath, &fl);
+	/* Notes that cannot be read leave the list empty: every USDT probe is then named as left out. */
+	if (!err && usdt_sites(a->plan, bi) && usdt_notes__load(fdpath, &notes))
+		memset(&notes, 0, sizeof(notes));
 	if (err) {
 		warn_msg("'%s' was replaced by a file uscope cannot read (%s); its probes stay on the old file",
 			 path, elf_strerror(err));
@@ -177,11 +197,8 @@ void metrics_agent__reattach(struct metrics_agent *a, uint32_t bi)
 		close(fd);
 		return;
 	}
-	if (!bl->usdt_warned && usdt_sites(a->plan, bi)) {
-		warn_msg("'%s' was replaced: its USDT probes stay on the old file (not re-attached)", path);
-		bl->usdt_warned = true;
-	}
-	attach_view(a, bi, fd, fdpath, &fl);
+	attach_view(a, bi, fd, fdpath, &fl, &notes);
+	usdt_notes__free(&notes);
 	elf_funcs__free(&fl);
 	close(fd);
 }

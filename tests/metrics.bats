@@ -169,6 +169,50 @@ le_of() { awk -v b="$1" 'BEGIN { s = sprintf("%.9f", (2 ^ (b + 1) - 1) / 1e9); s
 	stop_uscope
 }
 
+# usdt_hits FILE PROBE: uscope_probe_hits_total of USDT probe PROBE of $PUMARK in exposition FILE.
+usdt_hits() { series_value "uscope_probe_hits_total{binary=\"$PUMARK\",probe=\"$2\",kind=\"usdt\"}" < "$1"; }
+
+@test "a replaced binary: USDT probes (a semaphore, two locations) follow it; one whose argument changed is named and stops" {
+	private_umark
+	start_metrics -x "$PUMARK" func_uprobe1 usdt:groupa:probe1 usdt:groupc:probe3 usdt:groupd:twice
+	UMARK_BIN=$PUMARK start_umark -n 3 -i 0 -q
+	wait_gone "$UMARK_PID"
+	cp "$TMP/umark.err" "$TMP/run1.err"
+	# The upgrade: the non-PIE build (other offsets, the same argument specs: readelf says so).
+	diff <(readelf -nW "$PUMARK" | grep -E 'Provider|Name|Arguments') \
+		<(readelf -nW "$PUMARK_NOPIE" | grep -E 'Provider|Name|Arguments')
+	cp "$PUMARK_NOPIE" "$TMP/bin/.umark.new"
+	mv -f "$TMP/bin/.umark.new" "$PUMARK"
+	wait_for "$TMP/err" "^Re-attached 5 probes to the new '$PUMARK' (inode $(stat -c %i "$PUMARK"))" 5
+	UMARK_BIN=$PUMARK start_umark -n 4 -i 0 -q
+	wait_gone "$UMARK_PID"
+	cp "$TMP/umark.err" "$TMP/run2.err"
+	scrape > "$TMP/m2"
+	local p
+	for p in groupa:probe1 groupc:probe3 groupd:twice; do
+		[[ $(usdt_hits "$TMP/m2" "$p") -eq $(( $(umark_usdt "$TMP/run1.err" "$p") + $(umark_usdt "$TMP/run2.err" "$p") )) ]] ||
+			{ echo "$p: $(grep "\"$p\"" "$TMP/m2")"; return 1; }
+	done
+	[[ $(umark_usdt "$TMP/run2.err" groupc:probe3) -eq 4 ]]	# its semaphore was raised in the new file
+	# A second upgrade in which groupa:probe1's argument is another constant (same length, same offsets).
+	LC_ALL=C sed 's/-4@\$10/-4@$11/' "$PUMARK_NOPIE" > "$TMP/bin/.umark.new"
+	readelf -nW "$TMP/bin/.umark.new" | grep -qF -- '-4@$11'
+	chmod +x "$TMP/bin/.umark.new"
+	mv -f "$TMP/bin/.umark.new" "$PUMARK"
+	wait_for "$TMP/err" "^Re-attached 4 probes to the new '$PUMARK'" 5
+	grep -qF "1 USDT probe of '$PUMARK' (groupa:probe1 first) has other locations or arguments in its new file" "$TMP/err"
+	UMARK_BIN=$PUMARK start_umark -n 2 -i 0 -q
+	wait_gone "$UMARK_PID"
+	cp "$TMP/umark.err" "$TMP/run3.err"
+	scrape > "$TMP/m3"
+	[[ $(usdt_hits "$TMP/m3" groupa:probe1) -eq $(usdt_hits "$TMP/m2" groupa:probe1) ]]
+	[[ $(umark_usdt "$TMP/run3.err" groupa:probe1) -eq 2 ]]
+	for p in groupc:probe3 groupd:twice; do
+		[[ $(usdt_hits "$TMP/m3" "$p") -eq $(( $(usdt_hits "$TMP/m2" "$p") + $(umark_usdt "$TMP/run3.err" "$p") )) ]]
+	done
+	stop_uscope
+}
+
 @test "SIGHUP is not fatal; --metrics :PORT binds loopback, 0.0.0.0 only when written" {
 	private_umark
 	USCOPE_PORT=$(free_port)
@@ -210,6 +254,25 @@ s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); print
 	expect_failure 1 "192.0.2.1:$port" timeout 20 "$USCOPE" trace -x "$UMARK" --metrics "192.0.2.1:$port" func_uprobe1
 	grep -qF 'Cannot assign requested address' "$TMP/stderr"
 	((SECONDS < 10))
+}
+
+@test "libmicrohttpd is loaded only for --metrics: unreadable, it is one line naming it (exit 1); other runs never map it" {
+	local lib
+	lib=$(readlink -f /usr/lib/x86_64-linux-gnu/libmicrohttpd.so.12)
+	[[ -f "$lib" ]]
+	# The oracle for "loaded": the library's own file in /proc/PID/maps.
+	! ldd "$USCOPE" | grep -q libmicrohttpd
+	private_umark
+	start_metrics --count -x "$PUMARK" func_uprobe1
+	grep -qF "$lib" "/proc/$USCOPE_PID/maps"
+	stop_uscope
+	start_uscope trace --count -x "$PUMARK" func_uprobe1
+	! grep -qF libmicrohttpd "/proc/$USCOPE_PID/maps"
+	stop_uscope
+	# An unreadable library (here /dev/null mounted over it, in a private mount namespace).
+	expect_failure 1 "libmicrohttpd" unshare -m sh -c 'mount --bind /dev/null "$1" && shift && exec "$@"' sh "$lib" \
+		"$USCOPE" trace -x "$PUMARK" --metrics "127.0.0.1:$USCOPE_PORT" --count func_uprobe1
+	grep -qF 'Debian package libmicrohttpd12' "$TMP/stderr"
 }
 
 @test "scripts/uscope-metrics.service passes systemd-analyze verify; its uscope options parse" {

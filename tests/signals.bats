@@ -5,7 +5,9 @@
 
 load lib
 
-N=300
+# Long enough (4 s at -i 5) that umark outlives attach + first event + stop on
+# two loaded cores; the tests then wait for it to finish by itself.
+N=800
 
 # untraced_checksum BIN N: the checksum of an untraced run of N iterations.
 untraced_checksum() {

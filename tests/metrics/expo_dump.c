@@ -18,24 +18,24 @@
 static int dump(enum metrics_format fmt)
 {
 	static const struct metrics_label by[] = { { "pid", "42" }, { "comm", "we\"ird\\" } };
-	const struct metrics_site sites[] = {
-		{ "/usr/bin/app", "func_a", "entry", NULL, 0 },
-		{ "/usr/bin/app", "func_a", "return", NULL, 0 },
-		{ "/tmp/with \"quotes\"\\and\nnewline", "prov:name", "usdt", NULL, 0 },
-		{ "/tmp/bad\xff\xc0utf8-\xc3\xa9", "func_b", "entry", by, 2 },
+	struct metrics_site sites[] = {
+		{ "/usr/bin/app", "func_a", "entry", NULL, 0, NULL, 0 },
+		{ "/usr/bin/app", "func_a", "return", NULL, 0, NULL, 0 },
+		{ "/tmp/with \"quotes\"\\and\nnewline", "prov:name", "usdt", NULL, 0, NULL, 0 },
+		{ "/tmp/bad\xff\xc0utf8-\xc3\xa9", "func_b", "entry", by, 2, NULL, 0 },
 	};
 	const uint64_t hits[] = { 7, 0, 18446744073709551615ull, 3 };
-	const struct metrics_site hsites[] = {
-		{ "/usr/bin/app", "func_a", NULL, NULL, 0 },
-		{ "/usr/bin/app", "func_idle", NULL, NULL, 0 },
-		{ "/usr/bin/app", "func_slow", NULL, NULL, 0 },
+	struct metrics_site hsites[] = {
+		{ "/usr/bin/app", "func_a", NULL, NULL, 0, NULL, 0 },
+		{ "/usr/bin/app", "func_idle", NULL, NULL, 0, NULL, 0 },
+		{ "/usr/bin/app", "func_slow", NULL, NULL, 0, NULL, 0 },
 	};
 	struct uscope_hist h[3];
 	struct metrics_snapshot s = {
 		.sites = sites, .hits = hits, .nsites = 4, .hist_sites = hsites, .hists = h, .nhists = 3,
 		.lost = 5, .unpaired = 2, .attached = 3, .version = "9.8.7",
 	};
-	struct metrics_buf b = {};
+	struct metrics_buf b = {}, arena1 = {}, arena2 = {};
 
 	memset(h, 0, sizeof(h));
 	h[0].buckets[0] = 1;	/* 0 or 1 ns */
@@ -49,13 +49,17 @@ static int dump(enum metrics_format fmt)
 	if (metrics_expo__write(&b, &s, fmt))
 		return 1;
 	fputs(b.p, stdout);
-	/* A second write into the same buffer gives the same bytes. */
+	/* A second write into the same buffer gives the same bytes; so does one from prebuilt labels. */
 	{
 		char *first = strdup(b.p);
 		int same = first && !metrics_expo__write(&b, &s, fmt) && !strcmp(first, b.p);
 
+		same = same && !metrics_expo__prebuild(&arena1, sites, 4) && !metrics_expo__prebuild(&arena2, hsites, 3) &&
+		       !metrics_expo__write(&b, &s, fmt) && !strcmp(first, b.p);
 		free(first);
 		metrics_buf__free(&b);
+		metrics_buf__free(&arena1);
+		metrics_buf__free(&arena2);
 		return same ? 0 : 1;
 	}
 }
@@ -67,7 +71,7 @@ static int big(size_t n)
 	struct uscope_hist *h = calloc(n, sizeof(*h));
 	char (*names)[24] = calloc(n, sizeof(*names));
 	struct metrics_snapshot s = { .sites = sites, .hits = hits, .nsites = n, .version = "x" };
-	struct metrics_buf b = {};
+	struct metrics_buf b = {}, arena = {};
 	struct timespec t0, t1;
 	size_t i;
 
@@ -75,12 +79,15 @@ static int big(size_t n)
 		return 1;
 	for (i = 0; i < n; i++) {
 		snprintf(names[i], sizeof(names[i]), "f_%zu", i);
-		sites[i] = (struct metrics_site){ "/tmp/target-10000", names[i], "entry", NULL, 0 };
+		sites[i] = (struct metrics_site){ "/tmp/target-10000", names[i], "entry", NULL, 0, NULL, 0 };
 		hits[i] = i * 1000003;
 		h[i].buckets[8] = i;
 		h[i].buckets[12] = 1;
 		h[i].sum_ns = i * 300;
 	}
+	if (metrics_expo__prebuild(&arena, sites, n))	/* as the agent does, once */
+		return 1;
+	metrics_expo__write(&b, &s, METRICS_TEXT_004);	/* the buffer grows once, as at a first scrape */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	metrics_expo__write(&b, &s, METRICS_TEXT_004);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -89,12 +96,14 @@ static int big(size_t n)
 	s.hist_sites = sites;
 	s.hists = h;
 	s.nhists = n;
+	metrics_expo__write(&b, &s, METRICS_TEXT_004);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	metrics_expo__write(&b, &s, METRICS_TEXT_004);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("counts+hists %zu sites: %.2f ms, %zu bytes\n", n,
 	       (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6, b.len);
 	metrics_buf__free(&b);
+	metrics_buf__free(&arena);
 	free(sites);
 	free(hits);
 	free(h);
