@@ -90,6 +90,7 @@ include tests/targets/trees/trees.mk
 include tests/targets/bench/bench.mk
 include tests/targets/insn/insn.mk
 include tests/targets/context/context.mk
+include tests/targets/bykeys/bykeys.mk
 
 .PHONY: umark
 umark: $(UMARK_OUTPUTS)

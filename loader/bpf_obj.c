@@ -165,7 +165,7 @@ static int size_maps(struct bpf_obj *o, const struct bpf_knobs *k)
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.usdt_ip_cookies, nocookie && p->nlocs ? p->nlocs : 1);
 	if (!err)
-		err = context_maps__size(skel, k->filter, k->by, k->hist, p->nsites);
+		err = context_maps__size(skel, k, p->nsites);
 	return err;
 }
 
@@ -389,6 +389,24 @@ uint64_t *bpf_obj__vhists(const struct bpf_obj *o)
 		return NULL;
 	}
 	return out;
+}
+
+int bpf_obj__by_lat(struct bpf_obj *o, bool interval, struct by_row **rows, size_t *n)
+{
+	uint32_t old = o->skel->bss->hist_half & 1;
+	struct timespec ts = { 0, 5000000 };
+
+	if (!interval)
+		return context_maps__by_lat_rows(o->skel, o->by_max, -1, rows, n);
+	/* As bpf_obj__hists_interval: programs still on the old half finish within 5 ms. */
+	__atomic_store_n(&o->skel->bss->hist_half, old ^ 1, __ATOMIC_SEQ_CST);
+	nanosleep(&ts, NULL);
+	return context_maps__by_lat_rows(o->skel, o->by_max, (int)old, rows, n);
+}
+
+int bpf_obj__by_stacks(const struct bpf_obj *o, bpf_by_stack_fn fn, void *arg)
+{
+	return context_maps__by_stacks(o->skel, o->stack_depth, fn, arg);
 }
 
 uint64_t bpf_obj__by_dropped(const struct bpf_obj *o)

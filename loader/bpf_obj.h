@@ -104,6 +104,18 @@ int bpf_obj__by_rows(const struct bpf_obj *o, struct by_row **rows, size_t *n);
 uint64_t bpf_obj__by_dropped(const struct bpf_obj *o);
 /* --metrics: the same into ROWS (room for CAP rows), sorted by key, nothing allocated. */
 int bpf_obj__by_read(const struct bpf_obj *o, struct by_row *rows, size_t cap, size_t *n);
+/*
+ * --latency --by: the (key, bucket) rows, allocated into *ROWS, sorted by
+ * key: all of them, or (INTERVAL) exactly those since the last call: the half
+ * BPF writes to is flipped, as for bpf_obj__hists_interval, and the old
+ * half's rows are read and deleted.
+ */
+int bpf_obj__by_lat(struct bpf_obj *o, bool interval, struct by_row **rows, size_t *n);
+/* --count --stack --by with frame pointers: FN for each (stack, key) counted (bpf_obj_context.h). */
+struct uscope_by_stack_key;
+typedef int (*bpf_by_stack_fn)(void *arg, const struct uscope_by_stack_key *k, uint64_t count, const uint64_t *ips,
+			       uint32_t depth);
+int bpf_obj__by_stacks(const struct bpf_obj *o, bpf_by_stack_fn fn, void *arg);
 
 /* --hist / --lhist: [site][USCOPE_VHIST_BUCKETS], summed over CPUs (allocated), or NULL. */
 uint64_t *bpf_obj__vhists(const struct bpf_obj *o);

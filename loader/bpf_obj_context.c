@@ -16,14 +16,18 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "bpf_obj.h"
 #include "bpf_obj_context.h"
 #include "util.h"
 #include "uscope.skel.h"
 
-static int size_by(struct uscope_bpf *skel, const struct by_spec *by)
+/* --by: the one table the run fills gets --by-max rows (and --latency the per-thread key frames). */
+static int size_by(struct uscope_bpf *skel, const struct bpf_knobs *kn)
 {
+	const struct by_spec *by = kn->by;
+	bool stacks = kn->stack_mode == USCOPE_STACK_FP && kn->stack_count;
 	uint32_t need = 0;
-	int k;
+	int k, err;
 
 	skel->rodata->by_nkeys = by ? by->nkeys : 0;
 	if (!by || !by->nkeys)
@@ -39,7 +43,14 @@ static int size_by(struct uscope_bpf *skel, const struct by_spec *by)
 		}
 	}
 	skel->rodata->by_need = need;
-	return bpf_map__set_max_entries(skel->maps.by_counts, by->max);
+	err = bpf_map__set_max_entries(skel->maps.by_counts, kn->latency ? 1 : by->max);
+	if (!err && stacks)
+		err = bpf_map__set_max_entries(skel->maps.by_stack_counts, by->max);
+	if (!err && kn->latency)
+		err = bpf_map__set_max_entries(skel->maps.by_lat, by->max);
+	if (!err && kn->latency)
+		err = bpf_map__set_max_entries(skel->maps.by_frames, USCOPE_BY_THREADS);
+	return err;
 }
 
 static int size_hist(struct uscope_bpf *skel, const struct hist_spec *h, size_t nsites)
@@ -56,13 +67,13 @@ static int size_hist(struct uscope_bpf *skel, const struct hist_spec *h, size_t 
 	return bpf_map__set_max_entries(skel->maps.vhists, nsites ? nsites : 1);
 }
 
-int context_maps__size(struct uscope_bpf *skel, const struct filter_set *f, const struct by_spec *by,
-		       const struct hist_spec *h, size_t nsites)
+int context_maps__size(struct uscope_bpf *skel, const struct bpf_knobs *k, size_t nsites)
 {
-	int err = size_by(skel, by);
+	const struct filter_set *f = k->filter;
+	int err = size_by(skel, k);
 
 	if (!err)
-		err = size_hist(skel, h, nsites);
+		err = size_hist(skel, k->hist, k->by && k->by->nkeys ? 1 : nsites);
 
 	skel->rodata->has_filter = f && f->nprogs > 0;
 	if (err || !skel->rodata->has_filter)
@@ -132,6 +143,87 @@ int context_maps__by_rows(struct uscope_bpf *skel, uint32_t max, struct by_row *
 	if (!rows)
 		return -ENOMEM;
 	return context_maps__by_read(skel, rows, max, n);
+}
+
+/* Sum one (key, bucket) row's per-CPU values VALS[NCPU] into R. */
+static void lat_row(struct by_row *r, const struct uscope_by_lat *vals, int ncpu)
+{
+	int c;
+
+	for (c = 0; c < ncpu; c++) {
+		if (!vals[c].count)
+			continue;
+		r->count += vals[c].count;
+		r->sum_ns += vals[c].sum_ns;
+		if (!r->min_ns || vals[c].min_ns < r->min_ns)
+			r->min_ns = vals[c].min_ns;
+		if (vals[c].max_ns > r->max_ns)
+			r->max_ns = vals[c].max_ns;
+	}
+}
+
+int context_maps__by_lat_rows(struct uscope_bpf *skel, uint32_t max, int half, struct by_row **out, size_t *n)
+{
+	int fd = bpf_map__fd(skel->maps.by_lat), ncpu = libbpf_num_possible_cpus();
+	struct by_row *rows = calloc((size_t)max + 1, sizeof(*rows));
+	struct uscope_by_lat *vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
+	struct uscope_by_key k, last;
+	bool have_last = false;
+	size_t i;
+
+	*n = 0;
+	*out = rows;
+	if (!rows || !vals) {
+		free(vals);
+		return -ENOMEM;
+	}
+	while (*n < max && !bpf_map_get_next_key(fd, have_last ? &last : NULL, &k)) {
+		last = k;
+		have_last = true;
+		if ((half >= 0 && (int)(k.aux >> 8) != half) || bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		memset(&rows[*n], 0, sizeof(rows[*n]));
+		rows[*n].key = k;
+		lat_row(&rows[*n], vals, ncpu);
+		(*n)++;
+	}
+	/* -i: this half is read; delete its rows (the programs now fill the other one). */
+	for (i = 0; half >= 0 && i < *n; i++)
+		bpf_map_delete_elem(fd, &rows[i].key);
+	for (i = 0; i < *n; i++)
+		rows[i].key.aux &= 0xff;	/* the bucket; the half is spent */
+	free(vals);
+	qsort(rows, *n, sizeof(*rows), by_row__key_cmp);
+	return 0;
+}
+
+static int add_by_stack(int fd, int stack_fd, uint32_t depth, bpf_by_stack_fn fn, void *arg)
+{
+	struct uscope_by_stack_key k, last;
+	uint64_t *ips = calloc(USCOPE_STACK_MAX_DEPTH + 1, sizeof(*ips)), count;
+	bool have_last = false;
+	int err = 0;
+
+	if (!ips)
+		return -ENOMEM;
+	while (!err && !bpf_map_get_next_key(fd, have_last ? &last : NULL, &k)) {
+		last = k;
+		have_last = true;
+		if (bpf_map_lookup_elem(fd, &k, &count))
+			continue;
+		memset(ips, 0, (USCOPE_STACK_MAX_DEPTH + 1) * sizeof(*ips));
+		if (bpf_map_lookup_elem(stack_fd, &k.stack.stack_id, ips))
+			continue;
+		err = fn(arg, &k, count, ips, depth);
+	}
+	free(ips);
+	return err;
+}
+
+int context_maps__by_stacks(struct uscope_bpf *skel, uint32_t depth, bpf_by_stack_fn fn, void *arg)
+{
+	return add_by_stack(bpf_map__fd(skel->maps.by_stack_counts), bpf_map__fd(skel->maps.stack_traces), depth,
+			    fn, arg);
 }
 
 uint64_t context_maps__by_dropped(struct uscope_bpf *skel)

@@ -15,10 +15,13 @@
 #include "hist.h"
 
 struct uscope_bpf;
+struct bpf_knobs;
 
-/* Before load: has_filter, the --by and --hist knobs; the sizes of filter_ids, filters, by_counts, vhists. */
-int context_maps__size(struct uscope_bpf *skel, const struct filter_set *f, const struct by_spec *by,
-		       const struct hist_spec *h, size_t nsites);
+/*
+ * Before load: has_filter, the --by and --hist knobs; the sizes of
+ * filter_ids, filters, by_counts (or by_lat and by_frames, by_stack_counts), vhists.
+ */
+int context_maps__size(struct uscope_bpf *skel, const struct bpf_knobs *k, size_t nsites);
 
 /* After load: the compiled filters. Prints one message on failure. */
 int context_maps__fill(struct uscope_bpf *skel, const struct filter_set *f);
@@ -28,6 +31,16 @@ int context_maps__by_rows(struct uscope_bpf *skel, uint32_t max, struct by_row *
 
 /* The same into ROWS (room for CAP; fewer than the table holds if CAP is smaller), no allocation. */
 int context_maps__by_read(struct uscope_bpf *skel, struct by_row *rows, size_t cap, size_t *n);
+
+/*
+ * --latency --by: the (key, bucket) rows, summed over CPUs, allocated into
+ * *ROWS, sorted by key; aux is left the bucket. HALF -1: every row; 0 or 1:
+ * only that half's, which are then deleted (-i).
+ */
+int context_maps__by_lat_rows(struct uscope_bpf *skel, uint32_t max, int half, struct by_row **rows, size_t *n);
+
+/* --count --stack --by (frame pointers): FN for each (stack, key) counted, with the stack's IPS[DEPTH]. */
+int context_maps__by_stacks(struct uscope_bpf *skel, uint32_t depth, bpf_by_stack_fn fn, void *arg);
 
 /* Hits that found the key table full. */
 uint64_t context_maps__by_dropped(struct uscope_bpf *skel);

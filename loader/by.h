@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * by: --count --by KEY[,KEY...], per-key counts from a BPF hash.
+ * by: --by KEY[,KEY...], per-key counts, latency and value histograms from
+ * BPF hashes (a keyed histogram is one row per key and bucket: key.aux).
  *
  *   by_keys.c          the key list: parsed, checked against every site; -i growth
- *   bpf_obj_context.c  (bpf_obj room) the knobs, the table's size, the rows read back
- *   output_by.c        (output room) the rows printed
+ *   bpf_obj_context.c  (bpf_obj room) the knobs, the tables' sizes, the rows read back
+ *   output_by.c        (output room) the rows printed, or grouped into histograms
  */
 #ifndef USCOPE_BY_H
 #define USCOPE_BY_H
@@ -25,8 +26,9 @@ struct by_key {
 };
 
 struct by_row {
-	struct uscope_by_key key;
+	struct uscope_by_key key;	/* aux: the bucket of a histogram row, else 0 */
 	uint64_t count;
+	uint64_t sum_ns, min_ns, max_ns;	/* --latency rows (min 0: none) */
 };
 
 struct by_spec {
@@ -37,12 +39,20 @@ struct by_spec {
 	uint8_t *shift;		/* [site * USCOPE_BY_KEYS + key]: 64 - width of a narrower C type */
 	struct by_row *prev;	/* -i: the rows at the last print, sorted by key */
 	size_t nprev;
+	bool latency;		/* rows are --latency rows, key.site the entry site */
+	int hist;		/* enum uscope_vhist_mode: rows are --hist/--lhist buckets */
+	struct by_row *total;	/* --latency -i: the intervals read (and deleted) so far */
+	size_t ntotal;
 };
 
 /* Parse "pid,arg0,comm". Returns 0 or -EINVAL after one message. */
 int by__parse(const char *text, struct by_spec *out);
 
-/* Check every key against every site (usage error naming the probe) and note signedness. */
+/*
+ * Check every key against every site (usage error naming the probe) and note
+ * signedness. With --latency each function's entry site answers for the keys
+ * read at the entry and its return site for ret.
+ */
 int by__check(struct by_spec *by, const struct plan *plan);
 
 /*
@@ -51,15 +61,32 @@ int by__check(struct by_spec *by, const struct plan *plan);
  * ROWS stay sorted by key; returns the new count.
  */
 size_t by__normalize(const struct by_spec *by, struct by_row *rows, size_t n);
+/* The same for one row, without merging. */
+void by__extend(const struct by_spec *by, struct by_row *r);
 
-/* Rows ordered by key (memcmp), as the table is read back. */
+/* Rows ordered by site, key values, then aux (a histogram's buckets in a row). */
 int by_row__key_cmp(const void *a, const void *b);
+
+/* The same key, whatever the bucket. */
+bool by_row__same_key(const struct by_row *a, const struct by_row *b);
+
+/* --latency -i: add an interval's ROWS to the totals (by->total). Returns 0 or -ENOMEM. */
+int by__add_total(struct by_spec *by, const struct by_row *rows, size_t n);
 
 /* -i: turn ROWS (sorted by key) into their growth since the last call, and remember them. */
 void by__deltas(struct by_spec *by, struct by_row *rows, size_t n);
 
-/* output_by.c: the rows, busiest first, at most TOP (0: all); rows that did not grow are left out. */
+/*
+ * output_by.c: the rows, busiest first, at most TOP (0: all); rows that did
+ * not grow are left out. Histogram rows (--latency, --hist, --lhist; sorted
+ * by key) are drawn as one histogram per (probe, key), HIST its shape.
+ */
+struct hist_spec;
 void output__by(struct output *o, const struct by_spec *by, struct by_row *rows, size_t n, size_t top);
+/* Row R's keys as "pid=12 comm=x", or (JSON) as members "pid": 12, "comm": "x"; malloc'd. */
+char *by__key_label(const struct output *o, const struct by_spec *by, const struct by_row *r, bool json);
+void output__by_hists(struct output *o, const struct by_spec *by, const struct hist_spec *hist, struct by_row *rows,
+		      size_t n, size_t top);
 
 void by__free(struct by_spec *by);
 

@@ -10,6 +10,7 @@
  * previous read is kept sorted by key and each row becomes its growth.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "by.h"
@@ -89,6 +90,35 @@ int by__parse(const char *text, struct by_spec *out)
 	return 0;
 }
 
+/* --latency: the keys of each function, from its entry site and (ret) its return site. */
+static int check_latency(struct by_spec *by, const struct plan *plan)
+{
+	size_t *ret_of = calloc(plan->nslots + 1, sizeof(*ret_of)), s, at;
+	int k, err = 0;
+
+	if (!ret_of) {
+		err_msg("out of memory");
+		return -ENOMEM;
+	}
+	for (s = 0; s < plan->nsites; s++)
+		if (plan->sites[s].kind == USCOPE_SITE_RETURN && plan->sites[s].slot < plan->nslots)
+			ret_of[plan->sites[s].slot] = s;
+	for (s = 0; s < plan->nsites && !err; s++) {
+		if (plan->sites[s].kind != USCOPE_SITE_ENTRY || plan->sites[s].slot >= plan->nslots)
+			continue;
+		for (k = 0; k < by->nkeys && !err; k++) {
+			bool ret = by->keys[k].operand == USCOPE_OPND_RET;
+
+			at = s * USCOPE_BY_KEYS + k;
+			if (filter__site_operand(plan, ret ? ret_of[plan->sites[s].slot] : s, by->keys[k].operand,
+						 by->keys[k].arg, by->keys[k].text, &by->is_signed[at], &by->shift[at]))
+				err = -EINVAL;
+		}
+	}
+	free(ret_of);
+	return err;
+}
+
 int by__check(struct by_spec *by, const struct plan *plan)
 {
 	size_t s;
@@ -102,6 +132,9 @@ int by__check(struct by_spec *by, const struct plan *plan)
 		err_msg("out of memory");
 		return -ENOMEM;
 	}
+	by->latency = plan->latency;
+	if (by->latency)
+		return check_latency(by, plan);
 	for (s = 0; s < plan->nsites; s++)
 		for (k = 0; k < by->nkeys; k++)
 			if (filter__site_operand(plan, s, by->keys[k].operand, by->keys[k].arg, by->keys[k].text,
@@ -112,30 +145,59 @@ int by__check(struct by_spec *by, const struct plan *plan)
 
 int by_row__key_cmp(const void *a, const void *b)
 {
-	return memcmp(&((const struct by_row *)a)->key, &((const struct by_row *)b)->key,
-		      sizeof(struct uscope_by_key));
+	const struct uscope_by_key *x = &((const struct by_row *)a)->key, *y = &((const struct by_row *)b)->key;
+	int c;
+
+	if (x->site != y->site)
+		return x->site < y->site ? -1 : 1;
+	c = memcmp(x->v, y->v, sizeof(*x) - offsetof(struct uscope_by_key, v));
+	if (c)
+		return c;
+	return x->aux < y->aux ? -1 : x->aux > y->aux;
+}
+
+bool by_row__same_key(const struct by_row *a, const struct by_row *b)
+{
+	return a->key.site == b->key.site &&
+	       !memcmp(a->key.v, b->key.v, sizeof(a->key) - offsetof(struct uscope_by_key, v));
+}
+
+/* Two rows of one key (and bucket) become one: counts add, min and max over both. */
+static void merge_row(struct by_row *into, const struct by_row *r)
+{
+	into->count += r->count;
+	into->sum_ns += r->sum_ns;
+	if (r->min_ns && (!into->min_ns || r->min_ns < into->min_ns))
+		into->min_ns = r->min_ns;
+	if (r->max_ns > into->max_ns)
+		into->max_ns = r->max_ns;
+}
+
+void by__extend(const struct by_spec *by, struct by_row *r)
+{
+	int j;
+
+	for (j = 0; j < by->nkeys; j++) {
+		size_t at = (size_t)r->key.site * USCOPE_BY_KEYS + j;
+		unsigned int sh = by->shift[at];
+
+		if (sh && by->is_signed[at])
+			r->key.v[j] = (uint64_t)((int64_t)(r->key.v[j] << sh) >> sh);
+		else if (sh)
+			r->key.v[j] = r->key.v[j] << sh >> sh;
+	}
 }
 
 size_t by__normalize(const struct by_spec *by, struct by_row *rows, size_t n)
 {
 	size_t i, k = 0;
-	int j;
 
-	for (i = 0; i < n; i++) {
-		for (j = 0; j < by->nkeys; j++) {
-			size_t at = (size_t)rows[i].key.site * USCOPE_BY_KEYS + j;
-			unsigned int sh = by->shift[at];
-
-			if (sh && by->is_signed[at])
-				rows[i].key.v[j] = (uint64_t)((int64_t)(rows[i].key.v[j] << sh) >> sh);
-			else if (sh)
-				rows[i].key.v[j] = rows[i].key.v[j] << sh >> sh;
-		}
-	}
+	for (i = 0; i < n; i++)
+		by__extend(by, &rows[i]);
 	qsort(rows, n, sizeof(*rows), by_row__key_cmp);
 	for (i = 0; i < n; i++) {
 		if (k && !by_row__key_cmp(&rows[k - 1], &rows[i]))
-			rows[k - 1].count += rows[i].count;
+			merge_row(&rows[k - 1], &rows[i]);
 		else
 			rows[k++] = rows[i];
 	}
@@ -160,11 +222,25 @@ void by__deltas(struct by_spec *by, struct by_row *rows, size_t n)
 	by->nprev = n;
 }
 
+int by__add_total(struct by_spec *by, const struct by_row *rows, size_t n)
+{
+	struct by_row *t = realloc(by->total, (by->ntotal + n + 1) * sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	memcpy(t + by->ntotal, rows, n * sizeof(*rows));
+	by->total = t;
+	by->ntotal = by__normalize(by, t, by->ntotal + n);
+	return 0;
+}
+
 void by__free(struct by_spec *by)
 {
 	free(by->is_signed);
 	free(by->shift);
 	free(by->prev);
+	free(by->total);
+	by->total = NULL;
 	by->is_signed = NULL;
 	by->shift = NULL;
 	by->prev = NULL;

@@ -43,5 +43,8 @@ void hist__free(struct hist_spec *h);
 
 /* output_hist.c: one histogram per site that was hit, busiest first, at most TOP (0: all). */
 void output__vhists(struct output *o, const struct hist_spec *h, const uint64_t *buckets, size_t top);
+/* One histogram BUCKETS[USCOPE_VHIST_BUCKETS] of SITE; --by: LABEL after the name (text), BY_JSON the "by" members. */
+void output__vhist(struct output *o, const struct hist_spec *h, uint32_t site, const uint64_t *buckets,
+		   const char *label, const char *by_json);
 
 #endif

@@ -53,9 +53,9 @@ void output__counts(struct output *o, const uint64_t *counts, size_t top);
 
 /* --latency: HISTS[slot], summed over CPUs; one histogram per function that returned. */
 void output__hists(struct output *o, const struct uscope_hist *hists, size_t top);
-
-/* One latency histogram named NAME (text or JSON, as --latency prints them). */
-void output__hist(struct output *o, const char *name, const struct uscope_hist *h);
+/* One latency histogram of probe NAME; --by: LABEL after the name (text), BY_JSON the "by" members. */
+void output__hist(struct output *o, const char *name, const char *label, const char *by_json,
+		  const struct uscope_hist *h);
 
 /* "Attached N probes (...) to BIN via MODE in MS ms." */
 void output__attached(struct output *o, size_t probes, const char *mode, double ms);

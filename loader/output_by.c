@@ -5,11 +5,15 @@
  * Like the per-probe counts, busiest first, at most --top rows, with one
  * column (text) or one member of "by" (JSON) per key. Numbers print signed
  * where the site's argument is (USDT spec) and for return values, as events
- * do; comm and str(argN) as strings.
+ * do; comm and str(argN) as strings. Histogram rows (one per key and bucket)
+ * are drawn as the unkeyed histograms are, one per (probe, key), the key
+ * after the probe's name ("pid=12 arg0=3") or as "by" in JSON.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "by.h"
+#include "hist.h"
 #include "output.h"
 #include "util.h"
 
@@ -22,11 +26,16 @@ static int by_count_desc(const void *a, const void *b)
 	return by_row__key_cmp(a, b);
 }
 
-static void print_key(const struct output *o, const struct by_spec *by, const struct by_row *r, int k)
+enum key_style { KEY_COLUMN, KEY_LABEL, KEY_JSON };
+
+/* Key K of row R into F: a padded column, a bare value (label) or a JSON value. */
+static void put_key(FILE *f, const struct output *o, const struct by_spec *by, const struct by_row *r, int k,
+		    enum key_style style)
 {
 	const struct by_key *key = &by->keys[k];
 	char s[USCOPE_BY_STR_LEN + 1];
 	uint64_t v = r->key.v[k];
+	bool json = style == KEY_JSON, col = style == KEY_COLUMN;
 
 	if (key->operand == USCOPE_OPND_COMM || key->operand == USCOPE_OPND_STR) {
 		const char *src = key->operand == USCOPE_OPND_COMM ? r->key.comm : r->key.str;
@@ -34,20 +43,51 @@ static void print_key(const struct output *o, const struct by_spec *by, const st
 
 		memcpy(s, src, len);
 		s[len] = 0;
-		if (o->json)
-			json_string(o->f, s);
+		if (json)
+			json_string(f, s);
 		else
-			fprintf(o->f, " %-15s", s);
+			fprintf(f, col ? " %-15s" : "%s", s);
 		return;
 	}
-	if (!o->json)
-		fputc(' ', o->f);
-	if (o->hex && !o->json)
-		fprintf(o->f, "%#-15llx", (unsigned long long)v);
+	if (col)
+		fputc(' ', f);
+	if (o->hex && !json)
+		fprintf(f, col ? "%#-15llx" : "%#llx", (unsigned long long)v);
 	else if (key->operand == USCOPE_OPND_RET || by->is_signed[r->key.site * USCOPE_BY_KEYS + k])
-		fprintf(o->f, o->json ? "%lld" : "%-15lld", (long long)v);
+		fprintf(f, col ? "%-15lld" : "%lld", (long long)v);
 	else
-		fprintf(o->f, o->json ? "%llu" : "%-15llu", (unsigned long long)v);
+		fprintf(f, col ? "%-15llu" : "%llu", (unsigned long long)v);
+}
+
+static void print_key(const struct output *o, const struct by_spec *by, const struct by_row *r, int k)
+{
+	put_key(o->f, o, by, r, k, o->json ? KEY_JSON : KEY_COLUMN);
+}
+
+char *by__key_label(const struct output *o, const struct by_spec *by, const struct by_row *r, bool json)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int k;
+
+	if (!f)
+		return NULL;
+	for (k = 0; k < by->nkeys; k++) {
+		if (json) {
+			fputs(k ? ", " : "", f);
+			json_string(f, by->keys[k].text);
+			fputs(": ", f);
+		} else {
+			fprintf(f, "%s%s=", k ? " " : "", by->keys[k].text);
+		}
+		put_key(f, o, by, r, k, json ? KEY_JSON : KEY_LABEL);
+	}
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 static void print_row(const struct output *o, const struct by_spec *by, const struct by_row *r, int w)
@@ -103,4 +143,91 @@ void output__by(struct output *o, const struct by_spec *by, struct by_row *rows,
 	}
 	for (i = 0; i < kept; i++)
 		print_row(o, by, &rows[i], (int)w);
+}
+
+/* A run of rows of one key (its buckets), and their total. */
+struct by_group {
+	size_t first, n;
+	uint64_t count;
+	const struct by_row *rows;
+};
+
+static int group_count_desc(const void *a, const void *b)
+{
+	const struct by_group *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return by_row__key_cmp(&x->rows[x->first], &y->rows[y->first]);
+}
+
+/* The rows of G as one latency histogram: each row is one log2 bucket. */
+static void group_latency(const struct by_group *g, struct uscope_hist *h)
+{
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	for (i = g->first; i < g->first + g->n; i++) {
+		const struct by_row *r = &g->rows[i];
+
+		h->buckets[r->key.aux & (USCOPE_HIST_BUCKETS - 1)] += r->count;
+		h->count += r->count;
+		h->sum_ns += r->sum_ns;
+		if (r->min_ns && (!h->min_ns || r->min_ns < h->min_ns))
+			h->min_ns = r->min_ns;
+		if (r->max_ns > h->max_ns)
+			h->max_ns = r->max_ns;
+	}
+}
+
+static void draw_group(struct output *o, const struct by_spec *by, const struct hist_spec *hist,
+		       const struct by_group *g)
+{
+	const struct by_row *r = &g->rows[g->first];
+	char *label = by__key_label(o, by, r, false), *json = by__key_label(o, by, r, true);
+	uint64_t b[USCOPE_VHIST_BUCKETS] = { 0 };
+	struct uscope_hist h;
+	size_t i;
+
+	if (!label || !json) {
+		err_msg("out of memory");
+	} else if (by->latency) {
+		group_latency(g, &h);
+		output__hist(o, o->plan->sites[r->key.site].name, label, json, &h);
+	} else {
+		for (i = g->first; i < g->first + g->n; i++)
+			b[g->rows[i].key.aux & (USCOPE_VHIST_BUCKETS - 1)] += g->rows[i].count;
+		output__vhist(o, hist, r->key.site, b, label, json);
+	}
+	free(label);
+	free(json);
+}
+
+void output__by_hists(struct output *o, const struct by_spec *by, const struct hist_spec *hist, struct by_row *rows,
+		      size_t n, size_t top)
+{
+	struct by_group *g = calloc(n + 1, sizeof(*g));
+	size_t i, ng = 0, kept = 0;
+
+	if (!g) {
+		err_msg("out of memory");
+		return;
+	}
+	for (i = 0; i < n; i++) {	/* sorted by key, then bucket: a key's buckets are a run */
+		if (!rows[i].count || rows[i].key.site >= o->plan->nsites)
+			continue;
+		rows[kept++] = rows[i];
+	}
+	for (i = 0; i < kept; i++) {
+		if (!ng || !by_row__same_key(&rows[g[ng - 1].first], &rows[i]))
+			g[ng++] = (struct by_group){ .first = i, .rows = rows };
+		g[ng - 1].n++;
+		g[ng - 1].count += rows[i].count;
+	}
+	qsort(g, ng, sizeof(*g), group_count_desc);
+	if (top && ng > top)
+		ng = top;
+	for (i = 0; i < ng; i++)
+		draw_group(o, by, hist, &g[i]);
+	free(g);
 }

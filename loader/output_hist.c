@@ -70,7 +70,7 @@ static uint64_t total(const uint64_t *b)
 }
 
 static void draw_text(struct output *o, const struct hist_spec *h, const struct site *s, bool sgn,
-		      const uint64_t *b)
+		      const uint64_t *b, const char *label)
 {
 	uint64_t peak = 0;
 	int i, first = -1, last = -1;
@@ -83,8 +83,8 @@ static void draw_text(struct output *o, const struct hist_spec *h, const struct 
 		last = i;
 		peak = b[i] > peak ? b[i] : peak;
 	}
-	fprintf(o->f, "%s (%s) %s: count %llu\n", s->name, site_kind_name(s->kind), h->text,
-		(unsigned long long)total(b));
+	fprintf(o->f, "%s (%s)%s%s %s: count %llu\n", s->name, site_kind_name(s->kind), label ? " " : "",
+		label ? label : "", h->text, (unsigned long long)total(b));
 	for (i = first; i >= 0 && i <= last; i++) {
 		struct bounds r = bucket_bounds(h, sgn, i);
 		int bar = peak ? (int)((b[i] * 40 + peak - 1) / peak) : 0;
@@ -102,13 +102,15 @@ static void draw_text(struct output *o, const struct hist_spec *h, const struct 
 }
 
 static void draw_json(struct output *o, const struct hist_spec *h, const struct site *s, bool sgn,
-		      const uint64_t *b)
+		      const uint64_t *b, const char *by)
 {
 	char v[32];
 	int i, n = 0;
 
 	fputs("{\"probe\": ", o->f);
 	json_string(o->f, s->name);
+	if (by)
+		fprintf(o->f, ", \"by\": {%s}", by);
 	fprintf(o->f, ", \"kind\": \"%s\", \"hist\": ", site_kind_name(s->kind));
 	json_string(o->f, h->text);
 	fprintf(o->f, ", \"count\": %llu, \"buckets\": [", (unsigned long long)total(b));
@@ -129,6 +131,15 @@ static void draw_json(struct output *o, const struct hist_spec *h, const struct 
 		fprintf(o->f, "\"count\": %llu}", (unsigned long long)b[i]);
 	}
 	fputs("]}\n", o->f);
+}
+
+void output__vhist(struct output *o, const struct hist_spec *h, uint32_t site, const uint64_t *buckets,
+		   const char *label, const char *by_json)
+{
+	if (o->json)
+		draw_json(o, h, &o->plan->sites[site], h->site_signed[site], buckets, by_json);
+	else
+		draw_text(o, h, &o->plan->sites[site], h->site_signed[site], buckets, label);
 }
 
 static const uint64_t *sort_buckets;
@@ -158,13 +169,7 @@ void output__vhists(struct output *o, const struct hist_spec *h, const uint64_t 
 	if (top && n > top)
 		n = top;
 	for (i = 0; i < n; i++) {
-		const uint64_t *b = buckets + (size_t)order[i] * USCOPE_VHIST_BUCKETS;
-		bool sgn = h->site_signed[order[i]];
-
-		if (o->json)
-			draw_json(o, h, &o->plan->sites[order[i]], sgn, b);
-		else
-			draw_text(o, h, &o->plan->sites[order[i]], sgn, b);
+		output__vhist(o, h, order[i], buckets + (size_t)order[i] * USCOPE_VHIST_BUCKETS, NULL, NULL);
 	}
 	free(order);
 }

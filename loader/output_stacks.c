@@ -28,7 +28,10 @@ static int resolve(struct stacks *st, uint32_t pid, const uint64_t *pcs, int n, 
 	int i, k = 0;
 
 	for (i = 0; i < n && k < MAX_FRAMES - SYM_MAX_INLINE; i++)
-		k += symbolizer__lookup(st->sym, pid, pcs[i], i > 0, out + k, SYM_MAX_INLINE);
+		if (by_stacks__frame(st->by, pcs[i], out + k))	/* --by: the key as the root frame */
+			k++;
+		else
+			k += symbolizer__lookup(st->sym, pid, pcs[i], i > 0, out + k, SYM_MAX_INLINE);
 	st->sym_stacks++;
 	st->sym_frames += i;
 	st->sym_ns += now_ns() - t0;
@@ -37,6 +40,10 @@ static int resolve(struct stacks *st, uint32_t pid, const uint64_t *pcs, int n, 
 
 static void frame_text(FILE *f, const struct sym_frame *fr)
 {
+	if (!fr->addr && !fr->binary[0]) {	/* a --by key's root frame (by_stacks.h) */
+		fprintf(f, "  %s\n", fr->func);
+		return;
+	}
 	fprintf(f, "  %s", fr->func);
 	if (fr->inlined)
 		fputs(" (inlined)", f);
@@ -156,7 +163,7 @@ static void print_hist(struct output *out, const void *arg)
 {
 	const struct named_hist *nh = arg;
 
-	output__hist(out, nh->name, nh->h);
+	output__hist(out, nh->name, NULL, NULL, nh->h);
 }
 
 void output_stacks__latency(struct stacks *st, struct output *out, const struct stack_hist *sh)
@@ -181,7 +188,7 @@ void output_stacks__latency(struct stacks *st, struct output *out, const struct 
 	}
 	fprintf(out->f, "Latency of %s by stack:\n", name);
 	frames_out(out->f, false, fr, k);
-	output__hist(out, name, &sh->h);
+	output__hist(out, name, NULL, NULL, &sh->h);
 }
 
 static void counted_stack(struct stacks *st, struct output *out, const struct stack_entry *e)
@@ -198,6 +205,8 @@ static void counted_stack(struct stacks *st, struct output *out, const struct st
 		json_string(out->f, s->name);
 		fprintf(out->f, ", \"kind\": \"%s\", \"pid\": %u, \"count\": %llu", site_kind_name(s->kind), e->pid,
 			(unsigned long long)e->count);
+		if (by_stacks__json(st->by, e->pcs, e->n))	/* --by: the key's members */
+			fprintf(out->f, ", \"by\": {%s}", by_stacks__json(st->by, e->pcs, e->n));
 		frames_out(out->f, true, fr, k);
 		fputs("}\n", out->f);
 		return;

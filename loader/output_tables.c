@@ -93,7 +93,7 @@ static uint64_t quantile_le(const struct uscope_hist *h, double q)
 	return h->max_ns;
 }
 
-static void hist_text(struct output *o, const char *name, const struct uscope_hist *h)
+static void hist_text(struct output *o, const char *name, const char *label, const struct uscope_hist *h)
 {
 	char lo[32], hi[32], mn[32], av[32], mx[32], p50[32], p99[32];
 	uint64_t peak = 0;
@@ -113,8 +113,8 @@ static void hist_text(struct output *o, const char *name, const struct uscope_hi
 	fmt_ns(mx, sizeof(mx), h->max_ns);
 	fmt_ns(p50, sizeof(p50), quantile_le(h, 0.50));
 	fmt_ns(p99, sizeof(p99), quantile_le(h, 0.99));
-	fprintf(o->f, "%s: count %llu, min %s, avg %s, max %s, p50 <= %s, p99 <= %s\n", name,
-		(unsigned long long)h->count, mn, av, mx, p50, p99);
+	fprintf(o->f, "%s%s%s: count %llu, min %s, avg %s, max %s, p50 <= %s, p99 <= %s\n", name, label ? " " : "",
+		label ? label : "", (unsigned long long)h->count, mn, av, mx, p50, p99);
 	for (b = first; b >= 0 && b <= last; b++) {
 		int bar = peak ? (int)((h->buckets[b] * 40 + peak - 1) / peak) : 0;
 
@@ -126,12 +126,14 @@ static void hist_text(struct output *o, const char *name, const struct uscope_hi
 	fputc('\n', o->f);
 }
 
-static void hist_json(struct output *o, const char *name, const struct uscope_hist *h)
+static void hist_json(struct output *o, const char *name, const char *by, const struct uscope_hist *h)
 {
 	int b, n = 0;
 
 	fputs("{\"probe\": ", o->f);
 	json_string(o->f, name);
+	if (by)
+		fprintf(o->f, ", \"by\": {%s}", by);
 	fprintf(o->f, ", \"kind\": \"latency\", \"count\": %llu, \"sum_ns\": %llu, \"min_ns\": %llu, "
 		"\"max_ns\": %llu, \"buckets\": [",
 		(unsigned long long)h->count, (unsigned long long)h->sum_ns, (unsigned long long)h->min_ns,
@@ -147,12 +149,13 @@ static void hist_json(struct output *o, const char *name, const struct uscope_hi
 	fputs("]}\n", o->f);
 }
 
-void output__hist(struct output *o, const char *name, const struct uscope_hist *h)
+void output__hist(struct output *o, const char *name, const char *label, const char *by_json,
+		  const struct uscope_hist *h)
 {
 	if (o->json)
-		hist_json(o, name, h);
+		hist_json(o, name, by_json, h);
 	else
-		hist_text(o, name, h);
+		hist_text(o, name, label, h);
 }
 
 static const struct uscope_hist *sort_hists;
@@ -189,10 +192,7 @@ void output__hists(struct output *o, const struct uscope_hist *hists, size_t top
 	for (i = 0; i < n; i++) {
 		const char *name = names[order[i]] ? names[order[i]] : "?";
 
-		if (o->json)
-			hist_json(o, name, &hists[order[i]]);
-		else
-			hist_text(o, name, &hists[order[i]]);
+		output__hist(o, name, NULL, NULL, &hists[order[i]]);
 	}
 	free(order);
 	free(names);

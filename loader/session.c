@@ -130,6 +130,7 @@ int session__prepare(struct session *s)
 	    (o->hist && hist__parse(o->hist, false, &s->hist)) || (o->lhist && hist__parse(o->lhist, true, &s->hist)))
 		return EXIT_USAGE;
 	s->by.max = o->by_max;
+	s->by.hist = s->hist.mode;
 	/* Bound before anything starts or attaches, so that a port in use costs nothing. */
 	if (o->metrics && metrics_agent__open(&s->metrics, o->metrics))
 		return 1;
@@ -159,7 +160,15 @@ int session__prepare(struct session *s)
 	    late__check(&s->late, o, s->cfg.mode, &s->target, s->specs, o->nprobes))
 		return 1;
 	s->target.stop_at_exec = s->needs.stop_child_at_exec;
-	return stacks__prepare(&s->stacks, &o->stack, &s->plan, o->count) ? 1 : 0;
+	if (stacks__prepare(&s->stacks, &o->stack, &s->plan, o->count))
+		return 1;
+	/* --count --stack --by: keys become the stacks' root frames. */
+	if (s->stacks.mode != USCOPE_STACK_OFF && s->stacks.count && s->by.nkeys &&
+	    !(s->stacks.by = by_stacks__new(&s->by, &s->out))) {
+		err_msg("out of memory");
+		return 1;
+	}
+	return 0;
 }
 
 int session__load(struct session *s)

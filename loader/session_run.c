@@ -33,12 +33,49 @@ int session_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/*
+ * --latency --by: the rows of this interval (read and deleted from the map,
+ * added to the totals), or the totals and what the map still holds.
+ */
+static void print_by_lat(struct session *s, bool interval)
+{
+	struct by_row *rows;
+	size_t n;
+
+	if (bpf_obj__by_lat(s->obj, interval, &rows, &n)) {
+		err_msg("cannot read the --by table");
+		free(rows);
+		return;
+	}
+	n = by__normalize(&s->by, rows, n);
+	if (interval && by__add_total(&s->by, rows, n))
+		err_msg("out of memory");
+	if (!interval && s->by.ntotal) {
+		struct by_row *all = realloc(rows, (n + s->by.ntotal + 1) * sizeof(*all));
+
+		if (!all) {
+			err_msg("out of memory");
+			free(rows);
+			return;
+		}
+		rows = all;
+		memcpy(rows + n, s->by.total, s->by.ntotal * sizeof(*rows));
+		n = by__normalize(&s->by, rows, n + s->by.ntotal);
+	}
+	output__by_hists(&s->out, &s->by, &s->hist, rows, n, s->opts->top);
+	free(rows);
+}
+
 /* --by: the key table, total or (INTERVAL) its growth since the last interval. */
 static void print_by(struct session *s, bool interval)
 {
 	struct by_row *rows;
 	size_t n;
 
+	if (s->by.latency) {
+		print_by_lat(s, interval);
+		return;
+	}
 	if (bpf_obj__by_rows(s->obj, &rows, &n)) {
 		err_msg("cannot read the --by table");
 		free(rows);
@@ -47,7 +84,10 @@ static void print_by(struct session *s, bool interval)
 	n = by__normalize(&s->by, rows, n);
 	if (interval)
 		by__deltas(&s->by, rows, n);
-	output__by(&s->out, &s->by, rows, n, s->opts->top);
+	if (s->hist.mode)
+		output__by_hists(&s->out, &s->by, &s->hist, rows, n, s->opts->top);
+	else
+		output__by(&s->out, &s->by, rows, n, s->opts->top);
 	free(rows);
 }
 
@@ -72,6 +112,10 @@ void session_print_aggregates(struct session *s, bool interval)
 	uint64_t *counts;
 	size_t i;
 
+	if (s->by.nkeys) {
+		print_by(s, interval);
+		return;
+	}
 	if (s->opts->latency) {
 		struct uscope_hist *h = interval ? bpf_obj__hists_interval(s->obj) : bpf_obj__hists(s->obj);
 
@@ -80,10 +124,6 @@ void session_print_aggregates(struct session *s, bool interval)
 		else
 			err_msg("cannot read the histograms");
 		free(h);
-		return;
-	}
-	if (s->by.nkeys) {
-		print_by(s, interval);
 		return;
 	}
 	if (s->hist.mode) {

@@ -170,6 +170,7 @@ int stacks__on_record(struct stacks *st, struct output *out, const void *data, s
 	if (n < 0)
 		n = 0;
 	if (rec->tail.count_only) {
+		n = by_stacks__append_event(st->by, &rec->ev, st->pcs, n);	/* --by: the key's root frame */
 		if (stack_table__add(&st->table, rec->ev.pid, rec->ev.site, st->pcs, n, 1))
 			st->lost_table++;
 		return 1;
@@ -278,7 +279,7 @@ int stacks__report(struct stacks *st, const struct bpf_obj *obj, struct output *
 		err = report_latency(st, obj, out);
 	if (st->count) {
 		if (st->mode == USCOPE_STACK_FP)
-			err = bpf_obj__stack_counts(obj, add_kernel_stack, st);
+			err = st->by ? by_stacks__kernel(st, obj) : bpf_obj__stack_counts(obj, add_kernel_stack, st);
 		stack_table__sort(&st->table);
 		if (!err)
 			err = output_stacks__report(st, out);
@@ -295,6 +296,7 @@ void stacks__free(struct stacks *st)
 		free(st->hists[i].pcs);
 	free(st->hists);
 	stack_table__free(&st->table);
+	by_stacks__free(st->by);
 	dwarf_unwinder__free(st->dw);
 	symbolizer__free(st->sym);
 	free(st->adds_caller);

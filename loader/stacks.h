@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "stack_opts.h"
 #include "stack_table.h"
+#include "by_stacks.h"
 #include "../helpers/symbolize.h"
 #include "../helpers/unwind_dwarf.h"
 
@@ -44,6 +45,7 @@ struct stacks {
 	struct stack_hist *hists;	/* --latency --stack, read at the end */
 	size_t nhists;
 	uint64_t sym_stacks, sym_frames, sym_ns;	/* what symbolizing took (-v) */
+	struct by_stacks *by;	/* --by: keys as root frames (by_stacks.h), or NULL */
 };
 
 /* Resolve --stack=auto against the plan's binaries; per-site facts. 0 or -errno (message printed). */

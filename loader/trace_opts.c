@@ -36,10 +36,12 @@ static void trace_usage(FILE *f)
 "                        (operands argN ret pid tid uid comm str(argN); see README)\n"
 "What:\n"
 "      --count           print hit counts per probe at the end instead of events\n"
-"      --by KEY[,KEY...] with --count: count per key too; KEY is pid, tid, uid,\n"
-"                        comm, argN, ret or str(argN) (at most 4 keys)\n"
-"      --by-max N        rows in the --by key table (default 10240); hits with a new\n"
-"                        key once it is full are reported as dropped\n"
+"      --by KEY[,KEY...] with --count, --latency, --hist or --lhist: one row or\n"
+"                        histogram per probe and key; KEY is pid, tid, uid, comm,\n"
+"                        argN, ret or str(argN) (at most 4 keys)\n"
+"      --by-max N        rows in the --by key table (default 10240; a histogram\n"
+"                        takes one per key and bucket); hits with a new row once\n"
+"                        it is full are reported as dropped\n"
 "      --hist VALUE      log2 histogram of VALUE (argN or ret) per probe\n"
 "      --lhist VALUE,MIN,MAX,STEP  linear histogram, with under- and overflow\n"
 "      --latency         time each matching function (entry to return, per thread and\n"
@@ -333,10 +335,12 @@ static int validate(struct trace_opts *o)
 		err_msg("--interval needs --count, --latency, --hist or --lhist");
 		return -EINVAL;
 	}
-	if (o->by && !o->count) {
-		err_msg(o->latency || o->hist || o->lhist ?
-			"--by with --latency, --hist or --lhist is not supported yet (use --count --by)" :
-			"--by needs --count");
+	if (o->by && !o->count && !o->latency && !o->hist && !o->lhist) {
+		err_msg("--by needs --count, --latency, --hist or --lhist");
+		return -EINVAL;
+	}
+	if (o->by && o->metrics && !o->count) {
+		err_msg("--metrics --by serves --count only (keyed histograms are not exported yet)");
 		return -EINVAL;
 	}
 	if (o->str_mask && (o->count || o->latency || o->noop)) {
@@ -360,6 +364,11 @@ static int validate(struct trace_opts *o)
 	o->stack.verbose = o->verbose;
 	if (stack_opts__check(&o->stack, &o->count, o->latency, o->noop, o->str_mask != 0))
 		return -EINVAL;
+	/* Keyed latency keeps its samples in by_lat, the stack's own histograms are per stack: not both. */
+	if (o->latency && o->by && o->stack.want != STACK_NONE) {
+		err_msg("--latency --stack cannot be used with --by (yet): use one of them");
+		return -EINVAL;
+	}
 	/* A stack record carries the event without the string slots. */
 	if (o->str_mask && o->stack.want != STACK_NONE) {
 		err_msg("--str cannot be used with --stack (yet)");

@@ -9,7 +9,9 @@
  * counted in a hash map. A new key is inserted with BPF_NOEXIST; if the
  * table is full the hit is counted in by_dropped, so user space reports it
  * ("dropped: key table full"), never loses it silently. With by_nkeys == 0
- * the verifier drops all of this.
+ * the verifier drops all of this. The same keys also break down value
+ * histograms (the bucket in the key's aux), frame-pointer stacks (their own
+ * table, keyed by stack and key) and, in by_lat.bpf.h, latency.
  */
 #ifndef USCOPE_BY_BPF_H
 #define USCOPE_BY_BPF_H
@@ -35,6 +37,24 @@ struct {
 	__type(value, __u64);
 } by_dropped SEC(".maps");
 
+/*
+ * The key being built, per CPU: the programs' 512-byte stacks cannot hold
+ * it beside everything else inlined into them.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct uscope_by_stack_key);
+} by_scratch SEC(".maps");
+
+static __always_inline struct uscope_by_stack_key *by_key_buf(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&by_scratch, &zero);
+}
+
 static __always_inline bool by_add(const struct uscope_by_key *k)
 {
 	__u64 *c = bpf_map_lookup_elem(&by_counts, k), one = 1;
@@ -51,29 +71,102 @@ static __always_inline bool by_add(const struct uscope_by_key *k)
 	return c != NULL;
 }
 
-/* SLEEPABLE: from a twin program, str(argN) faults an untouched page in (str_read.bpf.h). */
-static __always_inline void by_count(struct pt_regs *ctx, __u32 site, int kind, const bool sleepable)
+/*
+ * This hit's key (ret and argN as the site KIND has them); comm only if NEED
+ * asks for it. K is per-CPU scratch (by_key_buf), so a SLEEPABLE twin faults
+ * the str(argN) page in before K is touched: another program on this CPU may
+ * run while it sleeps, but never between the writes below.
+ */
+static __always_inline void by_key_fill(struct pt_regs *ctx, struct uscope_by_key *k, __u32 site, int kind,
+					 __u32 need, const bool sleepable)
 {
-	struct uscope_by_key k;
-	__u32 zero = 0;
-	__u64 v[16], *d;
+	__u64 v[16];
 	__u32 i;
 
-	__builtin_memset(&k, 0, sizeof(k));
-	k.site = site;
-	opnd_read_nums(ctx, by_need, v, kind);
+	opnd_read_nums(ctx, need, v, kind);
+	if (sleepable && NEED(need, USCOPE_OPND_STR))
+		user_fault_in(v[by_str_arg & 15]);	/* its first page; a string running on into an untouched one reads "" */
+	__builtin_memset(k, 0, sizeof(*k));
+	k->site = site;
 	for (i = 0; i < USCOPE_BY_KEYS; i++)
 		if (i < by_nkeys && by_opnd[i] < USCOPE_OPND_COMM)
-			k.v[i] = v[by_opnd[i] & 15];
-	if (NEED(by_need, USCOPE_OPND_COMM))
-		bpf_get_current_comm(k.comm, sizeof(k.comm));
-	if (NEED(by_need, USCOPE_OPND_STR))
-		user_read_str(k.str, sizeof(k.str), (void *)v[by_str_arg & 15], sleepable);
-	if (by_add(&k))
-		return;
-	d = bpf_map_lookup_elem(&by_dropped, &zero);
+			k->v[i] = v[by_opnd[i] & 15];
+	if (NEED(need, USCOPE_OPND_COMM))
+		bpf_get_current_comm(k->comm, sizeof(k->comm));
+	if (NEED(need, USCOPE_OPND_STR))
+		bpf_probe_read_user_str(k->str, sizeof(k->str), (void *)v[by_str_arg & 15]);
+}
+
+static __always_inline void by_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&by_dropped, &zero);
+
 	if (d)
 		__sync_fetch_and_add(d, 1);	/* a rare path; atomic for the sleepable twins */
+}
+
+/* --count: one more hit under this key; --hist/--lhist: AUX is the value's bucket. */
+static __always_inline void by_count(struct pt_regs *ctx, __u32 site, int kind, __u32 aux, const bool sleepable)
+{
+	struct uscope_by_stack_key *b = by_key_buf();
+
+	if (!b)
+		return;
+	by_key_fill(ctx, &b->by, site, kind, by_need, sleepable);
+	b->by.aux = aux;
+	if (!by_add(&b->by))
+		by_drop();
+}
+
+/*
+ * --count --stack --by with frame pointers: count under (stack, key).
+ * Returns 1 for a key seen for the first time (the caller sends its note),
+ * 0 when counted, -1 when the table was full (counted as dropped).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct uscope_by_stack_key);
+	__type(value, __u64);
+} by_stack_counts SEC(".maps");
+
+static __always_inline int by_stack_count(struct pt_regs *ctx, int kind, const struct uscope_stack_key *sk)
+{
+	struct uscope_by_stack_key *k = by_key_buf();
+	__u64 *c, one = 1;
+
+	if (!k)
+		return -1;
+	by_key_fill(ctx, &k->by, sk->site, kind, by_need, false);
+	k->stack = *sk;
+	c = bpf_map_lookup_elem(&by_stack_counts, k);
+	if (c) {
+		__sync_fetch_and_add(c, 1);
+		return 0;
+	}
+	if (!bpf_map_update_elem(&by_stack_counts, k, &one, BPF_NOEXIST))
+		return 1;
+	c = bpf_map_lookup_elem(&by_stack_counts, k);
+	if (c) {
+		__sync_fetch_and_add(c, 1);
+		return 0;
+	}
+	by_drop();
+	return -1;
+}
+
+/* --count --stack=dwarf --by: the key rides in the count-only record's event (see uscope.h). */
+static __always_inline void by_fill_event(struct pt_regs *ctx, struct uscope_event *e, int kind)
+{
+	struct uscope_by_stack_key *b = by_key_buf();
+
+	if (!b)
+		return;
+	by_key_fill(ctx, &b->by, e->site, kind, by_need, false);
+	__builtin_memcpy(e->args, b->by.v, sizeof(b->by.v));
+	__builtin_memcpy(&e->args[USCOPE_BY_KEYS], b->by.str, sizeof(b->by.str));
+	__builtin_memcpy(e->comm, b->by.comm, sizeof(b->by.comm));
 }
 
 #endif

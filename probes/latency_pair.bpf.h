@@ -78,8 +78,12 @@ static __always_inline __u32 drop_deeper(struct call_stack *st, __u64 pos, bool 
 	return d;
 }
 
-/* A timed entry; REJECTED: USCOPE_SLOT_REJECTED when the filter rejected it (its return must know). */
-static __always_inline void latency_entry(struct pt_regs *ctx, __u64 cookie, __u32 rejected)
+/*
+ * A timed entry; REJECTED: USCOPE_SLOT_REJECTED when the filter rejected it
+ * (its return must know). Returns its frame's index (by_lat.bpf.h keeps the
+ * call's keys at the same index), ~0 if it has none.
+ */
+static __always_inline __u32 latency_entry(struct pt_regs *ctx, __u64 cookie, __u32 rejected)
 {
 	struct call_stack *st;
 	struct stack_key k;
@@ -87,13 +91,13 @@ static __always_inline void latency_entry(struct pt_regs *ctx, __u64 cookie, __u
 	__u32 d;
 
 	if (!call_where(ctx, cookie, PT_REGS_SP(ctx), &k, &pos))
-		return;
+		return ~0u;
 	st = bpf_map_lookup_elem(&stacks, &k);
 	if (!st) {
 		bpf_map_update_elem(&stacks, &k, &empty_stack, BPF_NOEXIST);
 		st = bpf_map_lookup_elem(&stacks, &k);
 		if (!st)
-			return;
+			return ~0u;
 	}
 	d = drop_deeper(st, pos, true);
 	if (d < USCOPE_MAX_DEPTH) {
@@ -104,14 +108,16 @@ static __always_inline void latency_entry(struct pt_regs *ctx, __u64 cookie, __u
 		st->frames[d].t0 = bpf_ktime_get_ns();
 	}
 	st->depth = d + 1;
+	return d;
 }
 
 /*
  * The return of the call that entered with stack pointer SP: pop its frame.
  * Returns its start time, 0 for a call whose entry the filter rejected (skip
- * it silently), or ~0 if the return has no entry (counted as unpaired).
+ * it silently), or ~0 if the return has no entry (counted as unpaired);
+ * *DEPTH the popped frame's index.
  */
-static __always_inline __u64 latency_pop(struct pt_regs *ctx, __u64 cookie, __u64 sp)
+static __always_inline __u64 latency_pop(struct pt_regs *ctx, __u64 cookie, __u64 sp, __u32 *depth)
 {
 	__u32 slot = (cookie >> 32) & USCOPE_COOKIE_SLOT_MASK, d;
 	struct call_stack *st;
@@ -135,6 +141,7 @@ static __always_inline __u64 latency_pop(struct pt_regs *ctx, __u64 cookie, __u6
 	if (f->pos != pos)
 		return ~0ull;	/* a caller's frame: this call's entry was not seen */
 	st->depth = d - 1;
+	*depth = d - 1;
 	if ((f->slot & ~FRAME_INSN) == (slot | USCOPE_SLOT_REJECTED))
 		return 0;
 	if ((f->slot & ~FRAME_INSN) != slot)

@@ -213,6 +213,8 @@ static __always_inline void stack__count_record(struct pt_regs *ctx, __u32 site,
 	rec->ev.site = site;
 	rec->ev.kind = kind;
 	rec->ev.nargs = 0;
+	if (by_nkeys)	/* --by: the key rides in the event (by.bpf.h) */
+		by_fill_event(ctx, &rec->ev, kind);
 	rec->tail.count_only = 1;
 	stack__output(rec, stack__fill(ctx, rec), site);
 }
@@ -244,6 +246,11 @@ static __always_inline void stack__count(struct pt_regs *ctx, __u32 site, __u16 
 	}
 	key.caller = stack__caller(ctx, kind);
 	key.pid = bpf_get_current_pid_tgid() >> 32;
+	if (by_nkeys) {	/* --by: counted per (stack, key) in by.bpf.h */
+		if (by_stack_count(ctx, kind, &key) > 0)
+			goto note;
+		return;
+	}
 	c = bpf_map_lookup_elem(&stack_counts, &key);
 	if (c) {
 		*c += 1;
@@ -259,6 +266,7 @@ static __always_inline void stack__count(struct pt_regs *ctx, __u32 site, __u16 
 		}
 		return;
 	}
+note:
 	/*
 	 * Woken at once only for a new process (its mappings must be read while
 	 * it lives); 10,000 new stacks of one process each forcing a wakeup made

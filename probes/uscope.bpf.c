@@ -337,16 +337,19 @@ static __always_inline void latency_record(struct pt_regs *ctx, __u64 cookie, __
 		hist_add(stack__lat_hist(&k), now - t0);
 }
 
+#include "by_lat.bpf.h"	/* --latency --by; uses log2_u64, hist_half, call_where */
+
 /* Count one hit of SITE (a KIND site) in every table this run keeps. */
 static __always_inline void count_hit(struct pt_regs *ctx, __u32 site, int kind, const bool sleepable)
 {
 	bump_s(&counts, site, sleepable);
 	if (!sleepable)	/* stack maps are not for sleepable programs: no twin with --stack */
 		stack__count(ctx, site, kind);
-	if (by_nkeys)
-		by_count(ctx, site, kind, sleepable);
+	/* --by: counted here with --count only; keyed histograms and latency are counted where they are made. */
+	if (by_nkeys && !vhist_mode && !(latency && kind != USCOPE_SITE_USDT))
+		by_count(ctx, site, kind, 0, sleepable);
 	if (vhist_mode)
-		vhist_add(ctx, site, kind);
+		vhist_add(ctx, site, kind, sleepable);
 }
 
 /* Counting is on, the cookie is known (nocookie: its address was mapped) and the process is traced. */
@@ -376,8 +379,10 @@ static __always_inline int entry_hit(struct pt_regs *ctx, const bool sleepable)
 	count_hit(ctx, site, USCOPE_SITE_ENTRY, sleepable);
 	if (latency) {
 		struct stack_key k;
+		__u32 d = latency_entry(ctx, cookie, 0);
 
-		latency_entry(ctx, cookie, 0);
+		if (by_nkeys)	/* keep the keys only the entry has */
+			by_lat_entry(ctx, site, cookie, d, sleepable);
 		if (!sleepable && lat_stack_key(ctx, cookie, &k))	/* no stack maps in sleepable programs */
 			stack__lat_entry(ctx, site, &k);
 	}
@@ -429,19 +434,24 @@ static __always_inline int on_return(struct pt_regs *ctx, __u64 cookie, __u64 sp
 	__u32 site = (__u32)cookie;
 	struct uscope_event *e;
 	__u64 now = latency ? bpf_ktime_get_ns() : 0, t0 = 0;
+	__u32 depth = ~0u;
 
 	if (stopped || !wanted(false))
 		return 0;
 	if (latency) {
-		t0 = latency_pop(ctx, cookie, sp);
+		t0 = latency_pop(ctx, cookie, sp, &depth);
 		if (!t0)
 			return 0;	/* the filter rejected its entry */
 	}
 	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN, false))
 		return 0;
 	count_hit(ctx, site, USCOPE_SITE_RETURN, false);
-	if (latency)
+	if (latency && by_nkeys) {
+		if (!by_lat_return(ctx, cookie, depth, t0, now))
+			bump(&unpaired, USCOPE_PAIR_UNPAIRED);
+	} else if (latency) {
 		latency_record(ctx, cookie, t0, now);
+	}
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_RETURN, false);

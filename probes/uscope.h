@@ -193,9 +193,42 @@ struct uscope_filter {
 
 struct uscope_by_key {
 	__u32 site;
-	__u32 pad;
+	__u32 aux;		/* --count: 0; --hist/--lhist: the bucket; --latency: USCOPE_BY_LAT_AUX */
 	__u64 v[USCOPE_BY_KEYS];
 	char comm[USCOPE_COMM_LEN];
+	char str[USCOPE_BY_STR_LEN];
+};
+
+/*
+ * ---- Keyed latency and keyed histograms (--by with --latency, --hist,
+ * --lhist; probes/by.bpf.h, probes/by_lat.bpf.h, loader/by_*.c) ----
+ *
+ * A keyed histogram is rows of the key table, one per (key, bucket): aux
+ * holds the bucket, so a key costs only the buckets it filled and one
+ * --by-max bounds the memory. --latency rows count (count, sum, min, max)
+ * per CPU; aux is the log2 bucket of the duration and, with -i, the half
+ * (hist_half) the sample went to, so an interval's rows are read and deleted
+ * whole while the next interval fills the other half.
+ *
+ * The keys known only at the entry (argN, str(argN)) travel to the return in
+ * a per-thread array of frames indexed by call depth, beside the latency
+ * call stack (slot checks the pairing); comm, pid, tid and ret are read at
+ * the return.
+ */
+#define USCOPE_BY_LAT_AUX(bucket, half) ((__u32)(bucket) | (__u32)(half) << 8)
+#define USCOPE_BY_THREADS 8192	/* threads whose timed calls carry keys at once */
+
+struct uscope_by_lat {
+	__u64 count;
+	__u64 sum_ns;
+	__u64 min_ns;		/* 0: no sample on this CPU */
+	__u64 max_ns;
+};
+
+struct uscope_by_frame {
+	__u32 site;		/* the entry site */
+	__u32 slot;		/* the latency slot; ~0 once popped */
+	__u64 v[USCOPE_BY_KEYS];
 	char str[USCOPE_BY_STR_LEN];
 };
 
@@ -357,5 +390,18 @@ enum uscope_late_stat {
 };
 
 #define USCOPE_LATE_HELD_MAX 4096	/* processes held at once, at most */
+
+/*
+ * ---- Keyed stacks (--count --stack --by; probes/by.bpf.h, loader/by_stacks.c) ----
+ *
+ * Frame pointers: one count per (stack, key) in a hash of its own, so that
+ * stacks without --by keep their table. --stack=dwarf: the count-only record
+ * carries the key in its event (uscope_event.args[0..3] the values,
+ * args[4..7] the str() bytes, comm), and user space counts it.
+ */
+struct uscope_by_stack_key {
+	struct uscope_stack_key stack;
+	struct uscope_by_key by;
+};
 
 #endif

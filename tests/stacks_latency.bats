@@ -40,6 +40,9 @@ LAT="$BUILD_DIR/stacks-lat"
 	[[ "$status" -eq 2 && "${#lines[@]}" -eq 1 && "$output" == *"--latency --stack needs frame-pointer stacks (--stack=fp)"* ]]
 	run "$USCOPE" trace --latency --folded -c "$LAT 1 1 1 1" work
 	[[ "$status" -eq 2 && "${#lines[@]}" -eq 1 && "$output" == *"--folded counts stacks; it cannot be used with --latency"* ]]
+	# keyed latency and per-stack histograms are separate tables: refused, not one silently dropped
+	run "$USCOPE" trace --latency --stack=fp --by pid -c "$LAT 1 1 1 1" work
+	[[ "$status" -eq 2 && "${#lines[@]}" -eq 1 && "$output" == *"--latency --stack cannot be used with --by"* ]]
 	# auto on a binary without frame pointers would pick DWARF: refused by name before attaching.
 	run "$USCOPE" trace --latency --stack -c "$BUILD_DIR/stacks-nofp 1 1 1 1" leaf
 	[[ "$status" -eq 1 && "$output" == *"--latency --stack needs frame-pointer stacks: a probed binary keeps none"* ]]
