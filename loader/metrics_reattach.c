@@ -160,7 +160,8 @@ static void attach_view(struct metrics_agent *a, uint32_t bi, int fd, const char
 	view.bins = &bins;
 	if (view.sites && view.locs && bins.v && !fstat(fd, &st)) {
 		memcpy(view.sites, plan->sites, plan->nsites * sizeof(*view.sites));
-		memcpy(view.locs, plan->locs, plan->nlocs * sizeof(*view.locs));
+		if (plan->nlocs)	/* no USDT probes: plan->locs may be NULL */
+			memcpy(view.locs, plan->locs, plan->nlocs * sizeof(*view.locs));
 		memcpy(bins.v, plan->bins->v, bins.n * sizeof(*bins.v));
 		rebase(plan, bi, fl, fdpath, &view, &missing, &first_missing);
 		usdt_left = metrics_usdt__rebase(plan, bi, notes, &view, &first_usdt);
