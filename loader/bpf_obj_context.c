@@ -12,6 +12,7 @@
  * the key table, read whole, and the count of hits that found it full.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -22,6 +23,20 @@
 #include "uscope.skel.h"
 
 /* --by: the one table the run fills gets --by-max rows (and --latency the per-thread key frames). */
+/*
+ * The bytes of struct uscope_by_key the keys NEED use: the map hashes and
+ * compares only those (the fields past them are always zero), so a key
+ * without str(argN) does not pay for its 32 bytes on every hit.
+ */
+static uint32_t by_key_size(uint32_t need)
+{
+	if (need & 1u << USCOPE_OPND_STR)
+		return sizeof(struct uscope_by_key);
+	if (need & 1u << USCOPE_OPND_COMM)
+		return offsetof(struct uscope_by_key, str);
+	return offsetof(struct uscope_by_key, comm);
+}
+
 static int size_by(struct uscope_bpf *skel, const struct bpf_knobs *kn)
 {
 	const struct by_spec *by = kn->by;
@@ -44,6 +59,8 @@ static int size_by(struct uscope_bpf *skel, const struct bpf_knobs *kn)
 	}
 	skel->rodata->by_need = need;
 	err = bpf_map__set_max_entries(skel->maps.by_counts, kn->latency ? 1 : by->max);
+	if (!err)
+		err = bpf_map__set_key_size(skel->maps.by_counts, by_key_size(need));
 	if (!err && stacks)
 		err = bpf_map__set_max_entries(skel->maps.by_stack_counts, by->max);
 	if (!err && kn->latency)
@@ -117,19 +134,31 @@ int context_maps__fill(struct uscope_bpf *skel, const struct filter_set *f)
 	return err;
 }
 
+/* by_counts' rows, their per-CPU counts summed; keys past the map's key size read as zeros. */
 int context_maps__by_read(struct uscope_bpf *skel, struct by_row *rows, size_t cap, size_t *n)
 {
-	int fd = bpf_map__fd(skel->maps.by_counts);
-	struct uscope_by_key k, last;
+	int fd = bpf_map__fd(skel->maps.by_counts), ncpu = libbpf_num_possible_cpus(), c;
+	struct uscope_by_key k = { 0 }, last = { 0 };
 	bool have_last = false;
+	uint64_t *vals;
 
 	*n = 0;
+	if (ncpu <= 0)
+		return ncpu;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
 	while (*n < cap && !bpf_map_get_next_key(fd, have_last ? &last : NULL, &k)) {
 		last = k;
 		have_last = true;
-		if (!bpf_map_lookup_elem(fd, &k, &rows[*n].count))
-			rows[(*n)++].key = k;
+		if (bpf_map_lookup_elem(fd, &k, vals))
+			continue;
+		rows[*n].count = 0;
+		for (c = 0; c < ncpu; c++)
+			rows[*n].count += vals[c];
+		rows[(*n)++].key = k;
 	}
+	free(vals);
 	qsort(rows, *n, sizeof(*rows), by_row__key_cmp);
 	return 0;
 }

@@ -6,7 +6,9 @@
  * per-site record: by_opnd[] holds each key's operand (enum
  * uscope_filter_operand), by_need the operands to read. The operands are
  * read with filter.bpf.h's readers into a struct uscope_by_key, which is
- * counted in a hash map. A new key is inserted with BPF_NOEXIST; if the
+ * counted in a per-CPU hash map (no atomic add on the hot path; user space
+ * sums the CPUs), hashed only as far as the last field a key uses (the
+ * loader shrinks the map's key size: no str key, no 32 bytes). A new key is inserted with BPF_NOEXIST; if the
  * table is full the hit is counted in by_dropped, so user space reports it
  * ("dropped: key table full"), never loses it silently. With by_nkeys == 0
  * the verifier drops all of this. The same keys also break down value
@@ -21,9 +23,9 @@ const volatile __u8 by_opnd[USCOPE_BY_KEYS] = {};
 const volatile __u32 by_need = 0;
 const volatile __s32 by_str_arg = -1;
 
-/* Rows: sized by --by-max before load. */
+/* Rows: sized by --by-max, key size cut to the fields used (bpf_obj_context.c), before load. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1);
 	__type(key, struct uscope_by_key);
 	__type(value, __u64);
@@ -55,19 +57,28 @@ static __always_inline struct uscope_by_stack_key *by_key_buf(void)
 	return bpf_map_lookup_elem(&by_scratch, &zero);
 }
 
-static __always_inline bool by_add(const struct uscope_by_key *k)
+/* This CPU's count; a sleepable twin may be interleaved on its CPU, so only it adds atomically. */
+static __always_inline void by_inc(__u64 *c, const bool sleepable)
+{
+	if (sleepable)
+		__sync_fetch_and_add(c, 1);
+	else
+		*c += 1;
+}
+
+static __always_inline bool by_add(const struct uscope_by_key *k, const bool sleepable)
 {
 	__u64 *c = bpf_map_lookup_elem(&by_counts, k), one = 1;
 
 	if (c) {
-		__sync_fetch_and_add(c, 1);
+		by_inc(c, sleepable);
 		return true;
 	}
 	if (!bpf_map_update_elem(&by_counts, k, &one, BPF_NOEXIST))
 		return true;
 	c = bpf_map_lookup_elem(&by_counts, k);	/* another CPU inserted it first */
 	if (c)
-		__sync_fetch_and_add(c, 1);
+		by_inc(c, sleepable);
 	return c != NULL;
 }
 
@@ -83,7 +94,10 @@ static __always_inline void by_key_fill(struct pt_regs *ctx, struct uscope_by_ke
 	__u64 v[16];
 	__u32 i;
 
-	opnd_read_nums(ctx, need, v, kind);
+	if (need & ~(1u << USCOPE_OPND_COMM))
+		opnd_read_nums(ctx, need, v, kind);
+	else
+		__builtin_memset(v, 0, sizeof(v));	/* comm only: no registers, no cookie */
 	if (sleepable && NEED(need, USCOPE_OPND_STR))
 		user_fault_in(v[by_str_arg & 15]);	/* its first page; a string running on into an untouched one reads "" */
 	__builtin_memset(k, 0, sizeof(*k));
@@ -115,7 +129,7 @@ static __always_inline void by_count(struct pt_regs *ctx, __u32 site, int kind, 
 		return;
 	by_key_fill(ctx, &b->by, site, kind, by_need, sleepable);
 	b->by.aux = aux;
-	if (!by_add(&b->by))
+	if (!by_add(&b->by, sleepable))
 		by_drop();
 }
 
