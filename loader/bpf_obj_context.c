@@ -28,13 +28,13 @@
  * compares only those (the fields past them are always zero), so a key
  * without str(argN) does not pay for its 32 bytes on every hit.
  */
-static uint32_t by_key_size(uint32_t need)
+static uint32_t by_key_size(uint32_t need, int nkeys)
 {
 	if (need & 1u << USCOPE_OPND_STR)
 		return sizeof(struct uscope_by_key);
-	if (need & 1u << USCOPE_OPND_COMM)
-		return offsetof(struct uscope_by_key, str);
-	return offsetof(struct uscope_by_key, comm);
+	if (!(need & ~(1u << USCOPE_OPND_COMM)))
+		return offsetof(struct uscope_by_key, v);	/* comm only: 24 bytes */
+	return offsetof(struct uscope_by_key, v) + nkeys * sizeof(uint64_t);	/* v[i]: key i's number */
 }
 
 static int size_by(struct uscope_bpf *skel, const struct bpf_knobs *kn)
@@ -60,7 +60,7 @@ static int size_by(struct uscope_bpf *skel, const struct bpf_knobs *kn)
 	skel->rodata->by_need = need;
 	err = bpf_map__set_max_entries(skel->maps.by_counts, kn->latency ? 1 : by->max);
 	if (!err)
-		err = bpf_map__set_key_size(skel->maps.by_counts, by_key_size(need));
+		err = bpf_map__set_key_size(skel->maps.by_counts, by_key_size(need, by->nkeys));
 	if (!err && stacks)
 		err = bpf_map__set_max_entries(skel->maps.by_stack_counts, by->max);
 	if (!err && kn->latency)

@@ -150,7 +150,11 @@ int by_row__key_cmp(const void *a, const void *b)
 
 	if (x->site != y->site)
 		return x->site < y->site ? -1 : 1;
-	c = memcmp(x->v, y->v, sizeof(*x) - offsetof(struct uscope_by_key, v));
+	c = memcmp(x->v, y->v, sizeof(x->v));	/* numbers, comm, str: the order rows are listed in */
+	if (!c)
+		c = memcmp(x->comm, y->comm, sizeof(x->comm));
+	if (!c)
+		c = memcmp(x->str, y->str, sizeof(x->str));
 	if (c)
 		return c;
 	return x->aux < y->aux ? -1 : x->aux > y->aux;
@@ -159,7 +163,7 @@ int by_row__key_cmp(const void *a, const void *b)
 bool by_row__same_key(const struct by_row *a, const struct by_row *b)
 {
 	return a->key.site == b->key.site &&
-	       !memcmp(a->key.v, b->key.v, sizeof(a->key) - offsetof(struct uscope_by_key, v));
+	       !memcmp(a->key.comm, b->key.comm, sizeof(a->key) - offsetof(struct uscope_by_key, comm));
 }
 
 /* Two rows of one key (and bucket) become one: counts add, min and max over both. */

@@ -23,12 +23,16 @@ const volatile __u8 by_opnd[USCOPE_BY_KEYS] = {};
 const volatile __u32 by_need = 0;
 const volatile __s32 by_str_arg = -1;
 
-/* Rows: sized by --by-max, key size cut to the fields used (bpf_obj_context.c), before load. */
+/*
+ * Rows: sized by --by-max, key size cut to the fields used (bpf_obj_context.c),
+ * before load. Sizes, not BTF types: a BTF key type of the full struct would
+ * not match the cut size, and the kernel would refuse the map.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 1);
-	__type(key, struct uscope_by_key);
-	__type(value, __u64);
+	__uint(key_size, sizeof(struct uscope_by_key));
+	__uint(value_size, sizeof(__u64));
 } by_counts SEC(".maps");
 
 /* Hits whose key found the table full. */

@@ -194,8 +194,8 @@ struct uscope_filter {
 struct uscope_by_key {
 	__u32 site;
 	__u32 aux;		/* --count: 0; --hist/--lhist: the bucket; --latency: USCOPE_BY_LAT_AUX */
+	char comm[USCOPE_COMM_LEN];	/* before v[]: the key table hashes only the fields used (by_key_size) */
 	__u64 v[USCOPE_BY_KEYS];
-	char comm[USCOPE_COMM_LEN];
 	char str[USCOPE_BY_STR_LEN];
 };
 
