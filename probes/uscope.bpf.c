@@ -371,7 +371,7 @@ static __always_inline int entry_hit(struct pt_regs *ctx, const bool sleepable)
 
 	if (!hit_wanted(cookie, sleepable))
 		return 0;
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_ENTRY, sleepable)) {
+	if (has_filter && !filter_pass(ctx, cookie, USCOPE_SITE_ENTRY, sleepable)) {
 		if (latency)	/* its return must know it was not timed */
 			latency_entry(ctx, cookie, USCOPE_SLOT_REJECTED);
 		return 0;
@@ -443,7 +443,7 @@ static __always_inline int on_return(struct pt_regs *ctx, __u64 cookie, __u64 sp
 		if (!t0)
 			return 0;	/* the filter rejected its entry */
 	}
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN, false))
+	if (has_filter && !filter_pass(ctx, cookie, USCOPE_SITE_RETURN, false))
 		return 0;
 	count_hit(ctx, site, USCOPE_SITE_RETURN, false);
 	if (latency && by_nkeys) {
@@ -492,7 +492,7 @@ static __always_inline int usdt_hit(struct pt_regs *ctx, const bool sleepable)
 
 	if (!hit_wanted(cookie, sleepable))
 		return 0;
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT, sleepable))
+	if (has_filter && !filter_pass(ctx, cookie, USCOPE_SITE_USDT, sleepable))
 		return 0;
 	count_hit(ctx, site, USCOPE_SITE_USDT, sleepable);
 	if (!emit_events)
