@@ -163,20 +163,12 @@ static __always_inline __u64 stack__fill(struct pt_regs *ctx, struct uscope_stac
 
 static __always_inline void stack__output(struct uscope_stack_record *rec, __u64 size, __u32 site)
 {
-	__u64 flags = BPF_RB_NO_WAKEUP, queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 flags;
 
 	if (size > sizeof(*rec))
 		size = sizeof(*rec);
-	/*
-	 * Woken once, when this record takes the queue past wakeup_bytes: a
-	 * reader that is behind is awake already, and while it stays behind
-	 * (printing stacks is slower than taking them) a wakeup on every
-	 * record above the mark cost an IPI each, doubling the cost of a hit.
-	 * An awake reader drains the ring to empty before it sleeps, and its
-	 * poll returns at once while anything is queued, so none is stranded.
-	 */
-	if ((queued < wakeup_bytes && queued + size >= wakeup_bytes) || stack__new_pid(rec->ev.pid))
-		flags = BPF_RB_FORCE_WAKEUP;
+	/* Woken as plain events are (wake_flags), and at once for a new process: its mappings must be read while it lives. */
+	flags = stack__new_pid(rec->ev.pid) ? BPF_RB_FORCE_WAKEUP : wake_flags(size);
 	if (bpf_ringbuf_output(&events, rec, size, flags)) {
 		bump(&drops, site);
 		bump(&stack_lost, USCOPE_STACK_LOST_RB);
