@@ -41,6 +41,7 @@ struct bpf_knobs {
 	int stack_mode;		/* --stack: enum uscope_stack_mode, USCOPE_STACK_OFF when none */
 	bool stack_count;	/* --count --stack */
 	uint32_t stack_depth;	/* frames kept */
+	bool stack_caller;	/* fp: some entry site needs its caller read from [%rsp] */
 	uint32_t stack_bytes;	/* dwarf: stack bytes copied */
 	bool follow;		/* -f: the tgid set decides (tgid ignored); fork/exit tracepoints load */
 	bool cgroup;		/* --cgroup: the target_cgroup map decides */

@@ -23,6 +23,7 @@ void bpf_obj_stacks__knobs(struct uscope_bpf *skel, const struct bpf_knobs *k)
 {
 	skel->rodata->stack_mode = k->stack_mode;
 	skel->rodata->stack_count = k->stack_count;
+	skel->rodata->stack_caller = k->stack_caller;
 	if (k->stack_depth)
 		skel->rodata->stack_depth = k->stack_depth;
 	if (k->stack_bytes)

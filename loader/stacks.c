@@ -111,6 +111,9 @@ void stacks__knobs(const struct stacks *st, struct bpf_knobs *k)
 	k->stack_count = st->count;
 	k->stack_depth = st->opts->depth;
 	k->stack_bytes = st->opts->bytes;
+	/* [%rsp] is read only if some site's caller is inserted (stack_fp_pcs): a user read a hit saved. */
+	for (size_t i = 0; st->adds_caller && !k->stack_caller && i < st->plan->nsites; i++)
+		k->stack_caller = st->adds_caller[i];
 }
 
 void stacks__attached(struct stacks *st, pid_t pid)

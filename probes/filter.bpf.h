@@ -54,20 +54,27 @@ struct filter_vals {
 /*
  * The numeric operands NEED asks for into v[16], indexed by enum
  * uscope_filter_operand; those the site does not have stay 0 (the compiler
- * never reads them). Shared with --by (by.bpf.h).
+ * never reads them). COOKIE: the site's, from a caller that has it (~0 when
+ * it does not: then it is fetched here, and only if an argument of a function
+ * entry is needed, since on uprobe_multi it is a helper call, not a load).
+ * Registers are read only when an argument is needed: a filter on comm, pid
+ * or uid pays for neither. Shared with --by and --hist (by.bpf.h, hist.bpf.h).
  */
-static __always_inline void opnd_read_nums_s(struct pt_regs *ctx, __u32 need, __u64 *v, int kind,
-					     const bool sleepable)
+static __always_inline void opnd_read_nums_c(struct pt_regs *ctx, __u32 need, __u64 *v, int kind,
+					     const bool sleepable, __u64 cookie)
 {
+	__u32 args = need & ((1u << USCOPE_MAX_ARGS) - 1);
+
 	__builtin_memset(v, 0, 16 * sizeof(*v));
 	if (kind == USCOPE_SITE_ENTRY) {
-		func_args_read(ctx, v, cookie_is_go(site_cookie(ctx)));	/* func_args.bpf.h */
+		if (args)
+			func_args_read(ctx, v, cookie_is_go(cookie == ~0ull ? site_cookie(ctx) : cookie));
 	} else if (kind == USCOPE_SITE_RETURN) {
 		v[USCOPE_OPND_RET] = PT_REGS_RC(ctx);
-	} else if (need & ((1u << USCOPE_MAX_ARGS) - 1)) {
+	} else if (args) {
 		__u16 bad;	/* an unreadable argument reads as 0 here */
 
-		usdt_read_args(ctx, usdt_cookie(ctx) >> 32, v, &bad, sleepable);	/* usdt_read.bpf.h */
+		usdt_read_args(ctx, (cookie == ~0ull ? usdt_cookie(ctx) : cookie) >> 32, v, &bad, sleepable);	/* usdt_read.bpf.h */
 	}
 	if (need & (1u << USCOPE_OPND_PID | 1u << USCOPE_OPND_TID)) {
 		__u64 id = bpf_get_current_pid_tgid();
@@ -77,6 +84,12 @@ static __always_inline void opnd_read_nums_s(struct pt_regs *ctx, __u32 need, __
 	}
 	if (NEED(need, USCOPE_OPND_UID))
 		v[USCOPE_OPND_UID] = (__u32)bpf_get_current_uid_gid();
+}
+
+static __always_inline void opnd_read_nums_s(struct pt_regs *ctx, __u32 need, __u64 *v, int kind,
+					     const bool sleepable)
+{
+	opnd_read_nums_c(ctx, need, v, kind, sleepable, ~0ull);
 }
 
 /* The same from a non-sleepable program (--by, --hist read numbers only). */
@@ -141,9 +154,10 @@ static __always_inline bool filter_streq(const __u64 *buf, const struct uscope_f
 	return true;
 }
 
-/* True if SITE has no filter or its filter accepts this hit. */
-static __always_inline bool filter_pass(struct pt_regs *ctx, __u32 site, int kind, const bool sleepable)
+/* True if the site of COOKIE has no filter or its filter accepts this hit. */
+static __always_inline bool filter_pass(struct pt_regs *ctx, __u64 cookie, int kind, const bool sleepable)
 {
+	__u32 site = (__u32)cookie;
 	const struct uscope_filter *f;
 	struct filter_vals x;
 	__u32 *id, pc = 0, i;
@@ -154,7 +168,7 @@ static __always_inline bool filter_pass(struct pt_regs *ctx, __u32 site, int kin
 	f = bpf_map_lookup_elem(&filters, id);
 	if (!f)
 		return true;
-	opnd_read_nums_s(ctx, f->need, x.v, kind, sleepable);
+	opnd_read_nums_c(ctx, f->need, x.v, kind, sleepable, cookie);
 	if (NEED(f->need, USCOPE_OPND_COMM))
 		opnd_read_comm(x.comm, sizeof(x.comm));
 	if (NEED(f->need, USCOPE_OPND_STR))

@@ -37,6 +37,7 @@ const volatile __u32 stack_mode = USCOPE_STACK_OFF;	/* enum uscope_stack_mode */
 const volatile bool stack_count = false;	/* --count --stack */
 const volatile __u32 stack_depth = 64;	/* frames kept, at most USCOPE_STACK_MAX_DEPTH */
 const volatile __u32 stack_bytes = 8192;	/* dwarf: stack bytes copied */
+const volatile bool stack_caller = true;	/* fp: some entry site's walk misses its caller */
 
 /* Frame-pointer stacks by id; value_size (8 * depth) and size set by the loader. */
 struct {
@@ -93,7 +94,8 @@ static __always_inline __u64 stack__caller(struct pt_regs *ctx, __u16 kind)
 {
 	__u64 ret = 0;
 
-	if (kind == USCOPE_SITE_ENTRY && bpf_probe_read_user(&ret, sizeof(ret), (void *)PT_REGS_SP(ctx)))
+	/* Not read when user space inserts no caller (every site starts with push %rbp or endbr64). */
+	if (kind == USCOPE_SITE_ENTRY && stack_caller && bpf_probe_read_user(&ret, sizeof(ret), (void *)PT_REGS_SP(ctx)))
 		ret = 0;
 	return ret;
 }
@@ -161,12 +163,12 @@ static __always_inline __u64 stack__fill(struct pt_regs *ctx, struct uscope_stac
 
 static __always_inline void stack__output(struct uscope_stack_record *rec, __u64 size, __u32 site)
 {
-	__u64 flags = BPF_RB_NO_WAKEUP;
+	__u64 flags;
 
 	if (size > sizeof(*rec))
 		size = sizeof(*rec);
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + size >= wakeup_bytes || stack__new_pid(rec->ev.pid))
-		flags = BPF_RB_FORCE_WAKEUP;
+	/* Woken as plain events are (wake_flags), and at once for a new process: its mappings must be read while it lives. */
+	flags = stack__new_pid(rec->ev.pid) ? BPF_RB_FORCE_WAKEUP : wake_flags(size);
 	if (bpf_ringbuf_output(&events, rec, size, flags)) {
 		bump(&drops, site);
 		bump(&stack_lost, USCOPE_STACK_LOST_RB);

@@ -232,17 +232,24 @@ static __always_inline struct uscope_event *reserve(__u32 site, __u16 kind, cons
 }
 
 /*
- * Wake the reader only once wakeup_bytes are queued: at high rates one
- * wakeup serves many events; user space also polls with a short timeout,
- * so a lone event is never stranded.
+ * Wake the reader only when a record of SIZE takes the queue past
+ * wakeup_bytes: at high rates one wakeup serves many events. A reader that
+ * is behind is awake already, and while it stays behind a wakeup on every
+ * record above the mark cost an IPI each (it doubled the cost of a --stack
+ * hit). An awake reader drains the ring before it sleeps, its poll returns
+ * at once while anything is queued, and it polls with a short timeout, so
+ * no event is stranded.
  */
+static __always_inline __u64 wake_flags(__u64 size)
+{
+	__u64 queued = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return queued < wakeup_bytes && queued + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void submit(struct uscope_event *e)
 {
-	__u64 flags = BPF_RB_NO_WAKEUP;
-
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + sizeof(*e) >= wakeup_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	bpf_ringbuf_submit(e, wake_flags(sizeof(*e)));
 }
 
 #include "stack.bpf.h"	/* --stack; uses bump(), submit(), events */
@@ -371,7 +378,7 @@ static __always_inline int entry_hit(struct pt_regs *ctx, const bool sleepable)
 
 	if (!hit_wanted(cookie, sleepable))
 		return 0;
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_ENTRY, sleepable)) {
+	if (has_filter && !filter_pass(ctx, cookie, USCOPE_SITE_ENTRY, sleepable)) {
 		if (latency)	/* its return must know it was not timed */
 			latency_entry(ctx, cookie, USCOPE_SLOT_REJECTED);
 		return 0;
@@ -443,7 +450,7 @@ static __always_inline int on_return(struct pt_regs *ctx, __u64 cookie, __u64 sp
 		if (!t0)
 			return 0;	/* the filter rejected its entry */
 	}
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_RETURN, false))
+	if (has_filter && !filter_pass(ctx, cookie, USCOPE_SITE_RETURN, false))
 		return 0;
 	count_hit(ctx, site, USCOPE_SITE_RETURN, false);
 	if (latency && by_nkeys) {
@@ -492,7 +499,7 @@ static __always_inline int usdt_hit(struct pt_regs *ctx, const bool sleepable)
 
 	if (!hit_wanted(cookie, sleepable))
 		return 0;
-	if (has_filter && !filter_pass(ctx, site, USCOPE_SITE_USDT, sleepable))
+	if (has_filter && !filter_pass(ctx, cookie, USCOPE_SITE_USDT, sleepable))
 		return 0;
 	count_hit(ctx, site, USCOPE_SITE_USDT, sleepable);
 	if (!emit_events)
