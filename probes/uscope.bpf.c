@@ -372,13 +372,29 @@ static __always_inline bool hit_wanted(__u64 cookie, const bool sleepable)
 /* A function entry; SLEEPABLE (a constant per program): the twin that may fault strings in. */
 static __always_inline int entry_hit(struct pt_regs *ctx, const bool sleepable)
 {
-	__u64 cookie = site_cookie(ctx);
-	__u32 site = (__u32)cookie;
+	__u64 cookie;
+	__u32 site;
 	struct uscope_event *e;
 
+	/*
+	 * One filter for every entry, and no latency frame to mark: decided
+	 * before anything else, unless it reads a string (a twin could fault in
+	 * a page of a process that wanted() would have left alone).
+	 */
+	if (has_filter && filter_entry_ro && !latency && !NEED(filter_entry.need, USCOPE_OPND_STR) &&
+	    !filter_entry_pass(ctx, sleepable))
+		return 0;
+	cookie = site_cookie(ctx);
+	site = (__u32)cookie;
 	if (!hit_wanted(cookie, sleepable))
 		return 0;
-	if (has_filter && !filter_pass(ctx, cookie, USCOPE_SITE_ENTRY, sleepable)) {
+	if (has_filter && filter_entry_ro && (latency || NEED(filter_entry.need, USCOPE_OPND_STR)) &&
+	    !filter_entry_pass(ctx, sleepable)) {
+		if (latency)	/* its return must know it was not timed */
+			latency_entry(ctx, cookie, USCOPE_SLOT_REJECTED);
+		return 0;
+	}
+	if (has_filter && !filter_entry_ro && !filter_pass(ctx, cookie, USCOPE_SITE_ENTRY, sleepable)) {
 		if (latency)	/* its return must know it was not timed */
 			latency_entry(ctx, cookie, USCOPE_SLOT_REJECTED);
 		return 0;
