@@ -93,16 +93,17 @@ static __always_inline bool by_add(const struct uscope_by_key *k, const bool sle
  * is cut to them, bpf_obj_context.c), so only those are written: --by comm
  * writes 24 bytes, not 88, and reads no register. Otherwise K is zeroed
  * whole first. A SLEEPABLE twin may fault the string's page in, so K must
- * then be its own (by_key_at): it may sleep, and it is preemptible.
+ * then be its own (by_key_at): it may sleep, and it is preemptible. COOKIE:
+ * the site's, or ~0 (fetched here if an entry's arguments are read).
  */
 static __always_inline long by_key_fill(struct pt_regs *ctx, struct uscope_by_key *k, __u32 site, int kind,
-					 __u32 need, const bool sleepable, const bool cut)
+					 __u32 need, const bool sleepable, const bool cut, __u64 cookie)
 {
 	__u64 v[16];
 	__u32 i;
 
 	if (need & ~(1u << USCOPE_OPND_COMM))
-		opnd_read_nums(ctx, need, v, kind);
+		opnd_read_nums_c(ctx, need, v, kind, false, cookie);
 	if (!cut)
 		__builtin_memset(k, 0, sizeof(*k));
 	k->site = site;
@@ -155,13 +156,13 @@ static __always_inline void by_drop(void)
 }
 
 /* --count: one more hit under this key; --hist/--lhist: AUX is the value's bucket. */
-static __always_inline void by_count(struct pt_regs *ctx, __u32 site, int kind, __u32 aux, const bool sleepable)
+static __always_inline void by_count(struct pt_regs *ctx, __u64 cookie, int kind, __u32 aux, const bool sleepable)
 {
 	struct uscope_by_key sk, *k = by_key_at(&sk, sleepable);
 
 	if (!k)
 		return;
-	by_key_fill(ctx, k, site, kind, by_need, sleepable, true);
+	by_key_fill(ctx, k, (__u32)cookie, kind, by_need, sleepable, true, cookie);
 	k->aux = aux;
 	if (!by_add(k, sleepable))
 		by_drop();
@@ -186,7 +187,7 @@ static __always_inline int by_stack_count(struct pt_regs *ctx, int kind, const s
 
 	if (!k)
 		return -1;
-	by_key_fill(ctx, &k->by, sk->site, kind, by_need, false, false);
+	by_key_fill(ctx, &k->by, sk->site, kind, by_need, false, false, ~0ull);
 	k->stack = *sk;
 	c = bpf_map_lookup_elem(&by_stack_counts, k);
 	if (c) {
@@ -211,7 +212,7 @@ static __always_inline void by_fill_event(struct pt_regs *ctx, struct uscope_eve
 
 	if (!b)
 		return;
-	by_key_fill(ctx, &b->by, e->site, kind, by_need, false, false);
+	by_key_fill(ctx, &b->by, e->site, kind, by_need, false, false, ~0ull);
 	__builtin_memcpy(e->args, b->by.v, sizeof(b->by.v));
 	__builtin_memcpy(&e->args[USCOPE_BY_KEYS], b->by.str, sizeof(b->by.str));
 	__builtin_memcpy(e->comm, b->by.comm, sizeof(b->by.comm));

@@ -65,7 +65,7 @@ static __always_inline void by_lat_entry(struct pt_regs *ctx, __u32 site, __u64 
 	if (!k)
 		return;
 	/* comm, pid, tid and ret are read at the return. */
-	by_key_fill(ctx, k, site, USCOPE_SITE_ENTRY, by_need & ~(1u << USCOPE_OPND_COMM), sleepable, false);
+	by_key_fill(ctx, k, site, USCOPE_SITE_ENTRY, by_need & ~(1u << USCOPE_OPND_COMM), sleepable, false, cookie);
 	asm volatile("" : "+r"(d));	/* keep the mask: clang would drop it after the check */
 	f = &fr->f[d & (USCOPE_MAX_DEPTH - 1)];
 	f->site = site;
@@ -106,7 +106,7 @@ static __always_inline bool by_lat_return(struct pt_regs *ctx, __u64 cookie, __u
 	f->slot = ~0u;
 	by_key_fill(ctx, k, f->site, USCOPE_SITE_RETURN,
 		    by_need & (1u << USCOPE_OPND_COMM | 1u << USCOPE_OPND_RET | 1u << USCOPE_OPND_PID |
-			       1u << USCOPE_OPND_TID | 1u << USCOPE_OPND_UID), false, false);
+			       1u << USCOPE_OPND_TID | 1u << USCOPE_OPND_UID), false, false, cookie);
 	for (i = 0; i < USCOPE_BY_KEYS; i++)
 		if (i < by_nkeys && by_opnd[i] < USCOPE_OPND_RET)
 			k->v[i] = f->v[i];
