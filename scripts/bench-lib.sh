@@ -266,7 +266,8 @@ call_cost() {
 # in which @FN@ stands for the function it probes. PC_FUNCS="A B": the pair's
 # two functions. An even run (0, 2, ..) puts X on A and Y on B, an odd one the
 # other way round, so that a bias of either position cancels in the median
-# (CC_RUNS even) and shows in PRATIO_A / PRATIO_B. CC_LINGER as in call_cost;
+# (CC_RUNS even) and shows in PRATIO_A / PRATIO_B; runs 2-3 (0-based) start Y
+# before X, in case the first to attach pays more. CC_LINGER as in call_cost;
 # CC_BASE: the no-probe row of the same mode (NS[], from call_cost), over
 # which both overheads are taken.
 # Results: PRATIO[KEY] median of the runs' (X - base) / (Y - base), PRANGE[KEY]
@@ -284,10 +285,18 @@ pair_cost() {
 	for ((i = 0; i < CC_RUNS; i++)); do
 		if ((i % 2)); then fx=$fb fy=$fa pos=B; else fx=$fa fy=$fb pos=A; fi
 		cx=("${spec_x[@]:2}") cy=("${spec_y[@]:2}")
-		TR=$TMP/trx tracer_spawn "${cx[@]//@FN@/$fx}"
-		px=$TRACER_PID
-		TR=$TMP/try tracer_spawn "${cy[@]//@FN@/$fy}"
-		py=$TRACER_PID
+		# Runs 2-3 (of 4) start Y first: neither tracer always attaches first.
+		if ((i / 2 % 2)); then
+			TR=$TMP/try tracer_spawn "${cy[@]//@FN@/$fy}"
+			py=$TRACER_PID
+			TR=$TMP/trx tracer_spawn "${cx[@]//@FN@/$fx}"
+			px=$TRACER_PID
+		else
+			TR=$TMP/trx tracer_spawn "${cx[@]//@FN@/$fx}"
+			px=$TRACER_PID
+			TR=$TMP/try tracer_spawn "${cy[@]//@FN@/$fy}"
+			py=$TRACER_PID
+		fi
 		if ! TR=$TMP/trx tracer_ready "${spec_x[0]}" "$px" || ! TR=$TMP/try tracer_ready "${spec_y[0]}" "$py"; then
 			NOTE_B[$key]="$([[ -d /proc/$px ]] && echo Y || echo X) $TRACER_ERR"
 			stop_pids INT 20 "$px" "$py"
@@ -312,7 +321,7 @@ pair_cost() {
 			rs+=("$r") xs+=("$vx") ys+=("$vy")
 			if [[ $pos == A ]]; then ra+=("$r"); else rb+=("$r"); fi
 		fi
-		log "$key run $((i + 1))/$CC_RUNS (X on $fx): X ${vx:-?}, Y ${vy:-?} ns/call, overheads ${r:-?}x (X saw ${hx[-1]:-?}, Y saw ${hy[-1]:-?})"
+		log "$key run $((i + 1))/$CC_RUNS (X on $fx, $( ((i / 2 % 2)) && echo Y || echo X) started first): X ${vx:-?}, Y ${vy:-?} ns/call, overheads ${r:-?}x (X saw ${hx[-1]:-?}, Y saw ${hy[-1]:-?}; $(sed -n 's/^dropped_blocks //p' <<<"$out") block pairs dropped)"
 	done
 	PRATIO[$key]=$(median "${rs[@]}")
 	PRANGE[$key]=$(printf '%s\n' "${rs[@]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%.2f-%.2f", lo, hi }')

@@ -28,13 +28,15 @@ row here is a pair: \`ctx pair N\` calls \`bench_int(i)\` and its twin \`bench_i
 (the same machine code, checked with objdump; both start with \`push %rbp\`) for
 i = 0..N-1 (N = $(thousands "$CTX_ITER")), in alternating blocks of 100 calls, which twin
 first alternating too, and times each block with \`clock_gettime(CLOCK_MONOTONIC)\`, summed per
-twin. Tracer X (uscope) probes one twin while tracer Y (the floor \`uscope trace --noop\` or
+twin; a block pair in which either block took over 3x the median block (the process was
+preempted: a few ms charged to one twin would tilt the ratio by percents) is left out of
+both sums, typically under 2% of them (the log says how many). Tracer X (uscope) probes one twin while tracer Y (the floor \`uscope trace --noop\` or
 a peer, another process) probes the other, both attached before the loop starts and
 stopped after it; whatever else the machine does falls on both alike. The ratio is X's
 overhead over Y's, each twin's ns/call minus the no-probe ns/call of the same mode (given
 above the table); $PAIR_RUNS runs a row, a new pair of tracers each, X on \`bench_int\` in
 the odd runs and on \`bench_int_b\` in the even ones, so that neither position favours a
-tool ("X on A / X on B": the medians of each half). Shown: the median ratio and its min-max
+tool ("X on A / X on B": the medians of each half; runs 3 and 4 start Y's tracer first). Shown: the median ratio and its min-max
 over the runs, each side's median ns/call, and the goal judged on the median ratio. The
 first row, \`--noop\` against \`--noop\`, is the method's own spread (ideally 1.00x).
 \`ctx strpair N\` does the same with \`bench_str(word[i % 8], i)\` and \`bench_str_b\` (8

@@ -38,6 +38,7 @@ code() {
 		[[ $(json_count "$TMP/json" "$f" entry) -eq 1050 ]]
 		[[ $(json_count "$TMP/json" "${f}_b" entry) -eq 1050 ]]
 		[[ $(grep -cE '^ns_per_call(_a|_b)? [0-9]+\.[0-9]{3}$' "$TMP/out") -eq 3 ]]
+		grep -qE '^dropped_blocks [0-9]+ of 11$' "$TMP/out"
 	done
 }
 

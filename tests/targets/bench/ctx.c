@@ -9,7 +9,9 @@
  *   ctx pair ITER      bench_int(i) and its twin bench_int_b(i), each for
  *                      i = 0 .. ITER-1, in alternating blocks of 100 calls;
  *                      prints "ns_per_call_a F", "ns_per_call_b F" (each
- *                      function's blocks summed) and "ns_per_call F" (both)
+ *                      function's blocks summed), "ns_per_call F" (both) and
+ *                      "dropped_blocks D of N" (block pairs left out of the
+ *                      sums: preempted, see pair_print)
  *   ctx strpair ITER   bench_str and its twin bench_str_b, the same
  *
  * The pairs are for comparing two tracers at once, one on each twin (scripts/
@@ -92,22 +94,71 @@ static double pair_block(int str, int b, long from, long to)
 	return now_ns() - t0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The blocks' times, t[2k] (bench_int's block k) and t[2k+1] (its twin's),
+ * summed per twin over the block pairs in which neither block took over
+ * PAIR_DROP times the median block: a block the process was preempted in (a
+ * few ms, all charged to one twin) would tilt the ratio by percents. Both
+ * blocks of such a pair go, so both sums keep the same calls.
+ */
+#define PAIR_DROP 3.0
+static void pair_print(const double *t, long nblk, long iter)
+{
+	double *sorted = malloc(sizeof(*t) * 2 * (size_t)nblk), med, sum[2] = { 0, 0 };
+	long k, kept = 0, dropped = 0, n;
+
+	if (!sorted) {
+		perror("ctx: malloc");
+		exit(1);
+	}
+	for (k = 0; k < 2 * nblk; k++) /* per call: the last block may be short */
+		sorted[k] = t[k] / (double)(k / 2 < nblk - 1 ? PAIR_BLOCK : iter - (nblk - 1) * PAIR_BLOCK);
+	qsort(sorted, 2 * (size_t)nblk, sizeof(*sorted), cmp_double);
+	med = nblk ? sorted[nblk] : 0;
+	for (k = 0; k < nblk; k++) {
+		n = k < nblk - 1 ? PAIR_BLOCK : iter - k * PAIR_BLOCK;
+		if (t[2 * k] > PAIR_DROP * med * (double)n || t[2 * k + 1] > PAIR_DROP * med * (double)n) {
+			dropped++;
+			continue;
+		}
+		sum[0] += t[2 * k];
+		sum[1] += t[2 * k + 1];
+		kept += n;
+	}
+	free(sorted);
+	if (kept == 0)
+		kept = 1;
+	printf("ns_per_call_a %.3f\nns_per_call_b %.3f\nns_per_call %.3f\n", sum[0] / (double)kept,
+	       sum[1] / (double)kept, (sum[0] + sum[1]) / (2.0 * (double)kept));
+	printf("dropped_blocks %ld of %ld\n", dropped, nblk);
+}
+
 static void pair(int str, long iter)
 {
-	double t[2] = { 0, 0 };
-	long i, to;
+	long nblk = iter > 0 ? (iter + PAIR_BLOCK - 1) / PAIR_BLOCK : 0, k, i, to;
+	double *t = calloc(2 * (size_t)nblk + 1, sizeof(*t));
 	int first;
 
-	for (i = 0; i < iter; i = to) {
-		to = i + PAIR_BLOCK < iter ? i + PAIR_BLOCK : iter;
-		first = (int)((i / PAIR_BLOCK) & 1);
-		t[first] += pair_block(str, first, i, to);
-		t[!first] += pair_block(str, !first, i, to);
+	if (!t) {
+		perror("ctx: calloc");
+		exit(1);
 	}
-	if (iter <= 0)
-		iter = 1;
-	printf("ns_per_call_a %.3f\nns_per_call_b %.3f\nns_per_call %.3f\n", t[0] / (double)iter,
-	       t[1] / (double)iter, (t[0] + t[1]) / (2.0 * (double)iter));
+	for (k = 0; k < nblk; k++) {
+		i = k * PAIR_BLOCK;
+		to = i + PAIR_BLOCK < iter ? i + PAIR_BLOCK : iter;
+		first = (int)(k & 1);
+		t[2 * k + first] = pair_block(str, first, i, to);
+		t[2 * k + !first] = pair_block(str, !first, i, to);
+	}
+	pair_print(t, nblk, iter);
+	free(t);
 }
 
 int main(int argc, char **argv)
