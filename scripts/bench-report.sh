@@ -30,7 +30,9 @@ i = 0..N-1 (N = $(thousands "$CTX_ITER")), in alternating blocks of 100 calls, w
 first alternating too, and times each block with \`clock_gettime(CLOCK_MONOTONIC)\`, summed per
 twin; a block pair in which either block took over 3x the median block (the process was
 preempted: a few ms charged to one twin would tilt the ratio by percents) is left out of
-both sums, typically under 2% of them (the log says how many). Tracer X (uscope) probes one twin while tracer Y (the floor \`uscope trace --noop\` or
+both sums, typically under 2% of them (the log says how many; up to a third in the event
+rows, where the tracers' printing competes with the target for the CPUs: those rows give
+the cost of a hit while the target runs, not of that competition). Tracer X (uscope) probes one twin while tracer Y (the floor \`uscope trace --noop\` or
 a peer, another process) probes the other, both attached before the loop starts and
 stopped after it; whatever else the machine does falls on both alike. The ratio is X's
 overhead over Y's, each twin's ns/call minus the no-probe ns/call of the same mode (given
