@@ -97,6 +97,8 @@ int context_maps__size(struct uscope_bpf *skel, const struct bpf_knobs *k, size_
 		return err;
 	if (f->entry_prog >= 0 && !getenv("USCOPE_FILTER_MAPS_ONLY")) {
 		skel->rodata->filter_entry_ro = true;
+		/* Before the cookie, unless a rejected entry must push a latency frame, or a twin could fault a page of an untraced process in. */
+		skel->rodata->filter_entry_early = !k->latency && !(f->progs[f->entry_prog].need & 1u << USCOPE_OPND_STR);
 		skel->rodata->filter_entry_go = f->entry_go;
 		memcpy((void *)&skel->rodata->filter_entry, &f->progs[f->entry_prog], sizeof(f->progs[0]));
 	}

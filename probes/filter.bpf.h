@@ -217,6 +217,7 @@ static __always_inline bool filter_pass(struct pt_regs *ctx, __u64 cookie, int k
  * any filter. filter_entry_go: every entry site is Go (register ABI).
  */
 const volatile bool filter_entry_ro = false;
+const volatile bool filter_entry_early = false;	/* ro, no --latency, no str(): decided before the cookie */
 const volatile bool filter_entry_go = false;
 const volatile struct uscope_filter filter_entry = {};
 
@@ -236,12 +237,15 @@ static __always_inline bool filter_entry_streq(const __u64 *buf, __u64 idx)
 
 /*
  * Operand O at an entry, as filter_pass has it: the first six arguments'
- * registers and pid/tid/uid when the filter reads them (NEED has a bit for
- * every operand it reads), 0 for the rest (ret, arguments past the sixth).
+ * registers (each read alone, where the step needs it) and pid/tid/uid when
+ * the filter reads them (NEED has a bit for every operand it reads), 0 for
+ * the rest (ret, arguments past the sixth).
  */
-static __always_inline __u64 entry_opnd(const struct filter_vals *x, __u32 o, __u32 need)
+static __always_inline __u64 entry_opnd(struct pt_regs *ctx, const struct filter_vals *x, __u32 o, __u32 need)
 {
-	if (o < 6 || (o >= USCOPE_OPND_PID && o <= USCOPE_OPND_UID))
+	if (o < 6)
+		return func_arg(ctx, o, filter_entry_go);
+	if (o >= USCOPE_OPND_PID && o <= USCOPE_OPND_UID)
 		return NEED(need, o) ? x->v[o & 15] : 0;
 	return 0;
 }
@@ -254,8 +258,6 @@ static __always_inline bool filter_entry_pass(struct pt_regs *ctx, const bool sl
 	__u32 pc = 0, i;
 
 	/* Only the operands this filter reads: NEED is a constant here, the rest is dropped. */
-	if (need & ((1u << USCOPE_MAX_ARGS) - 1))
-		func_args_read(ctx, x.v, filter_entry_go);
 	if (need & (1u << USCOPE_OPND_PID | 1u << USCOPE_OPND_TID)) {
 		__u64 id = bpf_get_current_pid_tgid();
 
@@ -267,7 +269,7 @@ static __always_inline bool filter_entry_pass(struct pt_regs *ctx, const bool sl
 	if (NEED(need, USCOPE_OPND_COMM))
 		opnd_read_comm(x.comm, sizeof(x.comm));
 	if (NEED(need, USCOPE_OPND_STR))
-		opnd_read_str(x.str, sizeof(x.str), entry_opnd(&x, filter_entry.str_arg, need), sleepable);
+		opnd_read_str(x.str, sizeof(x.str), entry_opnd(ctx, &x, filter_entry.str_arg, need), sleepable);
 	/*
 	 * Unrolled, so that every field is read at a constant offset (a constant
 	 * to the verifier); pc is a constant on each path the verifier follows,
@@ -287,8 +289,8 @@ static __always_inline bool filter_entry_pass(struct pt_regs *ctx, const bool sl
 			r = filter_entry_streq(o == USCOPE_OPND_COMM ? x.comm : x.str, st->value) ==
 			    (st->op == USCOPE_FOP_EQ);
 		else
-			r = filter_test(entry_opnd(&x, o, need),
-					st->flags & USCOPE_FSTEP_OPERAND ? entry_opnd(&x, st->value, need) : st->value,
+			r = filter_test(entry_opnd(ctx, &x, o, need),
+					st->flags & USCOPE_FSTEP_OPERAND ? entry_opnd(ctx, &x, st->value, need) : st->value,
 					st->mask, st->shift, st->op, st->flags);
 		pc = r ? on_true : on_false;	/* both loaded (volatile): a constant on each path, not a load at a chosen offset */
 	}

@@ -58,6 +58,11 @@ static __always_inline __u32 vhist_bucket(struct pt_regs *ctx, int kind, __u64 c
 {
 	__u64 v[16];
 
+	if (kind == USCOPE_SITE_ENTRY && vhist_opnd < 6) {	/* one register, not all of them */
+		__u64 a = func_arg(ctx, vhist_opnd, cookie_is_go(cookie));
+
+		return vhist_mode == USCOPE_VHIST_LOG2 ? vhist_log2_bucket(a) : vhist_linear_bucket(a);
+	}
 	opnd_read_nums_c(ctx, 1u << vhist_opnd, v, kind, false, cookie);
 	if (vhist_mode == USCOPE_VHIST_LOG2)
 		return vhist_log2_bucket(v[vhist_opnd & 15]);

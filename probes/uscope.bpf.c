@@ -383,15 +383,13 @@ static __always_inline int entry_hit(struct pt_regs *ctx, const bool sleepable)
 	 * before anything else, unless it reads a string (a twin could fault in
 	 * a page of a process that wanted() would have left alone).
 	 */
-	if (has_filter && filter_entry_ro && !latency && !NEED(filter_entry.need, USCOPE_OPND_STR) &&
-	    !filter_entry_pass(ctx, sleepable))
+	if (filter_entry_early && !filter_entry_pass(ctx, sleepable))
 		return 0;
 	cookie = site_cookie(ctx);
 	site = (__u32)cookie;
 	if (!hit_wanted(cookie, sleepable))
 		return 0;
-	if (has_filter && filter_entry_ro && (latency || NEED(filter_entry.need, USCOPE_OPND_STR)) &&
-	    !filter_entry_pass(ctx, sleepable)) {
+	if (filter_entry_ro && !filter_entry_early && !filter_entry_pass(ctx, sleepable)) {
 		if (latency)	/* its return must know it was not timed */
 			latency_entry(ctx, cookie, USCOPE_SLOT_REJECTED);
 		return 0;

@@ -76,3 +76,24 @@ prog() { awk -v n="$2" '$1 == "calls" && $2 == n { print $3 }' "$1"; }
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "${lines[0]}" == *"return probes (ret:, --latency) on main.leaf"*"Go binary"*"without --ret-mode uretprobe"* ]]
 }
+
+@test "Go: a filter and a histogram on register-ABI arguments (rax, rbx) keep what the program passed" {
+	# The filter is read from .rodata (one filter for every entry) and, with
+	# USCOPE_FILTER_MAPS_ONLY=1, from the map records: both must agree with leaf's own print.
+	local mode want got
+	for mode in "" 1; do
+		USCOPE_FILTER_MAPS_ONLY=$mode "$USCOPE" trace --count --json -c "$GORET -v 5" \
+			--filter 'arg1 >= 9 && arg0 != 3' main.leaf > "$TMP/out" 2> "$TMP/err"
+		want=$(awk '$1 == "leaf" && $3 >= 9 && $2 != 3' "$TMP/out" | wc -l)
+		got=$(grep '^{' "$TMP/out" | jq -s '[.[] | select(.probe == "main.leaf" and .kind == "entry") | .count] | add')
+		echo "maps only '$mode': uscope $got, leaf printed $want"
+		[[ $want -gt 0 && $want -lt 20 && $got -eq $want ]]
+	done
+	# --hist arg1: log2 buckets of rbx, against the values leaf printed.
+	"$USCOPE" trace --hist arg1 --json -c "$GORET -v 5" main.leaf > "$TMP/out" 2> "$TMP/err"
+	awk '$1 == "leaf" { b = 0; v = $3; while (v > 1) { v = int(v / 2); b++ } n[b]++ } END { for (b in n) print b, n[b] }' \
+		"$TMP/out" | sort -n > "$TMP/want"
+	grep '^{' "$TMP/out" | jq -r 'select(.buckets != null) | .buckets[] | select(.count > 0) | "\(.ge) \(.count)"' |
+		awk '{ b = 0; v = $1; while (v > 1) { v = int(v / 2); b++ } print b, $2 }' | sort -n > "$TMP/got"
+	diff "$TMP/want" "$TMP/got"
+}
