@@ -83,9 +83,28 @@ static bool use_sleepable(const struct bpf_knobs *k)
 	return true;
 }
 
+/* The one function entry site's index, or -1 (none, several, or sites may be added later). */
+static ssize_t one_entry_site(const struct plan *plan, const struct bpf_knobs *k)
+{
+	ssize_t one = -1;
+	size_t i;
+
+	if (k->mode == ATTACH_NOCOOKIE || k->late)
+		return -1;
+	for (i = 0; i < plan->nsites; i++) {
+		if (plan->sites[i].kind != USCOPE_SITE_ENTRY)
+			continue;
+		if (one >= 0)
+			return -1;
+		one = i;
+	}
+	return one;
+}
+
 static void set_knobs(struct bpf_obj *o, const struct bpf_knobs *k)
 {
 	struct uscope_bpf *skel = o->skel;
+	ssize_t one = one_entry_site(o->plan, k);
 
 	skel->rodata->target_tgid = k->tgid;
 	skel->rodata->target_tid = k->tid;
@@ -101,8 +120,12 @@ static void set_knobs(struct bpf_obj *o, const struct bpf_knobs *k)
 	skel->rodata->hist_nslots = o->interval ? o->plan->nslots : 0;
 	skel->rodata->follow = k->follow;
 	skel->rodata->cgroup_filter = k->cgroup;
+	skel->rodata->one_entry = one >= 0;	/* its cookie is known: no helper call a hit (site_cookie.bpf.h) */
+	skel->rodata->one_entry_cookie = one >= 0 ? plan__cookie(o->plan, one) : 0;
 	if (k->follow)
 		skel->rodata->target_tgid = 0;	/* the set decides, children included */
+	skel->rodata->proc_filtered = skel->rodata->target_tgid || k->tid != USCOPE_NO_FILTER ||
+				      k->uid != USCOPE_NO_FILTER || k->follow || k->cgroup;
 	bpf_obj_stacks__knobs(skel, k);
 }
 

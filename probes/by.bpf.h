@@ -112,16 +112,24 @@ static __always_inline long by_key_fill(struct pt_regs *ctx, struct uscope_by_ke
 		bpf_get_current_comm(k->comm, sizeof(k->comm));	/* the kernel pads it with NULs */
 	else if (cut)
 		__builtin_memset(k->comm, 0, sizeof(k->comm));
+	/* Up to by_nkeys only: past it the verifier sees the break taken and drops the rest. */
 	for (i = 0; i < USCOPE_BY_KEYS; i++) {
-		if (i < by_nkeys && by_opnd[i] < USCOPE_OPND_COMM) {
+		if (i >= by_nkeys)
+			break;
+		if (by_opnd[i] < USCOPE_OPND_COMM) {
 			const __u64 *vp = v;
 
 			asm volatile("" : "+r"(vp));	/* no load of v[] hoisted onto a path that did not fill it */
 			k->v[i] = vp[by_opnd[i] & 15];
-		} else if (cut && (i < by_nkeys || NEED(need, USCOPE_OPND_STR))) {
+		} else if (cut) {
 			k->v[i] = 0;
 		}
 	}
+	if (cut && NEED(need, USCOPE_OPND_STR))	/* the whole key is hashed: v[] past the keys too */
+#pragma unroll
+		for (i = 0; i < USCOPE_BY_KEYS; i++)
+			if (i >= by_nkeys)
+				k->v[i] = 0;
 	if (!NEED(need, USCOPE_OPND_STR))
 		return 0;
 	if (cut)

@@ -37,4 +37,18 @@ static __always_inline __u64 site_cookie(struct pt_regs *ctx)
 	return cookie_at_ip(ctx, &ip_sites);
 }
 
+/*
+ * A run with one function entry site knows that site's cookie at load: the
+ * loader writes it here (not with --attach nocookie, nor when libraries may
+ * arrive later with more sites), and every entry hit is spared the helper
+ * call, the one thing such a run's program does that bpftrace's does not.
+ */
+const volatile bool one_entry = false;
+const volatile __u64 one_entry_cookie = 0;
+
+static __always_inline __u64 entry_cookie(struct pt_regs *ctx)
+{
+	return one_entry ? one_entry_cookie : site_cookie(ctx);
+}
+
 #endif

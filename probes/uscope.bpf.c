@@ -60,6 +60,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 target_tgid = 0;	/* 0: every process */
 const volatile __u32 target_tid = USCOPE_NO_FILTER;
 const volatile __u32 target_uid = USCOPE_NO_FILTER;
+const volatile bool proc_filtered = false;	/* any of the three above, -f or --cgroup: one load says "none" */
 const volatile bool emit_events = false;	/* false: count only */
 const volatile bool latency = false;	/* time entry -> return per thread */
 const volatile __u32 func_nargs = USCOPE_FUNC_ARGS;
@@ -163,8 +164,7 @@ static __always_inline bool wanted(const bool sleepable)
 {
 	__u64 id;
 
-	if (!target_tgid && target_tid == USCOPE_NO_FILTER && target_uid == USCOPE_NO_FILTER &&
-	    !follow_filtering())
+	if (!proc_filtered)
 		return true;
 	id = bpf_get_current_pid_tgid();
 	if (target_tgid && (id >> 32) != target_tgid)
@@ -385,7 +385,7 @@ static __always_inline int entry_hit(struct pt_regs *ctx, const bool sleepable)
 	 */
 	if (filter_entry_early && !filter_entry_pass(ctx, sleepable))
 		return 0;
-	cookie = site_cookie(ctx);
+	cookie = entry_cookie(ctx);
 	site = (__u32)cookie;
 	if (!hit_wanted(cookie, sleepable))
 		return 0;
