@@ -95,6 +95,11 @@ int context_maps__size(struct uscope_bpf *skel, const struct bpf_knobs *k, size_
 	skel->rodata->has_filter = f && f->nprogs > 0;
 	if (err || !skel->rodata->has_filter)
 		return err;
+	if (f->entry_prog >= 0 && !getenv("USCOPE_FILTER_MAPS_ONLY")) {
+		skel->rodata->filter_entry_ro = true;
+		skel->rodata->filter_entry_go = f->entry_go;
+		memcpy((void *)&skel->rodata->filter_entry, &f->progs[f->entry_prog], sizeof(f->progs[0]));
+	}
 	err = bpf_map__set_max_entries(skel->maps.filter_ids, nsites ? nsites : 1);
 	if (!err)
 		err = bpf_map__set_max_entries(skel->maps.filters, f->nprogs);

@@ -64,6 +64,13 @@ struct filter_set {
 	size_t nids;
 	struct uscope_filter *progs;
 	size_t nprogs;
+	/*
+	 * The program every function entry shares, all of one ABI (entry_go),
+	 * or -1: it goes to .rodata, where the verifier specializes the
+	 * interpreter to it (probes/filter.bpf.h, filter_entry).
+	 */
+	int entry_prog;
+	bool entry_go;
 };
 
 /*

@@ -428,6 +428,30 @@ static int intern(struct filter_set *out, const struct uscope_filter *f)
 	return out->nprogs++;
 }
 
+/* OUT's entry_prog / entry_go: one program for every entry site, of one ABI, or -1. */
+static void find_entry_prog(struct filter_set *out, const struct plan *plan)
+{
+	bool seen = false;
+	size_t i;
+
+	out->entry_prog = -1;
+	for (i = 0; i < plan->nsites; i++) {
+		const struct site *s = &plan->sites[i];
+		bool go = s->cflags & USCOPE_COOKIE_GO;
+
+		if (s->kind != USCOPE_SITE_ENTRY)
+			continue;
+		if (out->ids[i] == USCOPE_FILTER_NONE || (seen && (out->ids[i] != (uint32_t)out->entry_prog ||
+								      go != out->entry_go))) {
+			out->entry_prog = -1;
+			return;
+		}
+		out->entry_prog = out->ids[i];
+		out->entry_go = go;
+		seen = true;
+	}
+}
+
 int filter__compile(const struct filter_expr *fe, const struct plan *plan, bool latency,
 		    struct filter_set *out)
 {
@@ -459,6 +483,7 @@ int filter__compile(const struct filter_expr *fe, const struct plan *plan, bool 
 			return r;
 		}
 	}
+	find_entry_prog(out, plan);
 	return 0;
 }
 

@@ -88,31 +88,64 @@ static __always_inline bool by_add(const struct uscope_by_key *k, const bool sle
 
 /*
  * This hit's key (ret and argN as the site KIND has them); comm only if NEED
- * asks for it. K is per-CPU scratch (by_key_buf), so a SLEEPABLE twin faults
- * the str(argN) page in before K is touched: another program on this CPU may
- * run while it sleeps, but never between the writes below.
+ * asks for it; returns the str(argN) read's result (0 without one). CUT: K
+ * goes to by_counts, which hashes only the fields the keys use (its key size
+ * is cut to them, bpf_obj_context.c), so only those are written: --by comm
+ * writes 24 bytes, not 88, and reads no register. Otherwise K is zeroed
+ * whole first. A SLEEPABLE twin may fault the string's page in, so K must
+ * then be its own (by_key_at): it may sleep, and it is preemptible. COOKIE:
+ * the site's, or ~0 (fetched here if an entry's arguments are read).
  */
-static __always_inline void by_key_fill(struct pt_regs *ctx, struct uscope_by_key *k, __u32 site, int kind,
-					 __u32 need, const bool sleepable)
+static __always_inline long by_key_fill(struct pt_regs *ctx, struct uscope_by_key *k, __u32 site, int kind,
+					 __u32 need, const bool sleepable, const bool cut, __u64 cookie)
 {
 	__u64 v[16];
 	__u32 i;
 
 	if (need & ~(1u << USCOPE_OPND_COMM))
-		opnd_read_nums(ctx, need, v, kind);
-	else
-		__builtin_memset(v, 0, sizeof(v));	/* comm only: no registers, no cookie */
-	if (sleepable && NEED(need, USCOPE_OPND_STR))
-		user_fault_in(v[by_str_arg & 15]);	/* its first page; a string running on into an untouched one reads "" */
-	__builtin_memset(k, 0, sizeof(*k));
+		opnd_read_nums_c(ctx, need, v, kind, false, cookie);
+	if (!cut)
+		__builtin_memset(k, 0, sizeof(*k));
 	k->site = site;
-	for (i = 0; i < USCOPE_BY_KEYS; i++)
-		if (i < by_nkeys && by_opnd[i] < USCOPE_OPND_COMM)
-			k->v[i] = v[by_opnd[i] & 15];
+	k->aux = 0;
 	if (NEED(need, USCOPE_OPND_COMM))
-		bpf_get_current_comm(k->comm, sizeof(k->comm));
-	if (NEED(need, USCOPE_OPND_STR))
-		bpf_probe_read_user_str(k->str, sizeof(k->str), (void *)v[by_str_arg & 15]);
+		bpf_get_current_comm(k->comm, sizeof(k->comm));	/* the kernel pads it with NULs */
+	else if (cut)
+		__builtin_memset(k->comm, 0, sizeof(k->comm));
+	for (i = 0; i < USCOPE_BY_KEYS; i++) {
+		if (i < by_nkeys && by_opnd[i] < USCOPE_OPND_COMM) {
+			const __u64 *vp = v;
+
+			asm volatile("" : "+r"(vp));	/* no load of v[] hoisted onto a path that did not fill it */
+			k->v[i] = vp[by_opnd[i] & 15];
+		} else if (cut && (i < by_nkeys || NEED(need, USCOPE_OPND_STR))) {
+			k->v[i] = 0;
+		}
+	}
+	if (!NEED(need, USCOPE_OPND_STR))
+		return 0;
+	if (cut)
+		__builtin_memset(k->str, 0, sizeof(k->str));
+	return user_read_str(k->str, sizeof(k->str), (void *)v[by_str_arg & 15], sleepable);
+}
+
+/*
+ * Where a key is built: per-CPU scratch (the programs' 512-byte stacks cannot
+ * hold it beside everything inlined into the plain ones), or the caller's
+ * stack copy SK where it fits. A sleepable twin must use SK: it may sleep
+ * while it faults a page in, and is preemptible, so another program on its
+ * CPU could rewrite the scratch half-way. by_count (--count, --hist) uses SK
+ * in every program (clang refuses a frame over 512 bytes, so it fits): one
+ * map lookup less a hit.
+ */
+static __always_inline struct uscope_by_key *by_key_at(struct uscope_by_key *sk, const bool sleepable)
+{
+	struct uscope_by_stack_key *b;
+
+	if (sleepable)
+		return sk;
+	b = by_key_buf();
+	return b ? &b->by : NULL;
 }
 
 static __always_inline void by_drop(void)
@@ -125,15 +158,15 @@ static __always_inline void by_drop(void)
 }
 
 /* --count: one more hit under this key; --hist/--lhist: AUX is the value's bucket. */
-static __always_inline void by_count(struct pt_regs *ctx, __u32 site, int kind, __u32 aux, const bool sleepable)
+static __always_inline void by_count(struct pt_regs *ctx, __u64 cookie, int kind, __u32 aux, const bool sleepable)
 {
-	struct uscope_by_stack_key *b = by_key_buf();
+	struct uscope_by_key sk, *k = by_key_at(&sk, true);	/* always the stack: see by_key_at */
 
-	if (!b)
+	if (!k)
 		return;
-	by_key_fill(ctx, &b->by, site, kind, by_need, sleepable);
-	b->by.aux = aux;
-	if (!by_add(&b->by, sleepable))
+	by_key_fill(ctx, k, (__u32)cookie, kind, by_need, sleepable, true, cookie);
+	k->aux = aux;
+	if (!by_add(k, sleepable))
 		by_drop();
 }
 
@@ -156,7 +189,7 @@ static __always_inline int by_stack_count(struct pt_regs *ctx, int kind, const s
 
 	if (!k)
 		return -1;
-	by_key_fill(ctx, &k->by, sk->site, kind, by_need, false);
+	by_key_fill(ctx, &k->by, sk->site, kind, by_need, false, false, ~0ull);
 	k->stack = *sk;
 	c = bpf_map_lookup_elem(&by_stack_counts, k);
 	if (c) {
@@ -181,7 +214,7 @@ static __always_inline void by_fill_event(struct pt_regs *ctx, struct uscope_eve
 
 	if (!b)
 		return;
-	by_key_fill(ctx, &b->by, e->site, kind, by_need, false);
+	by_key_fill(ctx, &b->by, e->site, kind, by_need, false, false, ~0ull);
 	__builtin_memcpy(e->args, b->by.v, sizeof(b->by.v));
 	__builtin_memcpy(&e->args[USCOPE_BY_KEYS], b->by.str, sizeof(b->by.str));
 	__builtin_memcpy(e->comm, b->by.comm, sizeof(b->by.comm));

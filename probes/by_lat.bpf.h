@@ -47,7 +47,7 @@ static __always_inline void by_lat_entry(struct pt_regs *ctx, __u32 site, __u64 
 {
 	__u32 slot = (cookie >> 32) & USCOPE_COOKIE_SLOT_MASK;
 	struct by_call_frames *fr;
-	struct uscope_by_stack_key *b;
+	struct uscope_by_key own, *k;
 	struct uscope_by_frame *f;
 	struct stack_key sk;
 	__u64 pos;
@@ -61,17 +61,17 @@ static __always_inline void by_lat_entry(struct pt_regs *ctx, __u32 site, __u64 
 		if (!fr)
 			return;
 	}
-	b = by_key_buf();
-	if (!b)
+	k = by_key_at(&own, sleepable);
+	if (!k)
 		return;
 	/* comm, pid, tid and ret are read at the return. */
-	by_key_fill(ctx, &b->by, site, USCOPE_SITE_ENTRY, by_need & ~(1u << USCOPE_OPND_COMM), sleepable);
+	by_key_fill(ctx, k, site, USCOPE_SITE_ENTRY, by_need & ~(1u << USCOPE_OPND_COMM), sleepable, false, cookie);
 	asm volatile("" : "+r"(d));	/* keep the mask: clang would drop it after the check */
 	f = &fr->f[d & (USCOPE_MAX_DEPTH - 1)];
 	f->site = site;
 	f->slot = slot;
-	__builtin_memcpy(f->v, b->by.v, sizeof(f->v));
-	__builtin_memcpy(f->str, b->by.str, sizeof(f->str));
+	__builtin_memcpy(f->v, k->v, sizeof(f->v));
+	__builtin_memcpy(f->str, k->str, sizeof(f->str));
 }
 
 /*
@@ -106,7 +106,7 @@ static __always_inline bool by_lat_return(struct pt_regs *ctx, __u64 cookie, __u
 	f->slot = ~0u;
 	by_key_fill(ctx, k, f->site, USCOPE_SITE_RETURN,
 		    by_need & (1u << USCOPE_OPND_COMM | 1u << USCOPE_OPND_RET | 1u << USCOPE_OPND_PID |
-			       1u << USCOPE_OPND_TID | 1u << USCOPE_OPND_UID), false);
+			       1u << USCOPE_OPND_TID | 1u << USCOPE_OPND_UID), false, false, cookie);
 	for (i = 0; i < USCOPE_BY_KEYS; i++)
 		if (i < by_nkeys && by_opnd[i] < USCOPE_OPND_RET)
 			k->v[i] = f->v[i];

@@ -113,17 +113,20 @@ static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u6
 	user_read_str(buf, size, (void *)(ptr), sleepable);		\
 } while (0)
 
-static __always_inline bool filter_cmp(const struct uscope_filter_step *st, const struct filter_vals *x)
+/*
+ * One comparison: V (the operand's value) masked, sign- or zero-extended
+ * from its C width (SHIFT = 64 - bits), against C. The step's fields come as
+ * scalars, from a map record or from the read-only copy below alike.
+ */
+static __always_inline bool filter_test(__u64 v, __u64 c, __u64 mask, __u32 shift, __u32 op, __u32 flags)
 {
-	__u32 sh = st->shift & 63;
-	__u64 v = x->v[st->operand & 15];
-	__u64 c = st->flags & USCOPE_FSTEP_OPERAND ? x->v[st->value & 15] : st->value;
+	__u32 sh = shift & 63;
 
-	v &= st->mask;
-	if (st->flags & USCOPE_FSTEP_SIGNED) {
+	v &= mask;
+	if (flags & USCOPE_FSTEP_SIGNED) {
 		__s64 a = (__s64)(v << sh) >> sh, b = (__s64)c;
 
-		switch (st->op) {
+		switch (op) {
 		case USCOPE_FOP_EQ: return a == b;
 		case USCOPE_FOP_NE: return a != b;
 		case USCOPE_FOP_LT: return a < b;
@@ -133,7 +136,7 @@ static __always_inline bool filter_cmp(const struct uscope_filter_step *st, cons
 		}
 	}
 	v = (v << sh) >> sh;
-	switch (st->op) {
+	switch (op) {
 	case USCOPE_FOP_EQ: return v == c;
 	case USCOPE_FOP_NE: return v != c;
 	case USCOPE_FOP_LT: return v < c;
@@ -141,6 +144,13 @@ static __always_inline bool filter_cmp(const struct uscope_filter_step *st, cons
 	case USCOPE_FOP_GT: return v > c;
 	default: return v >= c;
 	}
+}
+
+static __always_inline bool filter_cmp(const struct uscope_filter_step *st, const struct filter_vals *x)
+{
+	__u64 c = st->flags & USCOPE_FSTEP_OPERAND ? x->v[st->value & 15] : st->value;
+
+	return filter_test(x->v[st->operand & 15], c, st->mask, st->shift, st->op, st->flags);
 }
 
 static __always_inline bool filter_streq(const __u64 *buf, const struct uscope_filter *f, __u64 idx)
@@ -191,6 +201,96 @@ static __always_inline bool filter_pass(struct pt_regs *ctx, __u64 cookie, int k
 		else
 			r = filter_cmp(st, &x);
 		pc = r ? st->on_true : st->on_false;
+	}
+	return pc == USCOPE_FILTER_ACCEPT;
+}
+
+/*
+ * The filter every function entry of the run shares (the common case: one
+ * --filter for all probes, the same argument types), when the loader found
+ * one (filter_entry_ro): a copy in .rodata instead of the maps. The kernel
+ * freezes .rodata before load, and the verifier reads frozen data as
+ * constants, so it follows only the steps, operands and comparisons this
+ * filter has, and drops the rest of the interpreter: a rejected entry runs
+ * about as many instructions as a compiled predicate, and the caller runs it
+ * before fetching the cookie. Still data, not code: the same program for
+ * any filter. filter_entry_go: every entry site is Go (register ABI).
+ */
+const volatile bool filter_entry_ro = false;
+const volatile bool filter_entry_go = false;
+const volatile struct uscope_filter filter_entry = {};
+
+/* filter_entry's value of a string step's operand (comm or str(argN)), compared with constant IDX. */
+static __always_inline bool filter_entry_streq(const __u64 *buf, __u64 idx)
+{
+	int i;
+
+	/* Opaque to clang, which would otherwise hoist these loads out of the steps, onto every hit. */
+	asm volatile("" : "+r"(buf));
+
+	for (i = 0; i < FILTER_WORDS; i++)
+		if (buf[i] != ((const volatile __u64 *)filter_entry.strs[idx & (USCOPE_FILTER_STRS - 1)])[i])
+			return false;
+	return true;
+}
+
+/*
+ * Operand O at an entry, as filter_pass has it: the first six arguments'
+ * registers and pid/tid/uid when the filter reads them (NEED has a bit for
+ * every operand it reads), 0 for the rest (ret, arguments past the sixth).
+ */
+static __always_inline __u64 entry_opnd(const struct filter_vals *x, __u32 o, __u32 need)
+{
+	if (o < 6 || (o >= USCOPE_OPND_PID && o <= USCOPE_OPND_UID))
+		return NEED(need, o) ? x->v[o & 15] : 0;
+	return 0;
+}
+
+/* Does this function entry pass filter_entry? (Only when filter_entry_ro.) */
+static __always_inline bool filter_entry_pass(struct pt_regs *ctx, const bool sleepable)
+{
+	const __u32 need = filter_entry.need;
+	struct filter_vals x;
+	__u32 pc = 0, i;
+
+	/* Only the operands this filter reads: NEED is a constant here, the rest is dropped. */
+	if (need & ((1u << USCOPE_MAX_ARGS) - 1))
+		func_args_read(ctx, x.v, filter_entry_go);
+	if (need & (1u << USCOPE_OPND_PID | 1u << USCOPE_OPND_TID)) {
+		__u64 id = bpf_get_current_pid_tgid();
+
+		x.v[USCOPE_OPND_PID] = id >> 32;
+		x.v[USCOPE_OPND_TID] = (__u32)id;
+	}
+	if (NEED(need, USCOPE_OPND_UID))
+		x.v[USCOPE_OPND_UID] = (__u32)bpf_get_current_uid_gid();
+	if (NEED(need, USCOPE_OPND_COMM))
+		opnd_read_comm(x.comm, sizeof(x.comm));
+	if (NEED(need, USCOPE_OPND_STR))
+		opnd_read_str(x.str, sizeof(x.str), entry_opnd(&x, filter_entry.str_arg, need), sleepable);
+	/*
+	 * Unrolled, so that every field is read at a constant offset (a constant
+	 * to the verifier); pc is a constant on each path the verifier follows,
+	 * so the steps this filter does not reach are dropped too.
+	 */
+#pragma unroll
+	for (i = 0; i < USCOPE_FILTER_STEPS; i++) {
+		const volatile struct uscope_filter_step *st = &filter_entry.steps[i];
+		__u32 o = st->operand, on_true = st->on_true, on_false = st->on_false;
+		bool r;
+
+		if (i >= filter_entry.nsteps)
+			break;
+		if (pc != i)
+			continue;
+		if (o == USCOPE_OPND_COMM || o == USCOPE_OPND_STR)
+			r = filter_entry_streq(o == USCOPE_OPND_COMM ? x.comm : x.str, st->value) ==
+			    (st->op == USCOPE_FOP_EQ);
+		else
+			r = filter_test(entry_opnd(&x, o, need),
+					st->flags & USCOPE_FSTEP_OPERAND ? entry_opnd(&x, st->value, need) : st->value,
+					st->mask, st->shift, st->op, st->flags);
+		pc = r ? on_true : on_false;	/* both loaded (volatile): a constant on each path, not a load at a chosen offset */
 	}
 	return pc == USCOPE_FILTER_ACCEPT;
 }

@@ -53,31 +53,31 @@ static __always_inline __u32 vhist_linear_bucket(__u64 v)
 	return 1 + (v - lhist_min) / lhist_step;	/* v - min < max - min: no sign issue */
 }
 
-/* The bucket this hit's value falls in. */
-static __always_inline __u32 vhist_bucket(struct pt_regs *ctx, int kind)
+/* The bucket this hit's value falls in (COOKIE: the site's, as count_hit has it). */
+static __always_inline __u32 vhist_bucket(struct pt_regs *ctx, int kind, __u64 cookie)
 {
 	__u64 v[16];
 
-	opnd_read_nums(ctx, 1u << vhist_opnd, v, kind);
+	opnd_read_nums_c(ctx, 1u << vhist_opnd, v, kind, false, cookie);
 	if (vhist_mode == USCOPE_VHIST_LOG2)
 		return vhist_log2_bucket(v[vhist_opnd & 15]);
 	return vhist_linear_bucket(v[vhist_opnd & 15]);
 }
 
 /* With --by the bucket is counted in the key table instead (by.bpf.h: aux = bucket). */
-static __always_inline void vhist_add(struct pt_regs *ctx, __u32 site, int kind, const bool sleepable)
+static __always_inline void vhist_add(struct pt_regs *ctx, __u64 cookie, int kind, const bool sleepable)
 {
+	__u32 site = (__u32)cookie, b;
 	struct uscope_vhist *h;
-	__u32 b;
 
 	if (by_nkeys) {
-		by_count(ctx, site, kind, vhist_bucket(ctx, kind) & (USCOPE_VHIST_BUCKETS - 1), sleepable);
+		by_count(ctx, cookie, kind, vhist_bucket(ctx, kind, cookie) & (USCOPE_VHIST_BUCKETS - 1), sleepable);
 		return;
 	}
 	h = bpf_map_lookup_elem(&vhists, &site);
 	if (!h)
 		return;
-	b = vhist_bucket(ctx, kind);
+	b = vhist_bucket(ctx, kind, cookie);
 	h->buckets[b & (USCOPE_VHIST_BUCKETS - 1)]++;
 }
 

@@ -221,19 +221,13 @@ static __always_inline void stack__count_record(struct pt_regs *ctx, __u32 site,
 	stack__output(rec, stack__fill(ctx, rec), site);
 }
 
-/* --count --stack: count this hit under its stack. */
-static __always_inline void stack__count(struct pt_regs *ctx, __u32 site, __u16 kind)
+/* --count --stack with frame pointers: the stack's id, then its per-CPU count. */
+static __always_inline void stack__count_fp(struct pt_regs *ctx, __u32 site, __u16 kind)
 {
 	struct uscope_stack_key key = { .site = site };
 	struct uscope_stack_note note = { .magic = USCOPE_STACK_NOTE_MAGIC };
 	__u64 one = 1, *c;
 
-	if (stack_mode == USCOPE_STACK_OFF || !stack_count)
-		return;
-	if (stack_mode == USCOPE_STACK_DWARF) {
-		stack__count_record(ctx, site, kind);
-		return;
-	}
 	/*
 	 * -EEXIST: another stack holds this one's hash bucket (the stack map
 	 * keeps one stack a bucket; at 10,000 distinct stacks in 16,384 buckets
@@ -277,6 +271,21 @@ note:
 	note.key = key;
 	bpf_ringbuf_output(&events, &note, sizeof(note),
 			   stack__new_pid(key.pid) ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * --count --stack: count this hit under its stack. The checks come first,
+ * apart from the keys' initializers, which clang would otherwise write on
+ * every hit of a run without --stack.
+ */
+static __always_inline void stack__count(struct pt_regs *ctx, __u32 site, __u16 kind)
+{
+	if (stack_mode == USCOPE_STACK_OFF || !stack_count)
+		return;
+	if (stack_mode == USCOPE_STACK_DWARF)
+		stack__count_record(ctx, site, kind);
+	else
+		stack__count_fp(ctx, site, kind);
 }
 
 /*

@@ -346,17 +346,19 @@ static __always_inline void latency_record(struct pt_regs *ctx, __u64 cookie, __
 
 #include "by_lat.bpf.h"	/* --latency --by; uses log2_u64, hist_half, call_where */
 
-/* Count one hit of SITE (a KIND site) in every table this run keeps. */
-static __always_inline void count_hit(struct pt_regs *ctx, __u32 site, int kind, const bool sleepable)
+/* Count one hit of the KIND site of COOKIE in every table this run keeps (the cookie spares --by and --hist a second fetch). */
+static __always_inline void count_hit(struct pt_regs *ctx, __u64 cookie, int kind, const bool sleepable)
 {
+	__u32 site = (__u32)cookie;
+
 	bump_s(&counts, site, sleepable);
 	if (!sleepable)	/* stack maps are not for sleepable programs: no twin with --stack */
 		stack__count(ctx, site, kind);
 	/* --by: counted here with --count only; keyed histograms and latency are counted where they are made. */
 	if (by_nkeys && !vhist_mode && !(latency && kind != USCOPE_SITE_USDT))
-		by_count(ctx, site, kind, 0, sleepable);
+		by_count(ctx, cookie, kind, 0, sleepable);
 	if (vhist_mode)
-		vhist_add(ctx, site, kind, sleepable);
+		vhist_add(ctx, cookie, kind, sleepable);
 }
 
 /* Counting is on, the cookie is known (nocookie: its address was mapped) and the process is traced. */
@@ -372,18 +374,34 @@ static __always_inline bool hit_wanted(__u64 cookie, const bool sleepable)
 /* A function entry; SLEEPABLE (a constant per program): the twin that may fault strings in. */
 static __always_inline int entry_hit(struct pt_regs *ctx, const bool sleepable)
 {
-	__u64 cookie = site_cookie(ctx);
-	__u32 site = (__u32)cookie;
+	__u64 cookie;
+	__u32 site;
 	struct uscope_event *e;
 
+	/*
+	 * One filter for every entry, and no latency frame to mark: decided
+	 * before anything else, unless it reads a string (a twin could fault in
+	 * a page of a process that wanted() would have left alone).
+	 */
+	if (has_filter && filter_entry_ro && !latency && !NEED(filter_entry.need, USCOPE_OPND_STR) &&
+	    !filter_entry_pass(ctx, sleepable))
+		return 0;
+	cookie = site_cookie(ctx);
+	site = (__u32)cookie;
 	if (!hit_wanted(cookie, sleepable))
 		return 0;
-	if (has_filter && !filter_pass(ctx, cookie, USCOPE_SITE_ENTRY, sleepable)) {
+	if (has_filter && filter_entry_ro && (latency || NEED(filter_entry.need, USCOPE_OPND_STR)) &&
+	    !filter_entry_pass(ctx, sleepable)) {
 		if (latency)	/* its return must know it was not timed */
 			latency_entry(ctx, cookie, USCOPE_SLOT_REJECTED);
 		return 0;
 	}
-	count_hit(ctx, site, USCOPE_SITE_ENTRY, sleepable);
+	if (has_filter && !filter_entry_ro && !filter_pass(ctx, cookie, USCOPE_SITE_ENTRY, sleepable)) {
+		if (latency)	/* its return must know it was not timed */
+			latency_entry(ctx, cookie, USCOPE_SLOT_REJECTED);
+		return 0;
+	}
+	count_hit(ctx, cookie, USCOPE_SITE_ENTRY, sleepable);
 	if (latency) {
 		struct stack_key k;
 		__u32 d = latency_entry(ctx, cookie, 0);
@@ -452,7 +470,7 @@ static __always_inline int on_return(struct pt_regs *ctx, __u64 cookie, __u64 sp
 	}
 	if (has_filter && !filter_pass(ctx, cookie, USCOPE_SITE_RETURN, false))
 		return 0;
-	count_hit(ctx, site, USCOPE_SITE_RETURN, false);
+	count_hit(ctx, cookie, USCOPE_SITE_RETURN, false);
 	if (latency && by_nkeys) {
 		if (!by_lat_return(ctx, cookie, depth, t0, now))
 			bump(&unpaired, USCOPE_PAIR_UNPAIRED);
@@ -501,7 +519,7 @@ static __always_inline int usdt_hit(struct pt_regs *ctx, const bool sleepable)
 		return 0;
 	if (has_filter && !filter_pass(ctx, cookie, USCOPE_SITE_USDT, sleepable))
 		return 0;
-	count_hit(ctx, site, USCOPE_SITE_USDT, sleepable);
+	count_hit(ctx, cookie, USCOPE_SITE_USDT, sleepable);
 	if (!emit_events)
 		return 0;
 	e = reserve(site, USCOPE_SITE_USDT, sleepable);

@@ -5,81 +5,79 @@
 # scripts/bench.sh, which provides the peers (HAVE_*, BT23), USCOPE, BDIR, TMP.
 # shellcheck shell=bash
 
-# peer_cost KEY TOOL READY SEEN FUNC ARGS...: call_cost with TOOL's command
-# (bt17, bt23: ARGS is a bpftrace program; bcc-*: the bcc tool's arguments),
-# or a "not installed" note. BENCH_QUICK runs bpftrace 0.23.5 only, to stay short.
-peer_cost() {
-	local key=$1 tool=$2 ready=$3 seen=$4 func=$5
-	shift 5
+# peer_cmd TOOL READY ARGS...: PEER_CMD, TOOL's command (bt17, bt23: ARGS is a
+# bpftrace program; bcc-*: the bcc tool's arguments), and PEER_READY, what it
+# prints once attached (READY, or bpftrace's "Attaching 1 probe"); or 1 and
+# PEER_NOTE. BENCH_QUICK runs bpftrace 0.23.5 only, to stay short.
+peer_cmd() {
+	local tool=$1 ready=$2
+	shift 2
+	PEER_READY=${ready:-Attaching 1 probe}
 	if [[ $QUICK == 1 && $tool != bt23 ]]; then
-		NOTE_B[$key]="not run (BENCH_QUICK=1)"
-		return 0
+		PEER_NOTE="not run (BENCH_QUICK=1)"
+		return 1
 	fi
 	case $tool in
-	bt17) ((HAVE_BPFTRACE)) || { NOTE_B[$key]="not installed"; return 0; }
-		call_cost "$key" "${ready:-Attaching 1 probe}" "$seen" "$func" bpftrace -e "$@" ;;
-	bt23) ((HAVE_BT23)) || { NOTE_B[$key]="not found"; return 0; }
-		call_cost "$key" "${ready:-Attaching 1 probe}" "$seen" "$func" "$BT23" -e "$@" ;;
+	bt17) ((HAVE_BPFTRACE)) || { PEER_NOTE="not installed"; return 1; }
+		PEER_CMD=(bpftrace -e "$@") ;;
+	bt23) ((HAVE_BT23)) || { PEER_NOTE="not found"; return 1; }
+		PEER_CMD=("$BT23" -e "$@") ;;
 	bcc-*)
-		if ((!HAVE_BCC)); then NOTE_B[$key]="not installed"; return 0; fi
-		if [[ -n $BCC_SETUP_ERROR ]]; then NOTE_B[$key]="error: $BCC_SETUP_ERROR"; return 0; fi
-		call_cost "$key" "$ready" "$seen" "$func" "${tool#bcc-}-bpfcc" "$@" ;;
+		((HAVE_BCC)) || { PEER_NOTE="not installed"; return 1; }
+		[[ -z $BCC_SETUP_ERROR ]] || { PEER_NOTE="error: $BCC_SETUP_ERROR"; return 1; }
+		PEER_CMD=("${tool#bcc-}-bpfcc" "$@") ;;
 	esac
 }
 
-# bench_context_hits: the per-hit rows of tables 5 and 6.
+# peer_cost KEY TOOL READY SEEN FUNC ARGS...: call_cost with TOOL's command, or a note.
+peer_cost() {
+	local key=$1 seen=$4 func=$5
+	peer_cmd "$2" "$3" "${@:6}" || { NOTE_B[$key]=$PEER_NOTE; return 0; }
+	call_cost "$key" "$PEER_READY" "$seen" "$func" "${PEER_CMD[@]}"
+}
+
+# peer_pair KEY X TOOL READY SEEN ARGS...: pair_cost of the spec X against
+# TOOL's command (ARGS with @FN@ for the twin it probes), or a note.
+peer_pair() {
+	local key=$1 x=$2 seen=$5
+	local -a peer_spec
+	peer_cmd "$3" "$4" "${@:6}" || { NOTE_B[$key]=$PEER_NOTE; return 0; }
+	peer_spec=("$PEER_READY" "$seen" "${PEER_CMD[@]}")
+	pair_cost "$key" "$x" peer_spec
+}
+
+# twins_check BIN A B [A B...]: empty when each twin B has A's code (objdump:
+# the same instructions, addresses aside) and both start with `push %rbp`;
+# otherwise what differs. A pair of unlike twins would measure the code.
+twins_check() {
+	local bin=$1 da db
+	shift
+	while (($# >= 2)); do
+		da=$(objdump -d --no-show-raw-insn --disassemble="$1" "$bin" | sed -nE 's/^ +[0-9a-f]+:\t//p' | sed -E 's/[0-9a-f]+ <([^>]*)>/<\1>/')
+		db=$(objdump -d --no-show-raw-insn --disassemble="$2" "$bin" | sed -nE 's/^ +[0-9a-f]+:\t//p' | sed -E 's/[0-9a-f]+ <([^>]*)>/<\1>/')
+		if [[ -z $da || $da != "$db" ]]; then
+			printf '%s and %s differ in %s; ' "$1" "$2" "${bin##*/}"
+		elif [[ $da != "push   %rbp"* ]]; then
+			printf '%s does not start with push %%rbp; ' "$1"
+		fi
+		shift 2
+	done
+}
+
+# bench_context_hits: the per-hit rows of tables 5 (pairs) and 6.
 bench_context_hits() {
-	local c=$BDIR/ctx cet=$BDIR/ctx-cet f=$((CTX_ITER - 100)) k v
+	local c=$BDIR/ctx cet=$BDIR/ctx-cet
 	CC_ITER=$CTX_ITER CC_ITER_BASE=$CTX_ITER_BASE CC_RUNS=$CTX_RUNS
-	CTX_KEEP=$f
-	log "=== context (issue 12): ctx loop $CTX_ITER / strloop $CTX_ITER"
+	log "=== context (issue 12): ctx pair $CTX_ITER / strpair $CTX_ITER, two tracers at once"
+	bench_context_pairs
+	CC_RUNS=$CTX_RUNS
+
+	# Table 6 compares the CET build with these, one tracer at a time.
+	log "=== CET (issue 14): ctx-cet loop $CTX_ITER, against ctx loop"
 	CC_TARGET="$c loop" CC_BASE="c|no probe (loop)"
 	call_cost "c|no probe (loop)" "" seen_none bench_int
 	call_cost "c|uscope --noop (floor)" Attached seen_none bench_int "$USCOPE" trace -x "$c" --noop bench_int
 	call_cost "c|uscope --count" Attached seen_uscope bench_int "$USCOPE" trace -x "$c" --count bench_int
-	# A filter that rejects all but the last 100 calls: the kept ones prove the probe was there.
-	call_cost "c|uscope --count --filter 'arg0 >= $f'" Attached seen_uscope bench_int \
-		"$USCOPE" trace -x "$c" --count --filter "arg0 >= $f" bench_int
-	peer_cost "c|bpftrace 0.17 /arg0 >= $f/ { @ = count(); }" bt17 "" seen_bpftrace bench_int \
-		"uprobe:$c:bench_int /arg0 >= $f/ { @ = count(); }"
-	peer_cost "c|bpftrace 0.23.5 /arg0 >= $f/ { @ = count(); }" bt23 "" seen_bpftrace bench_int \
-		"uprobe:$c:bench_int /arg0 >= $f/ { @ = count(); }"
-	peer_cost "c|bcc trace 'p:ctx:bench_int (arg1 >= $f)'" bcc-trace "PID " seen_bcc_trace bench_int \
-		"p:$c:bench_int (arg1 >= $f)"
-	call_cost "c|uscope --count --by comm" Attached seen_uscope bench_int \
-		"$USCOPE" trace -x "$c" --count --by comm bench_int
-	peer_cost "c|bpftrace 0.17 @[comm] = count()" bt17 "" seen_bpftrace bench_int "uprobe:$c:bench_int { @[comm] = count(); }"
-	peer_cost "c|bpftrace 0.23.5 @[comm] = count()" bt23 "" seen_bpftrace bench_int "uprobe:$c:bench_int { @[comm] = count(); }"
-	# argdist has no comm key; $PID is its nearest per-process key.
-	CC_LINGER=1.2 peer_cost "c|bcc argdist -C '...:u32:\$PID' (no comm key)" bcc-argdist "open uprobes" seen_argdist bench_int \
-		-v -i 1 -C "p:$c:bench_int():u32:\$PID"
-	call_cost "c|uscope --hist arg0" Attached seen_uscope bench_int "$USCOPE" trace -x "$c" --hist arg0 bench_int
-	peer_cost "c|bpftrace 0.17 @ = hist(arg0)" bt17 "" seen_bpftrace bench_int "uprobe:$c:bench_int { @ = hist(arg0); }"
-	peer_cost "c|bpftrace 0.23.5 @ = hist(arg0)" bt23 "" seen_bpftrace bench_int "uprobe:$c:bench_int { @ = hist(arg0); }"
-	CC_LINGER=1.2 peer_cost "c|bcc argdist -H '...(long x):long:x'" bcc-argdist "open uprobes" seen_argdist bench_int \
-		-v -i 1 -H "p:$c:bench_int(long x):long:x"
-
-	CC_TARGET="$c strloop" CC_BASE="c|no probe (strloop)"
-	call_cost "c|no probe (strloop)" "" seen_none bench_str
-	call_cost "c|uscope --noop (floor, bench_str)" Attached seen_none bench_str "$USCOPE" trace -x "$c" --noop bench_str
-	# One event a call, printed by the tracer: the peers fall ~20x behind, so
-	# these three rows make a tenth of the calls (the cost is per call still).
-	CC_ITER=$((CTX_ITER / 10)) CC_QUIET=1 call_cost "c|uscope --str 0 (events)" Attached seen_uscope_events bench_str \
-		"$USCOPE" trace -x "$c" --str 0 bench_str
-	CC_ITER=$((CTX_ITER / 10)) peer_cost "c|bpftrace 0.17 printf(\"%s\\n\", str(arg0))" bt17 "" seen_bpftrace_lines bench_str \
-		"uprobe:$c:bench_str { printf(\"%s\\n\", str(arg0)); }"
-	CC_ITER=$((CTX_ITER / 10)) peer_cost "c|bpftrace 0.23.5 printf(\"%s\\n\", str(arg0))" bt23 "" seen_bpftrace_lines bench_str \
-		"uprobe:$c:bench_str { printf(\"%s\\n\", str(arg0)); }"
-	CC_ITER=$((CTX_ITER / 10)) peer_cost "c|bcc trace 'p:ctx:bench_str \"%s\", arg1'" bcc-trace "PID " seen_bcc_trace bench_str \
-		"p:$c:bench_str \"%s\", arg1"
-	call_cost "c|uscope --count --by 'str(arg0)'" Attached seen_uscope bench_str \
-		"$USCOPE" trace -x "$c" --count --by 'str(arg0)' bench_str
-	peer_cost "c|bpftrace 0.17 @[str(arg0)] = count()" bt17 "" seen_bpftrace bench_str "uprobe:$c:bench_str { @[str(arg0)] = count(); }"
-	peer_cost "c|bpftrace 0.23.5 @[str(arg0)] = count()" bt23 "" seen_bpftrace bench_str "uprobe:$c:bench_str { @[str(arg0)] = count(); }"
-	CC_LINGER=1.2 peer_cost "c|bcc argdist -C '...(char *s):char*:s'" bcc-argdist "open uprobes" seen_argdist bench_str \
-		-v -i 1 -C "p:$c:bench_str(char *s):char*:s"
-
-	log "=== CET (issue 14): ctx-cet loop $CTX_ITER"
 	CC_TARGET="$cet loop" CC_BASE="e|no probe (ctx-cet)"
 	call_cost "e|no probe (ctx-cet)" "" seen_none bench_int
 	call_cost "e|uscope --count (ctx-cet: probe moved past endbr64)" Attached seen_uscope bench_int \
@@ -88,47 +86,103 @@ bench_context_hits() {
 	CC_ITER=$((CTX_ITER / 10)) call_cost "e|uscope --count --no-skip-endbr (ctx-cet)" Attached seen_uscope bench_int \
 		"$USCOPE" trace -x "$cet" --count --no-skip-endbr bench_int
 	CC_ITER=$((CTX_ITER / 10)) peer_cost "e|bpftrace 0.23.5 @ = count() (ctx-cet)" bt23 "" seen_bpftrace bench_int "uprobe:$cet:bench_int { @ = count(); }"
-
-	FLOOR_OF["c|no probe (strloop)"]="c|uscope --noop (floor, bench_str)"
-	NAME_OF["c|uscope --noop (floor)"]=floor
-	NAME_OF["c|uscope --noop (floor, bench_str)"]=floor
 	NAME_OF["c|uscope --count"]="the non-CET build's"
-	TARGET_OF["c|uscope --count --filter 'arg0 >= $f'"]="c|uscope --noop (floor) 1.05
-c|bpftrace 0.17 /arg0 >= $f/ { @ = count(); } 1.00
-c|bpftrace 0.23.5 /arg0 >= $f/ { @ = count(); } 1.00"
-	TARGET_OF["c|uscope --count --by comm"]="c|bpftrace 0.17 @[comm] = count() 1.00
-c|bpftrace 0.23.5 @[comm] = count() 1.00"
-	TARGET_OF["c|uscope --hist arg0"]="c|bpftrace 0.17 @ = hist(arg0) 1.00
-c|bpftrace 0.23.5 @ = hist(arg0) 1.00"
-	TARGET_OF["c|uscope --count --by 'str(arg0)'"]="c|bpftrace 0.17 @[str(arg0)] = count() 1.00
-c|bpftrace 0.23.5 @[str(arg0)] = count() 1.00"
 	TARGET_OF["e|uscope --count (ctx-cet: probe moved past endbr64)"]="c|uscope --count 1.2"
-	for k in "c|bpftrace 0.17 /arg0 >= $f/ { @ = count(); }" "c|bpftrace 0.23.5 /arg0 >= $f/ { @ = count(); }" \
-		"c|bpftrace 0.17 @[comm] = count()" "c|bpftrace 0.23.5 @[comm] = count()" "c|bpftrace 0.17 @ = hist(arg0)" \
-		"c|bpftrace 0.23.5 @ = hist(arg0)" "c|bpftrace 0.17 @[str(arg0)] = count()" "c|bpftrace 0.23.5 @[str(arg0)] = count()"; do
-		v=${k#c|bpftrace }
-		NAME_OF[$k]="bpftrace ${v%% *}'s"
+}
+
+# bench_context_pairs: table 5. Every row is uscope (X) on one twin and the
+# floor or a peer (Y) on the other, at once (pair_cost); PAIR_MAX is the goal.
+# CTX_PAIRS lists the rows in order, for ctx_table.
+bench_context_pairs() {
+	local c=$BDIR/ctx f=$((CTX_ITER - 100)) k
+	local -a u noop cnt filt bycomm hist bystr str0
+	CC_RUNS=$PAIR_RUNS
+	CTX_KEEP=$f
+	CTX_TWINS=$(twins_check "$c" bench_int bench_int_b bench_str bench_str_b)
+	[[ -n $CTX_TWINS ]] && log "twins: $CTX_TWINS"
+	u=("$USCOPE" trace -x "$c")
+	noop=(Attached seen_none "${u[@]}" --noop @FN@)
+	cnt=(Attached seen_uscope "${u[@]}" --count @FN@)
+	# A filter that rejects all but the last 100 calls: the kept ones prove the probe was there.
+	filt=(Attached seen_uscope "${u[@]}" --count --filter "arg0 >= $f" @FN@)
+	bycomm=(Attached seen_uscope "${u[@]}" --count --by comm @FN@)
+	hist=(Attached seen_uscope "${u[@]}" --hist arg0 @FN@)
+	bystr=(Attached seen_uscope "${u[@]}" --count --by 'str(arg0)' @FN@)
+	str0=(Attached seen_uscope_events "${u[@]}" --str 0 @FN@)
+	CTX_PAIRS=()
+
+	CC_TARGET="$c pair" CC_BASE="p|no probe (pair)" PC_FUNCS="bench_int bench_int_b"
+	call_cost "p|no probe (pair)" "" seen_none bench_int
+	ctx_pair "uscope --noop vs uscope --noop (the method's own spread)" noop noop
+	ctx_pair "uscope --count vs uscope --noop (floor)" cnt noop
+	ctx_rows "uscope --count --filter 'arg0 >= $f'" filt 1.05 seen_bpftrace "/arg0 >= $f/ { @ = count(); }" 1.00 \
+		"bcc trace 'p:ctx:FN (arg1 >= $f)'" bcc-trace "PID " seen_bcc_trace "p:$c:@FN@ (arg1 >= $f)"
+	# argdist has no comm key; $PID is its nearest per-process key.
+	ctx_rows "uscope --count --by comm" bycomm "" seen_bpftrace "{ @[comm] = count(); }" 1.00 \
+		"bcc argdist -C '...:u32:\$PID' (no comm key)" bcc-argdist "open uprobes" seen_argdist -v -i 1 -C "p:$c:@FN@():u32:\$PID"
+	ctx_rows "uscope --hist arg0" hist "" seen_bpftrace "{ @ = hist(arg0); }" 1.00 \
+		"bcc argdist -H '...(long x):long:x'" bcc-argdist "open uprobes" seen_argdist -v -i 1 -H "p:$c:@FN@(long x):long:x"
+
+	CC_TARGET="$c strpair" CC_BASE="p|no probe (strpair)" PC_FUNCS="bench_str bench_str_b"
+	call_cost "p|no probe (strpair)" "" seen_none bench_str
+	ctx_rows "uscope --count --by 'str(arg0)'" bystr "" seen_bpftrace "{ @[str(arg0)] = count(); }" 1.00 \
+		"bcc argdist -C '...(char *s):char*:s'" bcc-argdist "open uprobes" seen_argdist -v -i 1 -C "p:$c:@FN@(char *s):char*:s"
+	# One event a call, printed by the tracer to a file: the peers fall ~20x
+	# behind, so these rows make a tenth of the calls (the cost is per call still).
+	CC_ITER=$((CTX_ITER / 10)) ctx_rows "uscope --str 0 (events)" str0 "" seen_bpftrace_lines \
+		"{ printf(\"%s\\n\", str(arg0)); }" "" "bcc trace 'p:ctx:FN \"%s\", arg1'" bcc-trace "PID " seen_bcc_trace \
+		"p:$c:@FN@ \"%s\", arg1"
+}
+
+# ctx_rows X-LABEL X FLOOR-MAX BT-SEEN BT-PROGRAM BT-MAX BCC-LABEL BCC-TOOL
+# BCC-READY BCC-SEEN BCC-ARGS...: the rows of one uscope mode, the spec X,
+# against the floor, bpftrace 0.17 and 0.23.5 (`uprobe:ctx:TWIN BT-PROGRAM`)
+# and a bcc tool; a *-MAX is that goal ("": none). argdist prints only at
+# whole intervals (-i 1): 1.2 s more after the loop for the last one.
+ctx_rows() {
+	local xl=$1 x=$2 fmax=$3 bseen=$4 bprog=$5 bmax=$6 cl=$7 v
+	shift 7
+	ctx_pair "$xl vs uscope --noop (floor)" "$x" noop "$fmax"
+	for v in 0.17 0.23.5; do
+		ctx_pair "$xl vs bpftrace $v $bprog" "$x" "bt${v:2:2}" "" "$bseen" "uprobe:$BDIR/ctx:@FN@ $bprog" "$bmax"
 	done
+	if [[ $1 == bcc-argdist ]]; then
+		CC_LINGER=1.2 ctx_pair "$xl vs $cl" "$x" "$@" ""
+	else
+		ctx_pair "$xl vs $cl" "$x" "$@" ""
+	fi
+}
+
+# ctx_pair KEY X Y [MAX] | ctx_pair KEY X TOOL READY SEEN ARGS... MAX: one row
+# of table 5, X against the spec Y, or against a peer (peer_pair); MAX, when
+# not empty, is the row's goal.
+ctx_pair() {
+	local key=$1 x=$2 max
+	CTX_PAIRS+=("$key")
+	if (($# <= 4)); then
+		max=${4:-}
+		pair_cost "$key" "$x" "$3"
+	else
+		max=${*: -1}
+		peer_pair "$key" "$x" "${@:3:$# - 3}"
+	fi
+	[[ -n $max ]] && PAIR_MAX[$key]=$max
+	return 0
 }
 
 ctx_table() {
-	local f=${CTX_KEEP:-}
-	hit_table "c|uscope --noop (floor)" "c|no probe (loop)" "c|uscope --noop (floor)" "c|uscope --count" \
-		"c|uscope --count --filter 'arg0 >= $f'" "c|bpftrace 0.17 /arg0 >= $f/ { @ = count(); }" \
-		"c|bpftrace 0.23.5 /arg0 >= $f/ { @ = count(); }" "c|bcc trace 'p:ctx:bench_int (arg1 >= $f)'" \
-		"c|uscope --count --by comm" "c|bpftrace 0.17 @[comm] = count()" "c|bpftrace 0.23.5 @[comm] = count()" \
-		"c|bcc argdist -C '...:u32:\$PID' (no comm key)" \
-		"c|uscope --hist arg0" "c|bpftrace 0.17 @ = hist(arg0)" "c|bpftrace 0.23.5 @ = hist(arg0)" \
-		"c|bcc argdist -H '...(long x):long:x'" \
-		"c|no probe (strloop)" "c|uscope --noop (floor, bench_str)" "c|uscope --str 0 (events)" \
-		"c|bpftrace 0.17 printf(\"%s\\n\", str(arg0))" "c|bpftrace 0.23.5 printf(\"%s\\n\", str(arg0))" \
-		"c|bcc trace 'p:ctx:bench_str \"%s\", arg1'" "c|uscope --count --by 'str(arg0)'" \
-		"c|bpftrace 0.17 @[str(arg0)] = count()" "c|bpftrace 0.23.5 @[str(arg0)] = count()" \
-		"c|bcc argdist -C '...(char *s):char*:s'"
+	local k
+	for k in "p|no probe (pair)" "p|no probe (strpair)"; do
+		[[ -n ${NS[$k]:-} ]] && printf 'No probe, `ctx %s`: %.2f ns/call (median of %s runs, %s-%s ns; the base of the overheads below).\n' \
+			"${k:12:-1}" "${NS[$k]}" "$PAIR_RUNS" "${RANGE[$k]%-*}" "${RANGE[$k]#*-}"
+	done
+	[[ -n ${CTX_TWINS:-} ]] && printf '\n**The twins are not alike:** %s(the ratios below measure that too).\n' "$CTX_TWINS"
+	echo
+	pair_table "${CTX_PAIRS[@]}"
 }
 
 cet_table() {
-	hit_table "c|uscope --noop (floor)" "c|no probe (loop)" "c|uscope --count" "e|no probe (ctx-cet)" \
+	hit_table "c|uscope --noop (floor)" "c|no probe (loop)" "c|uscope --noop (floor)" "c|uscope --count" "e|no probe (ctx-cet)" \
 		"e|uscope --count (ctx-cet: probe moved past endbr64)" "e|uscope --count --no-skip-endbr (ctx-cet)" \
 		"e|bpftrace 0.23.5 @ = count() (ctx-cet)"
 }

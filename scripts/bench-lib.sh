@@ -27,6 +27,8 @@ ratio2() { # a b -> "a/b" as "1.04x": for goals of a few percent
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "-"; else printf "%.2fx", a / b }'
 }
 
+fmt_x() { [[ -n $1 ]] && printf '%.2f' "$1" || printf -- -; } # a ratio, 2 decimals ("-": none)
+
 fmt_mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 
 thousands() { # 12345 -> 12,345 (whatever the locale)
@@ -38,8 +40,8 @@ thousands_in() { # group every number in a string
 }
 
 saw() { # the counts a tracer reported per run -> one short cell
-	if (($# == 0)); then
-		return
+	if (($# == 0)) || [[ -z $(printf '%s' "$@") ]]; then
+		return # nothing counted (--noop), or not a counting tracer
 	elif [[ $(printf '%s\n' "$@" | sort -u | wc -l) -eq 1 ]]; then
 		if (($# > 1)); then
 			printf '%s (each of %d runs)' "$(thousands_in "$1")" $#
@@ -61,19 +63,55 @@ first_error() { # FILE -> first line that looks like an error, trimmed
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# kernel.bpf_stats_enabled makes the kernel time every BPF program run (two
+# clock reads a hit, tens of ns here): off while wall times are measured,
+# the old value back at exit (bpf_stats_restore, from cleanup). BPF_STATS_NOTE
+# says what was done, for the report.
+BPF_STATS_WAS= BPF_STATS_NOTE=
+bpf_stats_off() {
+	local now
+	BPF_STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null) || return 0
+	[[ $BPF_STATS_WAS == 0 ]] && { log "kernel.bpf_stats_enabled is 0 (as it must be for wall times)"; return 0; }
+	sysctl -qw kernel.bpf_stats_enabled=0 2>/dev/null
+	now=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null)
+	if [[ $now == 0 ]]; then
+		BPF_STATS_NOTE="kernel.bpf_stats_enabled was $BPF_STATS_WAS: set to 0 for the run (BPF run-time stats add to every hit), restored at exit"
+	else
+		BPF_STATS_NOTE="kernel.bpf_stats_enabled is $now and could not be set to 0 (another process holds BPF_ENABLE_STATS?): every hit below includes the kernel's BPF run-time accounting"
+	fi
+	log "$BPF_STATS_NOTE"
+}
+bpf_stats_restore() {
+	[[ -n $BPF_STATS_WAS && $BPF_STATS_WAS != 0 ]] && sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_WAS" 2>/dev/null
+	return 0
+}
+
 # ---------------------------------------------------------------- processes --
 stop_pid() { # PID [SIGNAL [WAIT]]: signal it, wait up to WAIT s (BOUND), then KILL
-	local pid=$1 sig=${2:-INT} wait_s=${3:-$BOUND} i
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	kill -"$sig" "$pid" 2>/dev/null
-	for ((i = 0; i < wait_s * 10; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
+	stop_pids "${2:-INT}" "${3:-$BOUND}" "$1"
+}
+
+# stop_pids SIGNAL WAIT PID...: signal them all at once (each once: a second
+# SIGINT can cut bcc's final print short), wait up to WAIT s for all, KILL the rest.
+stop_pids() {
+	local sig=$1 wait_s=$2 pid live=() i j
+	shift 2
+	for pid in "$@"; do
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -"$sig" "$pid" 2>/dev/null
+			live+=("$pid")
+		else
+			wait "$pid" 2>/dev/null
+		fi
 	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-	fi
-	wait "$pid" 2>/dev/null
+	for ((i = 0; i < wait_s * 10 && ${#live[@]}; i++)); do
+		for j in "${!live[@]}"; do
+			kill -0 "${live[$j]}" 2>/dev/null || unset "live[$j]"
+		done
+		((${#live[@]})) && sleep 0.1
+	done
+	for pid in "${live[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+	for pid in "$@"; do wait "$pid" 2>/dev/null; done
 	return 0
 }
 
@@ -96,62 +134,76 @@ wait_ready() {
 }
 
 # ------------------------------------------- what a tracer counted, per kind --
-# Each reads $TMP/tr.out and $TMP/tr.err after the tracer stopped and prints
-# one short cell (empty when nothing was found). $1: the probed function.
+# Each reads $TR.out and $TR.err (TR: $TMP/tr unless set, see tracer_spawn)
+# after the tracer stopped and prints one short cell (empty when nothing was
+# found). $1: the probed function.
 seen_uscope() { # --count tables (also --by), or a histogram's "count N"
 	local n lost
-	n=$(awk -v f="$1" '$1 == f && $2 == "entry" { s += $NF; hit = 1 } END { if (hit) print s }' "$TMP/tr.out")
-	[[ -z $n ]] && n=$(sed -nE "s/^$1 \\(entry\\).* count ([0-9]+).*/\\1/p" "$TMP/tr.out" | head -n1)
-	lost=$(sed -nE 's/^Stacks: ([0-9]+) hits without a stack.*/\1/p' "$TMP/tr.err" "$TMP/tr.out" | head -n1)
+	n=$(awk -v f="$1" '$1 == f && $2 == "entry" { s += $NF; hit = 1 } END { if (hit) print s }' "${TR:-$TMP/tr}.out")
+	[[ -z $n ]] && n=$(sed -nE "s/^$1 \\(entry\\).* count ([0-9]+).*/\\1/p" "${TR:-$TMP/tr}.out" | head -n1)
+	lost=$(sed -nE 's/^Stacks: ([0-9]+) hits without a stack.*/\1/p' "${TR:-$TMP/tr}.err" "${TR:-$TMP/tr}.out" | head -n1)
 	printf '%s%s' "$n" "${lost:+, $lost without a stack}"
 }
 seen_uscope_events() {
-	sed -nE 's/^Summary: ([0-9]+) hits, ([0-9]+) events printed, ([0-9]+) lost.*/\1 hits, \3 lost/p' "$TMP/tr.err"
+	sed -nE 's/^Summary: ([0-9]+) hits, ([0-9]+) events printed, ([0-9]+) lost.*/\1 hits, \3 lost/p' "${TR:-$TMP/tr}.err"
 }
 seen_bpftrace() { # @: N, @[k]: N, multi-line keys "]: N", or hist buckets
 	awk '/^(@[^:]*|\]): [0-9]+$/ { s += $NF; hit = 1 }
 	     /^\[[^]]*[])] +[0-9]+ +\|/ { sub(/^\[[^]]*[])] +/, ""); b += $1; hb = 1 }
-	     END { if (hit) print s; else if (hb) print b }' "$TMP/tr.out"
+	     END { if (hit) print s; else if (hb) print b }' "${TR:-$TMP/tr}.out"
 }
 seen_bpftrace_lines() { # printf: one line per hit
-	grep -cv -e '^Attaching' -e '^$' "$TMP/tr.out"
+	grep -cv -e '^Attaching' -e '^$' "${TR:-$TMP/tr}.out"
 }
-seen_funccount() { awk -v f="$1" '$1 == f { print $2 }' "$TMP/tr.out"; }
+seen_funccount() { awk -v f="$1" '$1 == f { print $2 }' "${TR:-$TMP/tr}.out"; }
 seen_bcc_trace() { # one line per event, starting with PID TID; lost samples reported apart
 	local n lost
-	n=$(grep -cE '^ *[0-9]+ +[0-9]+ ' "$TMP/tr.out")
-	lost=$(sed -nE 's/.*[Ll]ost ([0-9]+) samples.*/\1/p' "$TMP/tr.out" "$TMP/tr.err" | awk '{ s += $1 } END { if (s) print s }')
+	n=$(grep -cE '^ *[0-9]+ +[0-9]+ ' "${TR:-$TMP/tr}.out")
+	lost=$(sed -nE 's/.*[Ll]ost ([0-9]+) samples.*/\1/p' "${TR:-$TMP/tr}.out" "${TR:-$TMP/tr}.err" | awk '{ s += $1 } END { if (s) print s }')
 	printf '%s events%s' "$n" "${lost:+, $lost lost}"
 }
 seen_argdist() { # -C "COUNT EVENT" lines or -H "lo -> hi : count" buckets, over every interval
 	awk '/^\t *[0-9]+ / { s += $1; hit = 1 }
 	     / -> .* : +[0-9]+ / { for (i = 1; i <= NF; i++) if ($i == ":") { s += $(i + 1); hit = 1 } }
-	     END { if (hit) print s }' "$TMP/tr.out"
+	     END { if (hit) print s }' "${TR:-$TMP/tr}.out"
 }
-seen_stackcount() { awk '/^ +[0-9]+$/ { s += $1; hit = 1 } END { if (hit) print s }' "$TMP/tr.out"; }
+seen_stackcount() { awk '/^ +[0-9]+$/ { s += $1; hit = 1 } END { if (hit) print s }' "${TR:-$TMP/tr}.out"; }
 seen_none() { :; }
 
-# tracer_start READY CMD...: CMD in the background (TRACER_PID), its output in
-# $TMP/tr.out (/dev/null with CC_QUIET=1) and $TMP/tr.err, until it prints
-# READY, plus 0.5 s (bpftrace prints "Attaching" before it attaches). 1, with
-# TRACER_ERR, when it never does.
-tracer_start() {
-	local ready=$1 out=$TMP/tr.out
-	shift
-	: >"$TMP/tr.out"
-	: >"$TMP/tr.err"
+# tracer_spawn CMD...: CMD in the background (TRACER_PID), its output in
+# $TR.out (/dev/null with CC_QUIET=1) and $TR.err; TR is $TMP/tr unless set
+# (two tracers at once need two).
+tracer_spawn() {
+	local tr=${TR:-$TMP/tr} out
+	out=$tr.out
+	: >"$tr.out"
+	: >"$tr.err"
 	[[ ${CC_QUIET:-0} == 1 ]] && out=/dev/null
 	# A background job of a script starts with SIGINT ignored, and Python
 	# (bcc) then never installs its handler: restore the default first.
-	env --default-signal=INT "$@" >"$out" 2>"$TMP/tr.err" &
+	env --default-signal=INT "$@" >"$out" 2>"$tr.err" &
 	TRACER_PID=$!
 	BG_PIDS+=("$TRACER_PID")
-	if ! wait_ready "$ready" "$TRACER_PID" "$TMP/tr.err" "$TMP/tr.out"; then
-		TRACER_ERR="tracer did not start: $(first_error "$TMP/tr.err")"
-		stop_pid "$TRACER_PID" INT
-		forget_pid "$TRACER_PID"
-		return 1
-	fi
+}
+
+# tracer_ready READY PID: until the tracer PID (spawned with the same TR)
+# prints READY; 1, with TRACER_ERR, and the tracer stopped, when it never does.
+tracer_ready() {
+	local tr=${TR:-$TMP/tr}
+	wait_ready "$1" "$2" "$tr.err" "$tr.out" && return 0
+	TRACER_ERR="tracer did not start: $(first_error "$tr.err")"
+	stop_pid "$2" INT
+	forget_pid "$2"
+	return 1
+}
+
+# tracer_start READY CMD...: tracer_spawn, then tracer_ready, plus 0.5 s
+# (bpftrace prints "Attaching" before it attaches).
+tracer_start() {
+	local ready=$1
+	shift
+	tracer_spawn "$@"
+	tracer_ready "$ready" "$TRACER_PID" || return 1
 	sleep 0.5
 }
 
@@ -202,6 +254,105 @@ call_cost() {
 	NS[$key]=$(median "${vals[@]}")
 	RANGE[$key]=$(printf '%s\n' "${vals[@]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf (hi < 100 ? "%.1f-%.1f" : "%.0f-%.0f"), lo, hi }')
 	HITS[$key]=$(saw "${hits[@]}")
+}
+
+# ------------------------------------------- two tracers at once, on twins --
+# pair_cost KEY X Y: tracer X on one function of a pair and tracer Y on its
+# twin, both attached at once while `$CC_TARGET $CC_ITER` (ctx pair|strpair)
+# calls the two in alternating blocks and times each apart: the machine's
+# noise falls on both alike, so the ratio of their overheads holds to ~2%
+# where separate runs scatter by 10-15%. X and Y name arrays (READY SEEN
+# CMD...): what the tracer prints once attached, its seen_*, and its command,
+# in which @FN@ stands for the function it probes. PC_FUNCS="A B": the pair's
+# two functions. An even run (0, 2, ..) puts X on A and Y on B, an odd one the
+# other way round, so that a bias of either position cancels in the median
+# (CC_RUNS even) and shows in PRATIO_A / PRATIO_B; runs 2-3 (0-based) start Y
+# before X, in case the first to attach pays more. CC_LINGER as in call_cost;
+# CC_BASE: the no-probe row of the same mode (NS[], from call_cost), over
+# which both overheads are taken.
+# Results: PRATIO[KEY] median of the runs' (X - base) / (Y - base), PRANGE[KEY]
+# its min-max, PRATIO_A / PRATIO_B[KEY] the medians of the runs with X on A / on
+# B, PNS_X / PNS_Y[KEY] each side's median ns/call, PHITS_X / PHITS_Y[KEY] what
+# each tracer counted, NOTE_B[KEY] when a tracer did not start.
+declare -A PRATIO PRANGE PRATIO_A PRATIO_B PNS_X PNS_Y PHITS_X PHITS_Y
+pair_cost() {
+	local key=$1 i fa fb fx fy pos out vx vy r base=
+	local -n spec_x=$2 spec_y=$3
+	local rs=() ra=() rb=() xs=() ys=() hx=() hy=() cx=() cy=() px py
+	read -r fa fb <<<"$PC_FUNCS"
+	[[ -n ${CC_BASE:-} ]] && base=${NS[$CC_BASE]:-}
+	[[ -n $base ]] || { NOTE_B[$key]="no base (${CC_BASE:-?} not measured)"; return 1; }
+	for ((i = 0; i < CC_RUNS; i++)); do
+		if ((i % 2)); then fx=$fb fy=$fa pos=B; else fx=$fa fy=$fb pos=A; fi
+		cx=("${spec_x[@]:2}") cy=("${spec_y[@]:2}")
+		# Runs 2-3 (of 4) start Y first: neither tracer always attaches first.
+		if ((i / 2 % 2)); then
+			TR=$TMP/try tracer_spawn "${cy[@]//@FN@/$fy}"
+			py=$TRACER_PID
+			TR=$TMP/trx tracer_spawn "${cx[@]//@FN@/$fx}"
+			px=$TRACER_PID
+		else
+			TR=$TMP/trx tracer_spawn "${cx[@]//@FN@/$fx}"
+			px=$TRACER_PID
+			TR=$TMP/try tracer_spawn "${cy[@]//@FN@/$fy}"
+			py=$TRACER_PID
+		fi
+		if ! TR=$TMP/trx tracer_ready "${spec_x[0]}" "$px" || ! TR=$TMP/try tracer_ready "${spec_y[0]}" "$py"; then
+			NOTE_B[$key]="$([[ -d /proc/$px ]] && echo Y || echo X) $TRACER_ERR"
+			stop_pids INT 20 "$px" "$py"
+			forget_pid "$px"
+			forget_pid "$py"
+			log "${key}: ${NOTE_B[$key]}"
+			return 1
+		fi
+		sleep 0.5 # bpftrace prints "Attaching" before it attaches
+		# shellcheck disable=SC2086 # CC_TARGET is "BINARY MODE"
+		out=$(timeout 120 $CC_TARGET "$CC_ITER")
+		[[ -n ${CC_LINGER:-} ]] && sleep "$CC_LINGER"
+		stop_pids INT 20 "$px" "$py"
+		forget_pid "$px"
+		forget_pid "$py"
+		hx+=("$(TR=$TMP/trx "${spec_x[1]}" "$fx")")
+		hy+=("$(TR=$TMP/try "${spec_y[1]}" "$fy")")
+		vx=$(sed -n "s/^ns_per_call_${pos,} //p" <<<"$out")
+		vy=$(sed -n "s/^ns_per_call_$([[ $pos == A ]] && echo b || echo a) //p" <<<"$out")
+		r=$(awk -v x="$vx" -v y="$vy" -v b="$base" 'BEGIN { if (x != "" && y - b > 0) printf "%.4f", (x - b) / (y - b) }')
+		if [[ -n $r ]]; then
+			rs+=("$r") xs+=("$vx") ys+=("$vy")
+			if [[ $pos == A ]]; then ra+=("$r"); else rb+=("$r"); fi
+		fi
+		log "$key run $((i + 1))/$CC_RUNS (X on $fx, $( ((i / 2 % 2)) && echo Y || echo X) started first): X ${vx:-?}, Y ${vy:-?} ns/call, overheads ${r:-?}x (X saw ${hx[-1]:-?}, Y saw ${hy[-1]:-?}; $(sed -n 's/^dropped_blocks //p' <<<"$out") block pairs dropped)"
+	done
+	PRATIO[$key]=$(median "${rs[@]}")
+	PRANGE[$key]=$(printf '%s\n' "${rs[@]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%.2f-%.2f", lo, hi }')
+	PRATIO_A[$key]=$(median "${ra[@]}")
+	PRATIO_B[$key]=$(median "${rb[@]}")
+	PNS_X[$key]=$(median "${xs[@]}")
+	PNS_Y[$key]=$(median "${ys[@]}")
+	PHITS_X[$key]=$(saw "${hx[@]}")
+	PHITS_Y[$key]=$(saw "${hy[@]}")
+}
+
+# pair_table KEY...: one row a pair_cost KEY ("X vs Y"); PAIR_MAX[KEY] is its
+# goal (X's overhead at most MAX times Y's), judged on the median ratio.
+declare -A PAIR_MAX
+pair_table() {
+	local key goal x2
+	echo "| X | Y (on the twin, at the same time) | X's overhead / Y's | min-max | X on A / X on B | X ns/call | Y ns/call | target (from the issue) | X counted | Y counted |"
+	echo "|---|---|---:|---:|---:|---:|---:|---|---|---|"
+	for key in "$@"; do
+		x2=${key%% vs *}
+		if [[ -z ${PRATIO[$key]:-} ]]; then
+			[[ -n ${NOTE_B[$key]:-} ]] && printf '| %s | %s | %s | | | | | | | |\n' "$x2" "${key#* vs }" "${NOTE_B[$key]}"
+			continue
+		fi
+		goal=
+		[[ -n ${PAIR_MAX[$key]:-} ]] && goal="≤ ${PAIR_MAX[$key]}x: $(awk -v r="${PRATIO[$key]}" -v m="${PAIR_MAX[$key]}" \
+			'BEGIN { print r <= m ? "**met**" : "**not met**" }')"
+		printf '| %s | %s | %.2fx | %s | %s / %s | %.0f | %.0f | %s | %s | %s |\n' "$x2" "${key#* vs }" "${PRATIO[$key]}" \
+			"${PRANGE[$key]}" "$(fmt_x "${PRATIO_A[$key]}")" "$(fmt_x "${PRATIO_B[$key]}")" \
+			"${PNS_X[$key]}" "${PNS_Y[$key]}" "$goal" "${PHITS_X[$key]:--}" "${PHITS_Y[$key]:--}"
+	done
 }
 
 # overhead KEY BASEKEY -> ns over no probe (empty if either is missing)

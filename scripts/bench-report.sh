@@ -8,7 +8,7 @@ cat <<EOF
 
 ## How the rows below are measured
 
-Sections 5, 6, 8 and 10 use the per-hit method of table 2 on their own targets
+Sections 6, 8 and 10 use the per-hit method of table 2 on their own targets
 (\`tests/targets/bench/\`, built by \`make bench\`): the target times its own loop of
 $(thousands "$CTX_ITER") calls ($(thousands "$STK_ITER") for \`stk\`) while one tracer is attached
 system-wide; median of $CTX_RUNS run(s), a new tracer each; "overhead" is ns/call minus the
@@ -18,20 +18,44 @@ function. A goal "≤ R x OTHER" compares overheads: the row's overhead over no 
 most R times OTHER's. Every probed function starts with \`push %rbp\` (emulated by the
 kernel), so the differences between rows are the programs'. "Met" is decided on the
 medians of this run; on a loaded machine a few percent is noise. \`BENCH_QUICK=1\` runs
-only bpftrace 0.23.5 among the peers in sections 5-9, one run each.
+only bpftrace 0.23.5 among the peers in sections 5-9, one run each (two in section 5).
 
 ## 5. Context read in the kernel (issue 12)
 
-\`ctx loop N\` calls \`bench_int(i)\` for i = 0..N-1; \`ctx strloop N\` calls
-\`bench_str(word[i % 8], i)\` (8 words of 4-19 bytes; DWARF types the argument \`const char *s\`).
-The filter \`arg0 >= $(thousands "${CTX_KEEP:-0}")\` rejects every call but the last 100:
-the 100 kept prove that the probe and the filter worked ("the tracer counted").
-bcc's \`trace\` filter \`(arg1 >= ...)\` is BPF C that clang compiles at start. bcc's
-\`argdist\` prints only at whole intervals (\`-i 1\`), so it runs 1.2 s longer after the
-loop to print the last one; it has no \`comm\` key (\`\$PID\` instead). The string rows
-either stream one event per call (uscope \`--str 0\` with stdout to /dev/null, the peers'
-output to a file; a tenth of the calls, as the peers' printing falls far behind) or count
-by the string in the kernel (\`--by 'str(arg0)'\`).
+**How it is measured: two tracers at once, one on each of two twin functions.** Separate
+runs of table 2's method scatter by 10-15% on this VM, more than the goals' few percent. So
+\`ctx pair N\` calls \`bench_int(i)\` and its twin \`bench_int_b(i)\` (the same machine
+code, checked with objdump; both start with \`push %rbp\`) for i = 0..N-1 (N = $(thousands "$CTX_ITER")) in
+alternating blocks of 100 calls, which twin first alternating too, times each block with
+\`clock_gettime(CLOCK_MONOTONIC)\` and sums the times per twin. uscope (X) probes one twin
+while the floor \`uscope trace --noop\` or a peer (Y, another process) probes the other, both
+attached before the loop and stopped after it, so whatever else the machine does falls on
+both alike. A row's ratio is X's overhead over Y's, each twin's ns/call minus the no-probe
+ns/call of the same mode (above the table). $PAIR_RUNS runs a row, a new pair of tracers each; X
+is on \`bench_int\` (A) in the odd runs and on the twin (B) in the even ones ("X on A / X on
+B": each half's median), and runs 3 and 4 start Y first: on this VM B was seen to cost
+~0.5-1% more a hit whatever probed it (also with the twins 64 bytes apart), and the median
+of an even number of runs cancels that. A block pair in which either block took over 3x the
+median block (a preemption: a few ms charged to one twin would tilt the ratio by percents)
+is left out of both sums; typically under 2% of them are (the log says how many). Shown:
+the median ratio, its min-max over the runs, each side's median ns/call, and the goal judged
+on the median ratio. The first row, \`--noop\` against \`--noop\`, is the method's own
+spread (ideally 1.00x).
+
+The filter \`arg0 >= $(thousands "${CTX_KEEP:-0}")\` rejects every call but the last 100 of each
+twin: the 100 kept prove that the probe and the filter worked ("counted"). bcc's \`trace\`
+filter \`(arg1 >= ...)\` is BPF C that clang compiles at start. bcc's \`argdist\` prints only
+at whole intervals (\`-i 1\`), so it runs 1.2 s longer after the loop to print the last one;
+it has no \`comm\` key (\`\$PID\` instead), and it can miss a few hundred hits (it reads its
+map, then clears it, at each interval). \`ctx strpair N\` is the same with
+\`bench_str(word[i % 8], i)\` and \`bench_str_b\` (8 words of 4-19 bytes; DWARF types the
+argument \`const char *s\`): counted by the string in the kernel (\`--by 'str(arg0)'\`), or
+one event per call (every tracer's output to a file; a tenth of the calls, as the peers'
+printing falls far behind). In the event rows the tracers' printing competes with the
+target for the two CPUs and up to a third of the block pairs are dropped: they give the cost
+of a hit while the target runs, not of that competition. The one-tracer-at-a-time rows that
+this section had are gone (the pairs measure the same with less noise); the \`ctx loop\` rows
+that section 6 compares with are in table 6.
 
 EOF
 ctx_table

@@ -73,6 +73,7 @@ if [[ $QUICK == 1 ]]; then
 	CTX_ITER=300000           # sections e-h
 	CTX_ITER_BASE=20000000
 	CTX_RUNS=1
+	PAIR_RUNS=2               # section 5's pairs: even, half with uscope on each twin
 	STK_ITER=200000
 	STK_ITER_BASE=10000000
 	ATT_RUNS=3
@@ -93,6 +94,7 @@ else
 	CTX_ITER=500000
 	CTX_ITER_BASE=50000000
 	CTX_RUNS=3
+	PAIR_RUNS=4
 	STK_ITER=500000
 	STK_ITER_BASE=20000000
 	ATT_RUNS=5
@@ -133,6 +135,7 @@ cleanup() {
 		stop_pid "$p" INT
 	done
 	BG_PIDS=()
+	bpf_stats_restore
 	if ((MOUNTED_TRACEFS)); then
 		umount /sys/kernel/tracing 2>/dev/null
 	fi
@@ -176,7 +179,8 @@ if ! mountpoint -q /sys/kernel/tracing 2>/dev/null; then
 		TRACEFS_NOTE="tracefs was mounted at /sys/kernel/tracing for the run (bpftrace and bcc look there when detaching)"
 	fi
 fi
-log "setup: tracefs, bcc headers"
+log "setup: tracefs, bcc headers, kernel.bpf_stats_enabled"
+bpf_stats_off
 setup_bcc_headers
 
 [[ -x $USCOPE ]] || { echo "bench: $USCOPE not built (make)" >&2; exit 1; }
@@ -518,6 +522,7 @@ Targets: ${build_notes%; }.
 EOF
 [[ -n $TRACEFS_NOTE ]] && echo "Note: $TRACEFS_NOTE."
 [[ -n $BCC_HEADERS_NOTE ]] && echo "Note: $BCC_HEADERS_NOTE."
+[[ -n $BPF_STATS_NOTE ]] && echo "Note: $BPF_STATS_NOTE."
 cat <<EOF
 
 ## 1. Attach to every function of target-N, trace 0.2 s, detach: wall time of the whole run

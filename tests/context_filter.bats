@@ -6,6 +6,10 @@
 # count uscope kept must equal the count of calls that pass. Every operator
 # is checked on entries, returns and USDT arguments; every usage error is
 # checked for its message, exit status 2 and no program left loaded.
+# Each filter runs twice: as the loader places it (one filter for every
+# entry goes to .rodata, where the verifier specializes the interpreter) and
+# with USCOPE_FILTER_MAPS_ONLY=1 (the per-site map records); both must agree
+# with the oracle.
 
 load lib
 load context_lib
@@ -39,6 +43,11 @@ oracle() {
 # for PROBE under --filter FILTER equals the oracle's, and the oracle keeps
 # some calls but not all (so the test tells a filter from no filter).
 expect_filtered() {
+	expect_filtered_1 "$@"
+	USCOPE_FILTER_MAPS_ONLY=1 expect_filtered_1 "$@"
+}
+
+expect_filtered_1() {
 	local probe=$1 kind=$2 filter=$3 want got total spec=$1
 	shift 3
 	[[ $kind == return ]] && spec="ret:$probe"
@@ -47,7 +56,7 @@ expect_filtered() {
 	total=$(values "$probe" | wc -l)
 	want=$(oracle "$probe" "$@")
 	got=$(json_count "$TMP/out" "$probe" "$kind")
-	echo "$spec --filter '$filter': uscope $got, umark's values $want of $total"
+	echo "$spec --filter '$filter'${USCOPE_FILTER_MAPS_ONLY:+ (maps only)}: uscope $got, umark's values $want of $total"
 	[[ $total -eq $N ]]
 	[[ ${ALLOW_TRIVIAL:-} || ( $want -gt 0 && $want -lt $total ) ]]
 	[[ $got -eq $want ]]
@@ -105,10 +114,15 @@ expect_filtered() {
 # FILTER equals the number of umark_greet("...") lines whose string ($1)
 # satisfies AWK-CONDITION.
 expect_str_filtered() {
+	expect_str_filtered_1 "$@"
+	USCOPE_FILTER_MAPS_ONLY=1 expect_str_filtered_1 "$@"
+}
+
+expect_str_filtered_1() {
 	trace_umark "-n $N -i 0" --count --json --filter "$1" umark_greet
 	want=$(values umark_greet | awk "$2" | wc -l)
 	got=$(json_count "$TMP/out" umark_greet entry)
-	echo "--filter '$1': uscope $got, umark $want"
+	echo "--filter '$1'${USCOPE_FILTER_MAPS_ONLY:+ (maps only)}: uscope $got, umark $want"
 	[[ $(values umark_greet | wc -l) -eq $N && $got -eq $want ]]
 }
 
@@ -127,6 +141,10 @@ expect_str_filtered() {
 }
 
 @test "tid, uid and operand pairs: tid == pid keeps the main thread's calls only (umark -t runs none there)" {
+	both_paths tid_uid_pairs
+}
+
+tid_uid_pairs() {
 	"$USCOPE" trace --count --json -c "$UMARK -n 5 -i 0 -q" --filter "tid == pid && uid == $(id -u)" func_uprobe1 > "$TMP/out" 2> "$TMP/err"
 	[[ $(json_count "$TMP/out" func_uprobe1 entry) -eq 5 ]]
 	"$USCOPE" trace --count --json -c "$UMARK -n 5 -i 0 -q -t 3" --filter 'tid == pid' func_uprobe1 > "$TMP/out" 2> "$TMP/err"
@@ -162,7 +180,17 @@ expect_str_filtered() {
 	grep -q "^Summary: 7 hits, 7 events printed, 0 lost, 1 probe$" "$TMP/err"
 }
 
+# both_paths FN: FN as the loader places the filter, then with the map records only.
+both_paths() {
+	"$1"
+	USCOPE_FILTER_MAPS_ONLY=1 "$1"
+}
+
 @test "--latency: an entry filter decides which calls are timed, a ret filter which samples are kept" {
+	both_paths latency_filtered
+}
+
+latency_filtered() {
 	"$USCOPE" trace --latency --json -c "$UMARK -n $N -i 0 -q" --filter 'arg0 < 10' func_uprobe1 > "$TMP/out" 2> "$TMP/err"
 	[[ $(json_count "$TMP/out" func_uprobe1 latency) -eq 10 ]]
 	grep -q '^Summary: 20 hits, 0 returns without a timed entry, 2 probes$' "$TMP/err"
@@ -177,6 +205,10 @@ expect_str_filtered() {
 }
 
 @test "--latency with a filter on recursive umark_recurse: rejected entries still pair with their returns" {
+	both_paths latency_recursive
+}
+
+latency_recursive() {
 	# umark_recurse(5) recurses through 5..0: "arg0 & 1" keeps 5, 3, 1 of each 6.
 	"$USCOPE" trace --latency --json -c "$UMARK -n 8 -i 0 -q" --filter 'arg0 & 1' umark_recurse > "$TMP/out" 2> "$TMP/err"
 	[[ $(umark_calls "$TMP/err" umark_recurse) -eq 48 ]]

@@ -1,7 +1,8 @@
 # tests/targets/bench: targets only `make bench` uses (scripts/bench*.sh);
 # included by the top-level Makefile, which defines BUILD and CC. Not part of
 # `all`: `make bench` builds them.
-#   $(BUILD)/bench/ctx       bench_int / bench_str loops (filters, keys,
+#   $(BUILD)/bench/ctx       bench_int / bench_str loops and their twins
+#                            (pairs: two tracers at once; filters, keys,
 #                            histograms, strings), -fcf-protection=none
 #   $(BUILD)/bench/ctx-cet   the same, -fcf-protection=full (endbr64 first)
 #   $(BUILD)/bench/stk       stack paths, frame pointers, -g
