@@ -427,6 +427,11 @@ int bpf_obj__by_lat(struct bpf_obj *o, bool interval, struct by_row **rows, size
 	return context_maps__by_lat_rows(o->skel, o->by_max, (int)old, rows, n);
 }
 
+int bpf_obj__by_lat_read(const struct bpf_obj *o, struct by_row *rows, size_t cap, size_t *n)
+{
+	return context_maps__by_lat_read(o->skel, -1, rows, cap < o->by_max ? cap : o->by_max, n);
+}
+
 int bpf_obj__by_stacks(const struct bpf_obj *o, bpf_by_stack_fn fn, void *arg)
 {
 	return context_maps__by_stacks(o->skel, o->stack_depth, fn, arg);

@@ -112,6 +112,12 @@ int bpf_obj__by_read(const struct bpf_obj *o, struct by_row *rows, size_t cap, s
  * half's rows are read and deleted.
  */
 int bpf_obj__by_lat(struct bpf_obj *o, bool interval, struct by_row **rows, size_t *n);
+/*
+ * --metrics --latency --by: every (key, bucket) row into ROWS (room for CAP),
+ * both halves (a row of each half is two rows: by__normalize() merges them),
+ * nothing deleted, so each series only grows; nothing allocated.
+ */
+int bpf_obj__by_lat_read(const struct bpf_obj *o, struct by_row *rows, size_t cap, size_t *n);
 /* --count --stack --by with frame pointers: FN for each (stack, key) counted (bpf_obj_context.h). */
 struct uscope_by_stack_key;
 typedef int (*bpf_by_stack_fn)(void *arg, const struct uscope_by_stack_key *k, uint64_t count, const uint64_t *ips,

@@ -198,22 +198,18 @@ static void lat_row(struct by_row *r, const struct uscope_by_lat *vals, int ncpu
 	}
 }
 
-int context_maps__by_lat_rows(struct uscope_bpf *skel, uint32_t max, int half, struct by_row **out, size_t *n)
+int context_maps__by_lat_read(struct uscope_bpf *skel, int half, struct by_row *rows, size_t cap, size_t *n)
 {
 	int fd = bpf_map__fd(skel->maps.by_lat), ncpu = libbpf_num_possible_cpus();
-	struct by_row *rows = calloc((size_t)max + 1, sizeof(*rows));
 	struct uscope_by_lat *vals = ncpu > 0 ? calloc(ncpu, sizeof(*vals)) : NULL;
 	struct uscope_by_key k, last;
 	bool have_last = false;
 	size_t i;
 
 	*n = 0;
-	*out = rows;
-	if (!rows || !vals) {
-		free(vals);
+	if (!vals)
 		return -ENOMEM;
-	}
-	while (*n < max && !bpf_map_get_next_key(fd, have_last ? &last : NULL, &k)) {
+	while (*n < cap && !bpf_map_get_next_key(fd, have_last ? &last : NULL, &k)) {
 		last = k;
 		have_last = true;
 		if ((half >= 0 && (int)(k.aux >> 8) != half) || bpf_map_lookup_elem(fd, &k, vals))
@@ -231,6 +227,17 @@ int context_maps__by_lat_rows(struct uscope_bpf *skel, uint32_t max, int half, s
 	free(vals);
 	qsort(rows, *n, sizeof(*rows), by_row__key_cmp);
 	return 0;
+}
+
+int context_maps__by_lat_rows(struct uscope_bpf *skel, uint32_t max, int half, struct by_row **out, size_t *n)
+{
+	struct by_row *rows = calloc((size_t)max + 1, sizeof(*rows));
+
+	*n = 0;
+	*out = rows;
+	if (!rows)
+		return -ENOMEM;
+	return context_maps__by_lat_read(skel, half, rows, max, n);
 }
 
 static int add_by_stack(int fd, int stack_fd, uint32_t depth, bpf_by_stack_fn fn, void *arg)

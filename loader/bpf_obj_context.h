@@ -38,6 +38,8 @@ int context_maps__by_read(struct uscope_bpf *skel, struct by_row *rows, size_t c
  * only that half's, which are then deleted (-i).
  */
 int context_maps__by_lat_rows(struct uscope_bpf *skel, uint32_t max, int half, struct by_row **rows, size_t *n);
+/* The same into ROWS (room for CAP), no allocation (--metrics; half -1 there: never flipped). */
+int context_maps__by_lat_read(struct uscope_bpf *skel, int half, struct by_row *rows, size_t cap, size_t *n);
 
 /* --count --stack --by (frame pointers): FN for each (stack, key) counted, with the stack's IPS[DEPTH]. */
 int context_maps__by_stacks(struct uscope_bpf *skel, uint32_t depth, bpf_by_stack_fn fn, void *arg);

@@ -3,7 +3,8 @@
  * by: --by KEY[,KEY...], per-key counts, latency and value histograms from
  * BPF hashes (a keyed histogram is one row per key and bucket: key.aux).
  *
- *   by_keys.c          the key list: parsed, checked against every site; -i growth
+ *   by_keys.c          the key list: parsed, checked against every site; -i growth; a
+ *                      histogram's rows grouped per key (output_by.c, metrics_by.c)
  *   bpf_obj_context.c  (bpf_obj room) the knobs, the tables' sizes, the rows read back
  *   output_by.c        (output room) the rows printed, or grouped into histograms
  */
@@ -69,6 +70,19 @@ int by_row__key_cmp(const void *a, const void *b);
 
 /* The same key, whatever the bucket. */
 bool by_row__same_key(const struct by_row *a, const struct by_row *b);
+
+/* A run of rows of one key (a histogram's buckets), and their total. */
+struct by_group {
+	size_t first, n;
+	uint64_t count;
+	const struct by_row *rows;
+};
+
+/* ROWS sorted by key: their runs of one key into G (room for N). Returns the number of runs. */
+size_t by__groups(const struct by_row *rows, size_t n, struct by_group *g);
+
+/* The rows of a --latency run as one latency histogram: each row is one log2 bucket. */
+void by__group_latency(const struct by_group *g, struct uscope_hist *h);
 
 /* --latency -i: add an interval's ROWS to the totals (by->total). Returns 0 or -ENOMEM. */
 int by__add_total(struct by_spec *by, const struct by_row *rows, size_t n);

@@ -7,7 +7,9 @@
  * on entries, a USDT probe has the arguments its notes list), so the check is
  * the filter compiler's. The key list is the same for every site, so it
  * reaches BPF as read-only knobs (set in bpf_obj_context.c). For -i, the
- * previous read is kept sorted by key and each row becomes its growth.
+ * previous read is kept sorted by key and each row becomes its growth. A
+ * keyed histogram's rows are grouped here too, for the text output and
+ * --metrics alike.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -206,6 +208,37 @@ size_t by__normalize(const struct by_spec *by, struct by_row *rows, size_t n)
 			rows[k++] = rows[i];
 	}
 	return k;
+}
+
+size_t by__groups(const struct by_row *rows, size_t n, struct by_group *g)
+{
+	size_t i, ng = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!ng || !by_row__same_key(&rows[g[ng - 1].first], &rows[i]))
+			g[ng++] = (struct by_group){ .first = i, .rows = rows };
+		g[ng - 1].n++;
+		g[ng - 1].count += rows[i].count;
+	}
+	return ng;
+}
+
+void by__group_latency(const struct by_group *g, struct uscope_hist *h)
+{
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	for (i = g->first; i < g->first + g->n; i++) {
+		const struct by_row *r = &g->rows[i];
+
+		h->buckets[r->key.aux & (USCOPE_HIST_BUCKETS - 1)] += r->count;
+		h->count += r->count;
+		h->sum_ns += r->sum_ns;
+		if (r->min_ns && (!h->min_ns || r->min_ns < h->min_ns))
+			h->min_ns = r->min_ns;
+		if (r->max_ns > h->max_ns)
+			h->max_ns = r->max_ns;
+	}
 }
 
 void by__deltas(struct by_spec *by, struct by_row *rows, size_t n)

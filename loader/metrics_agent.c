@@ -52,16 +52,37 @@ static int render(void *ctx, enum metrics_format fmt, struct metrics_buf *out)
 	err = bpf_obj__read_totals(a->reader, a->hits, &s.lost, &s.unpaired);
 	if (!err)
 		err = bpf_obj__read_counts(a->reader, a->hits);
-	if (!err && s.nhists)
+	/* --latency --by: the histograms are the key table's (by_hist_sites: each entry site's labels). */
+	if (!err && s.nhists && !a->by.by)
 		err = bpf_obj__read_hists(a->reader, a->hists);
 	if (!err)
-		err = metrics_by__read(&a->by, a->obj, a->sites, p->nsites, &s);
+		err = metrics_by__read(&a->by, a->obj, a->by_hist_sites ? a->by_hist_sites : a->sites, p->nsites,
+				       &s);
 	if (!err)
 		err = metrics_expo__write(out, &s, fmt);
 	if (err) {
 		warn_msg("--metrics: cannot answer a scrape: %s", strerror(-err));
 		return err;
 	}
+	return 0;
+}
+
+/*
+ * --latency --by: a keyed row names its function by the entry site's id, so
+ * each entry site gets its function's histogram labels (prebuilt with the
+ * unkeyed ones: a scrape escapes only the keys).
+ */
+static int by_hist_sites(struct metrics_agent *a)
+{
+	const struct plan *p = a->plan;
+	size_t i;
+
+	a->by_hist_sites = calloc(p->nsites ? p->nsites : 1, sizeof(*a->by_hist_sites));
+	if (!a->by_hist_sites)
+		return -ENOMEM;
+	for (i = 0; i < p->nsites; i++)
+		if (p->sites[i].kind == USCOPE_SITE_ENTRY && p->sites[i].slot < p->nslots)
+			a->by_hist_sites[i] = a->hist_sites[p->sites[i].slot];
 	return 0;
 }
 
@@ -91,7 +112,7 @@ static int alloc_snapshot(struct metrics_agent *a, const struct bpf_obj *obj)
 	if (metrics_expo__prebuild(&a->site_labels, a->sites, p->nsites) ||
 	    metrics_expo__prebuild(&a->hist_labels, a->hist_sites, p->latency ? p->nslots : 0))
 		return -ENOMEM;
-	return 0;
+	return a->by.by && p->latency ? by_hist_sites(a) : 0;
 }
 
 uint64_t metrics_agent__probes(const struct metrics_agent *a)
@@ -221,6 +242,7 @@ void metrics_agent__close(struct metrics_agent *a)
 	free(a->bins);
 	free(a->sites);
 	free(a->hist_sites);
+	free(a->by_hist_sites);
 	free(a->hits);
 	free(a->hists);
 	bpf_obj__reader_free(a->reader);

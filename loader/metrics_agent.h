@@ -52,6 +52,7 @@ struct metrics_agent {
 	size_t nbins;
 	/* Scrape buffers, sized once from the plan. */
 	struct metrics_site *sites, *hist_sites;
+	struct metrics_site *by_hist_sites;	/* --latency --by: hist_sites by entry site id */
 	struct metrics_buf site_labels, hist_labels;	/* their label sets, escaped once */
 	uint64_t *hits;
 	struct uscope_hist *hists;

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * metrics_by: which series does `--metrics --count --by KEY,...` expose?
- * (See metrics_by.h.) A row of the key table becomes one series of
- * uscope_probe_hits_total: its site's labels, then one label per key.
- * Rows are normalized as the text output does (a register's garbage above
- * a narrower C type folded away, rows that became one key merged), so a
- * series' value is the sum of the same rows every time and never drops.
+ * metrics_by: which series does `--metrics --by KEY,...` expose?
+ * (See metrics_by.h.) With --count a row of the key table becomes one
+ * series of uscope_probe_hits_total: its site's labels, then one label per
+ * key. With --latency the rows of one (function, key), one a log2 bucket,
+ * become one uscope_probe_latency_seconds histogram: the function's labels,
+ * then the keys. Rows are normalized as the text output does (a register's
+ * garbage above a narrower C type folded away, rows that became one key
+ * merged, by__normalize) and grouped as it does (by__groups), so a series'
+ * value is the sum of the same rows every time and never drops: the table is
+ * never cleared, and --metrics has no -i, so both latency halves are summed.
  * Hits that found the table full are not in any series: they are
  * uscope_by_dropped_total, and said on stderr once.
  */
@@ -51,6 +55,10 @@ static int grow(struct metrics_by *m, size_t n)
 	GROW(hits, n);
 	GROW(labels, n * USCOPE_BY_KEYS);
 	GROW(nums, n * USCOPE_BY_KEYS);
+	if (m->by->latency) {	/* at most one histogram per row */
+		GROW(groups, n);
+		GROW(hists, n);
+	}
 #undef GROW
 	m->cap = n;
 	return 0;
@@ -65,7 +73,8 @@ static int read_rows(struct metrics_by *m, const struct bpf_obj *obj, size_t *n)
 	if (!m->cap && (err = grow(m, max < 64 ? max : 64)))
 		return err;
 	for (;;) {
-		err = bpf_obj__by_read(obj, m->rows, m->cap, n);
+		err = m->by->latency ? bpf_obj__by_lat_read(obj, m->rows, m->cap, n)
+				     : bpf_obj__by_read(obj, m->rows, m->cap, n);
 		if (err || *n < m->cap || m->cap >= max)
 			return err;
 		err = grow(m, m->cap * 2 < max ? m->cap * 2 : max);
@@ -74,7 +83,7 @@ static int read_rows(struct metrics_by *m, const struct bpf_obj *obj, size_t *n)
 	}
 }
 
-/* Key K of row R as a label value: comm and str(argN) as strings, numbers signed where the site's are. */
+/* Key K of row R (series I) as a label value: comm and str(argN) as strings, numbers signed where the site's are. */
 static const char *key_value(struct metrics_by *m, struct by_row *r, size_t i, int k)
 {
 	const struct by_key *key = &m->by->keys[k];
@@ -105,11 +114,43 @@ static void say_full(struct metrics_by *m, uint64_t dropped)
 		 "uscope_by_dropped_total, not by key", m->by->max);
 }
 
+/* Series I: SITE's labels, then row R's keys. */
+static void label_series(struct metrics_by *m, size_t i, const struct metrics_site *site, struct by_row *r)
+{
+	struct metrics_label *l = &m->labels[i * USCOPE_BY_KEYS];
+	int k;
+
+	for (k = 0; k < m->by->nkeys; k++)
+		l[k] = (struct metrics_label){ m->names[k], key_value(m, r, i, k) };
+	m->sites[i] = *site;
+	m->sites[i].extra = l;
+	m->sites[i].nextra = m->by->nkeys;
+}
+
+/* --latency: the N rows (sorted by key, then bucket) as one histogram per (function, key). */
+static void read_hists(struct metrics_by *m, size_t n, const struct metrics_site *sites, size_t nsites,
+		       struct metrics_snapshot *s)
+{
+	size_t i, kept = 0, ng;
+
+	for (i = 0; i < n; i++)
+		if (m->rows[i].key.site < nsites)
+			m->rows[kept++] = m->rows[i];
+	ng = by__groups(m->rows, kept, m->groups);
+	for (i = 0; i < ng; i++) {
+		label_series(m, i, &sites[m->rows[m->groups[i].first].key.site], &m->rows[m->groups[i].first]);
+		by__group_latency(&m->groups[i], &m->hists[i]);
+	}
+	s->hist_sites = m->sites;
+	s->hists = m->hists;
+	s->nhists = ng;
+}
+
 int metrics_by__read(struct metrics_by *m, const struct bpf_obj *obj, const struct metrics_site *sites,
 		     size_t nsites, struct metrics_snapshot *s)
 {
 	size_t n, i, kept = 0;
-	int err, k;
+	int err;
 
 	if (!m->by)
 		return 0;
@@ -117,22 +158,19 @@ int metrics_by__read(struct metrics_by *m, const struct bpf_obj *obj, const stru
 	if (err)
 		return err;
 	n = by__normalize(m->by, m->rows, n);
-	for (i = 0; i < n; i++) {
-		struct by_row *r = &m->rows[i];
-		struct metrics_label *l = &m->labels[kept * USCOPE_BY_KEYS];
-
-		if (r->key.site >= nsites)
-			continue;
-		for (k = 0; k < m->by->nkeys; k++)
-			l[k] = (struct metrics_label){ m->names[k], key_value(m, r, i, k) };
-		m->sites[kept] = sites[r->key.site];
-		m->sites[kept].extra = l;
-		m->sites[kept].nextra = m->by->nkeys;
-		m->hits[kept++] = r->count;
+	if (m->by->latency) {
+		read_hists(m, n, sites, nsites, s);
+	} else {
+		for (i = 0; i < n; i++) {
+			if (m->rows[i].key.site >= nsites)
+				continue;
+			label_series(m, kept, &sites[m->rows[i].key.site], &m->rows[i]);
+			m->hits[kept++] = m->rows[i].count;
+		}
+		s->sites = m->sites;
+		s->hits = m->hits;
+		s->nsites = kept;
 	}
-	s->sites = m->sites;
-	s->hits = m->hits;
-	s->nsites = kept;
 	s->by = true;
 	s->by_dropped = bpf_obj__by_dropped(obj);
 	say_full(m, s->by_dropped);
@@ -146,5 +184,7 @@ void metrics_by__free(struct metrics_by *m)
 	free(m->hits);
 	free(m->labels);
 	free(m->nums);
+	free(m->groups);
+	free(m->hists);
 	memset(m, 0, sizeof(*m));
 }

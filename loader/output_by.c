@@ -145,13 +145,6 @@ void output__by(struct output *o, const struct by_spec *by, struct by_row *rows,
 		print_row(o, by, &rows[i], (int)w);
 }
 
-/* A run of rows of one key (its buckets), and their total. */
-struct by_group {
-	size_t first, n;
-	uint64_t count;
-	const struct by_row *rows;
-};
-
 static int group_count_desc(const void *a, const void *b)
 {
 	const struct by_group *x = a, *y = b;
@@ -159,25 +152,6 @@ static int group_count_desc(const void *a, const void *b)
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
 	return by_row__key_cmp(&x->rows[x->first], &y->rows[y->first]);
-}
-
-/* The rows of G as one latency histogram: each row is one log2 bucket. */
-static void group_latency(const struct by_group *g, struct uscope_hist *h)
-{
-	size_t i;
-
-	memset(h, 0, sizeof(*h));
-	for (i = g->first; i < g->first + g->n; i++) {
-		const struct by_row *r = &g->rows[i];
-
-		h->buckets[r->key.aux & (USCOPE_HIST_BUCKETS - 1)] += r->count;
-		h->count += r->count;
-		h->sum_ns += r->sum_ns;
-		if (r->min_ns && (!h->min_ns || r->min_ns < h->min_ns))
-			h->min_ns = r->min_ns;
-		if (r->max_ns > h->max_ns)
-			h->max_ns = r->max_ns;
-	}
 }
 
 static void draw_group(struct output *o, const struct by_spec *by, const struct hist_spec *hist,
@@ -192,7 +166,7 @@ static void draw_group(struct output *o, const struct by_spec *by, const struct 
 	if (!label || !json) {
 		err_msg("out of memory");
 	} else if (by->latency) {
-		group_latency(g, &h);
+		by__group_latency(g, &h);
 		output__hist(o, o->plan->sites[r->key.site].name, label, json, &h);
 	} else {
 		for (i = g->first; i < g->first + g->n; i++)
@@ -207,7 +181,7 @@ void output__by_hists(struct output *o, const struct by_spec *by, const struct h
 		      size_t n, size_t top)
 {
 	struct by_group *g = calloc(n + 1, sizeof(*g));
-	size_t i, ng = 0, kept = 0;
+	size_t i, ng, kept = 0;
 
 	if (!g) {
 		err_msg("out of memory");
@@ -218,12 +192,7 @@ void output__by_hists(struct output *o, const struct by_spec *by, const struct h
 			continue;
 		rows[kept++] = rows[i];
 	}
-	for (i = 0; i < kept; i++) {
-		if (!ng || !by_row__same_key(&rows[g[ng - 1].first], &rows[i]))
-			g[ng++] = (struct by_group){ .first = i, .rows = rows };
-		g[ng - 1].n++;
-		g[ng - 1].count += rows[i].count;
-	}
+	ng = by__groups(rows, kept, g);
 	qsort(g, ng, sizeof(*g), group_count_desc);
 	if (top && ng > top)
 		ng = top;

@@ -299,6 +299,11 @@ static int validate_metrics(struct trace_opts *o)
 {
 	if (!o->metrics)
 		return 0;
+	/* Value histograms (--hist/--lhist, keyed or not) have no Prometheus family yet. */
+	if (o->hist || o->lhist) {
+		err_msg("--metrics serves counts or --latency histograms, not --hist/--lhist value histograms");
+		return -EINVAL;
+	}
 	if (o->noop || o->str_mask || o->json || o->interval) {
 		err_msg("--metrics serves counts or --latency histograms; it cannot be used with --noop, --str, "
 			"--json or --interval");
@@ -337,10 +342,6 @@ static int validate(struct trace_opts *o)
 	}
 	if (o->by && !o->count && !o->latency && !o->hist && !o->lhist) {
 		err_msg("--by needs --count, --latency, --hist or --lhist");
-		return -EINVAL;
-	}
-	if (o->by && o->metrics && !o->count) {
-		err_msg("--metrics --by serves --count only (keyed histograms are not exported yet)");
 		return -EINVAL;
 	}
 	if (o->str_mask && (o->count || o->latency || o->noop)) {

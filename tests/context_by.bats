@@ -116,7 +116,8 @@ rows() { jq -r --arg p "$2" 'select(.by != null and .probe == $p) | "\([.by[]] |
 	grep -qF "arg2" "$TMP/stderr"
 	expect_failure 2 "func_uprobe1" "$USCOPE" trace -c "$UMARK -n 1 -i 0 -q" --count --by ret func_uprobe1
 	expect_failure 2 "--by needs --count" "$USCOPE" trace -x "$UMARK" --by pid func_uprobe1
-	expect_failure 2 "--metrics --by serves --count only" "$USCOPE" trace -x "$UMARK" --metrics 127.0.0.1:1 --latency --by pid func_uprobe1
+	expect_failure 2 "not --hist/--lhist" "$USCOPE" trace -x "$UMARK" --metrics 127.0.0.1:1 --hist arg0 --by pid func_uprobe1
+	expect_failure 2 "not --hist/--lhist" "$USCOPE" trace -x "$UMARK" --metrics 127.0.0.1:1 --lhist arg0,0,10,1 func_uprobe1
 	expect_failure 2 "given twice" "$USCOPE" trace -x "$UMARK" --count --by pid,pid func_uprobe1
 	expect_failure 2 "at most 4" "$USCOPE" trace -x "$UMARK" --count --by pid,tid,uid,comm,arg0 func_uprobe1
 	expect_failure 2 "--by-max" "$USCOPE" trace -x "$UMARK" --count --by pid --by-max 0 func_uprobe1

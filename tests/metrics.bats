@@ -474,3 +474,116 @@ two_umarks() {
 	diff "$TMP/want" "$TMP/got"
 	stop_uscope
 }
+
+# keyed_hist_ok FILE PROBE PID CALLS SECONDS: in the exposition FILE, PROBE's
+# histogram for PID counts CALLS (its umark's own number), +Inf equals _count,
+# le rises and the buckets are cumulative, and _sum is at least CALLS x SECONDS
+# (nanosleep never returns early).
+keyed_hist_ok() {
+	awk -v b="$PUMARK" -v p="$2" -v pid="$3" -v calls="$4" -v s="$5" '
+		BEGIN { h = "{binary=\"" b "\",probe=\"" p "\",pid=\"" pid "\"" }
+		index($0, "uscope_probe_latency_seconds_bucket" h ",le=\"") == 1 {
+			le = $0; sub(/.*,le="/, "", le); sub(/".*/, "", le)
+			if (le != "+Inf" && n && le + 0 <= last_le + 0) { print "le not rising: " $0; bad = 1 }
+			if ($NF + 0 < last_v) { print "bucket not cumulative: " $0; bad = 1 }
+			if (le == "+Inf") inf = $NF; else last_le = le
+			last_v = $NF + 0; n++
+		}
+		index($0, "uscope_probe_latency_seconds_count" h "} ") == 1 { count = $NF; nc++ }
+		index($0, "uscope_probe_latency_seconds_sum" h "} ") == 1 { sum = $NF; ns++ }
+		END {
+			if (nc != 1 || ns != 1 || n < 2) { print p " pid " pid ": " nc " _count, " ns " _sum, " n " buckets"; exit 1 }
+			if (count != calls) { print p " pid " pid ": _count " count ", umark called " calls; bad = 1 }
+			if (inf != count) { print p " pid " pid ": +Inf " inf " != _count " count; bad = 1 }
+			if (sum + 0 < calls * s) { print p " pid " pid ": _sum " sum " < " calls " x " s; bad = 1 }
+			exit bad
+		}' "$1"
+}
+
+# series_lines FILE: "series value" of every line of FILE's exposition, sorted (for comparing scrapes).
+series_lines() { grep -v '^#' "$1" | sort; }
+
+@test "--metrics --latency --by pid: one histogram per (function, umark process), each counting its own calls (curl and Prometheus)" {
+	private_umark
+	start_metrics -x "$PUMARK" --latency --by pid 'umark_sleep_*'
+	start_prometheus
+	"$PUMARK" -n 12 -i 20 -q -s > /dev/null 2> "$TMP/u1.err" 3>&- &
+	local a=$!
+	"$PUMARK" -n 7 -i 0 -q -s > /dev/null 2> "$TMP/u2.err" 3>&- &
+	local b=$! k=0
+	# Scrapes while they run: no series ever goes down from one scrape to the next.
+	while kill -0 "$a" 2>/dev/null && ((k < 50)); do
+		scrape > "$TMP/s.$((k++))"
+		sleep 0.05
+	done
+	wait "$a"
+	wait "$b"
+	scrape > "$TMP/m"
+	cp "$TMP/m" "$TMP/s.$k"
+	local i
+	for ((i = 1; i <= k; i++)); do
+		join <(series_lines "$TMP/s.$((i - 1))" | sed 's/ \([0-9.]*\)$/\t\1/' | sort -t$'\t' -k1,1) \
+		     <(series_lines "$TMP/s.$i" | sed 's/ \([0-9.]*\)$/\t\1/' | sort -t$'\t' -k1,1) -t$'\t' |
+			awk -F'\t' '$3 + 0 < $2 + 0 { print "went down: " $0; bad = 1 } END { exit bad }'
+	done
+	promtool check metrics < "$TMP/m"
+	local p1 p2 n f pid
+	p1=$(awk '$1 == "umark:" && $2 == "pid" { print $3 }' "$TMP/u1.err")
+	p2=$(awk '$1 == "umark:" && $2 == "pid" { print $3 }' "$TMP/u2.err")
+	[[ -n "$p1" && -n "$p2" && "$p1" != "$p2" ]]
+	for n in 1 2; do
+		pid=p$n
+		[[ $(umark_calls "$TMP/u$n.err" umark_sleep_1ms) -eq $((n == 1 ? 12 : 7)) ]]
+		for f in 1 8; do
+			keyed_hist_ok "$TMP/m" "umark_sleep_${f}ms" "${!pid}" "$(umark_calls "$TMP/u$n.err" "umark_sleep_${f}ms")" "0.00$f"
+		done
+	done
+	# 2 functions x 2 processes: 4 histograms, no other; the hit counters stay per site; nothing dropped.
+	[[ $(grep -c '^uscope_probe_latency_seconds_count{' "$TMP/m") -eq 4 ]]
+	[[ $(series_value "uscope_probe_hits_total{binary=\"$PUMARK\",probe=\"umark_sleep_8ms\",kind=\"return\"}" < "$TMP/m") -eq 19 ]]
+	[[ $(series_value uscope_by_dropped_total < "$TMP/m") -eq 0 ]]
+	[[ $(series_value uscope_latency_unpaired_total < "$TMP/m") -eq 0 ]]
+	# Prometheus (it asks for OpenMetrics) parses the same histograms.
+	wait_scraped_after "$(date +%s.%N)"
+	for n in 1 2; do
+		pid=p$n
+		for f in umark_sleep_1ms umark_sleep_8ms; do
+			[[ $(promql_value "uscope_probe_latency_seconds_count{probe=\"$f\",pid=\"${!pid}\"}") == \
+			   "$(umark_calls "$TMP/u$n.err" "$f")" ]] || { echo "$f pid ${!pid}: prometheus"; promql uscope_probe_latency_seconds_count; return 1; }
+			[[ $(promql_value "uscope_probe_latency_seconds_bucket{probe=\"$f\",pid=\"${!pid}\",le=\"+Inf\"}") == \
+			   "$(umark_calls "$TMP/u$n.err" "$f")" ]]
+		done
+	done
+	awk -v q="$(promql_value 'histogram_quantile(0.5, sum by (le) (uscope_probe_latency_seconds_bucket{probe="umark_sleep_8ms"}))')" \
+		-v lo="$(le_of 21)" 'BEGIN { exit !(q > lo) }'
+	[[ $(promql_value 'sum(uscope_probe_latency_seconds_count{probe="umark_sleep_8ms"})') -eq 19 ]]
+	[[ $(promql_value 'uscope_by_dropped_total') -eq 0 ]]
+	! grep -q 'key table is full' "$TMP/err"
+	stop_prometheus
+	stop_uscope
+}
+
+@test "--metrics --latency --by pid --by-max 1, two processes: kept samples plus uscope_by_dropped_total make every call, said once" {
+	private_umark
+	start_metrics -x "$PUMARK" --latency --by pid --by-max 1 umark_sleep_8ms
+	"$PUMARK" -n 6 -i 0 -q -s > /dev/null 2> "$TMP/u1.err"
+	"$PUMARK" -n 4 -i 0 -q -s > /dev/null 2> "$TMP/u2.err"
+	local p1 p2 kept
+	p1=$(awk '$2 == "pid" { print $3 }' "$TMP/u1.err")
+	p2=$(awk '$2 == "pid" { print $3 }' "$TMP/u2.err")
+	scrape > "$TMP/m"
+	scrape > "$TMP/m2"
+	promtool check metrics < "$TMP/m"
+	# One row (one key, one bucket) fits: the first process's histogram, the second's samples dropped.
+	kept=$(series_value "uscope_probe_latency_seconds_count{binary=\"$PUMARK\",probe=\"umark_sleep_8ms\",pid=\"$p1\"}" < "$TMP/m")
+	[[ "$kept" -ge 1 && "$kept" -le 6 ]]
+	[[ $(grep -c '^uscope_probe_latency_seconds_count{' "$TMP/m") -eq 1 ]]
+	! grep -qF "pid=\"$p2\"" "$TMP/m"
+	[[ $((kept + $(series_value uscope_by_dropped_total < "$TMP/m"))) -eq \
+	   $(($(umark_calls "$TMP/u1.err" umark_sleep_8ms) + $(umark_calls "$TMP/u2.err" umark_sleep_8ms))) ]]
+	[[ $(umark_calls "$TMP/u1.err" umark_sleep_8ms) -eq 6 ]]
+	[[ $(series_value uscope_latency_unpaired_total < "$TMP/m") -eq 0 ]]
+	grep -qx '# TYPE uscope_by_dropped_total counter' "$TMP/m"
+	[[ $(grep -c 'key table is full (--by-max 1)' "$TMP/err") -eq 1 ]]
+	stop_uscope
+}

@@ -86,10 +86,19 @@ wait_scraped_after() {
 }
 
 # start_metrics ARGS...: uscope trace --metrics 127.0.0.1:USCOPE_PORT ARGS... in the
-# background (start_uscope: waits for "Attached").
+# background (start_uscope: waits for "Attached"). Another run (other checkouts test at
+# the same time) may take the free port before uscope binds it: then another port.
 start_metrics() {
-	USCOPE_PORT=$(free_port)
-	start_uscope trace --metrics "127.0.0.1:$USCOPE_PORT" "$@"
+	local try
+	for ((try = 0; try < 5; try++)); do
+		USCOPE_PORT=$(free_port)
+		start_uscope trace --metrics "127.0.0.1:$USCOPE_PORT" "$@" 2> /dev/null && return 0
+		grep -q 'Address already in use' "$TMP/err" && ! alive "$USCOPE_PID" ||
+			{ cat "$TMP/err" >&2; return 1; }
+		wait "$USCOPE_PID" 2> /dev/null || true
+	done
+	echo "start_metrics: every port tried was taken" >&2
+	return 1
 }
 
 # stop_uscope: SIGTERM the background uscope; it must exit 0 and leave nothing attached.
