@@ -87,7 +87,17 @@ bench_context_hits() {
 		"$USCOPE" trace -x "$cet" --count --no-skip-endbr bench_int
 	CC_ITER=$((CTX_ITER / 10)) peer_cost "e|bpftrace 0.23.5 @ = count() (ctx-cet)" bt23 "" seen_bpftrace bench_int "uprobe:$cet:bench_int { @ = count(); }"
 	NAME_OF["c|uscope --count"]="the non-CET build's"
-	TARGET_OF["e|uscope --count (ctx-cet: probe moved past endbr64)"]="c|uscope --count 1.2"
+	# The goal is judged on the pair: one process, a CET and a non-CET twin, both counted at once.
+	log "=== CET (issue 14): ctx-cetpair, --count on the CET twin and on the non-CET twin at once"
+	local cp=$BDIR/ctx-cetpair
+	local -a cet_x=(Attached seen_uscope "$USCOPE" trace -x "$cp" --count @FN@)
+	CC_RUNS=$PAIR_RUNS CC_TARGET="$cp pair" CC_BASE="e|no probe (ctx-cetpair)" PC_FUNCS="bench_int bench_int_b" PC_FIXED=1
+	call_cost "e|no probe (ctx-cetpair)" "" seen_none bench_int
+	CET_PAIR="uscope --count on the CET twin (probe moved past endbr64) vs uscope --count on the non-CET twin"
+	pair_cost "$CET_PAIR" cet_x cet_x
+	PAIR_MAX[$CET_PAIR]=1.2
+	unset PC_FIXED
+	CC_RUNS=$CTX_RUNS
 }
 
 # bench_context_pairs: table 5. Every row is uscope (X) on one twin and the
@@ -185,43 +195,65 @@ cet_table() {
 	hit_table "c|uscope --noop (floor)" "c|no probe (loop)" "c|uscope --noop (floor)" "c|uscope --count" "e|no probe (ctx-cet)" \
 		"e|uscope --count (ctx-cet: probe moved past endbr64)" "e|uscope --count --no-skip-endbr (ctx-cet)" \
 		"e|bpftrace 0.23.5 @ = count() (ctx-cet)"
+	[[ -n ${CET_PAIR:-} ]] || return 0
+	echo
+	printf 'Paired, as in table 5 (`ctx-cetpair pair`: `bench_int` with `endbr64`, `bench_int_b` without, one process; X always on the CET twin; no probe: %.2f ns/call):
+
+' \
+		"${NS[e|no probe (ctx-cetpair)]:-0}"
+	pair_table "$CET_PAIR"
 }
 
 # ------------------------------------------- attach to 10,000 with a filter --
-# ATT[CONF] median attach ms (uscope's own report), ATT_WALL[CONF] median wall s.
-declare -A ATT ATT_WALL ATT_NOTE
-attach_runs() { # CONF RUNS CMD...: attach time (uscope) and wall time of a whole run
-	local conf=$1 runs=$2 i t0 ms walls=() mss=()
-	shift 2
-	for ((i = 0; i < runs; i++)); do
-		t0=$(now_ns)
-		if ! timeout -k 10 "$BOUND" "$@" >"$TMP/att.out" 2>&1; then
-			ATT_NOTE[$conf]="error: $(first_error "$TMP/att.out")"
-			log "attach $conf: failed"
-			return 1
-		fi
-		walls+=("$(awk -v d=$(($(now_ns) - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')")
-		ms=$(sed -nE 's/^Attached ([0-9]+) probes? .* in ([0-9.]+) ms.*/\2/p' "$TMP/att.out" | head -n1)
-		[[ -n $ms ]] && mss+=("$ms")
-		log "attach $conf run $((i + 1))/$runs: ${walls[-1]} s${ms:+, attach $ms ms}"
+# ATT[CONF] median attach ms (uscope's own report), ATT_WALL[CONF] median wall s;
+# ATT_MS / ATT_WALLS[CONF] the runs' samples, space-separated.
+declare -A ATT ATT_WALL ATT_NOTE ATT_MS ATT_WALLS
+attach_once() { # CONF CMD...: one whole run; its attach ms and wall s join CONF's samples
+	local conf=$1 t0 ms w
+	shift
+	[[ -n ${ATT_NOTE[$conf]:-} ]] && return 1	# failed before: not again
+	t0=$(now_ns)
+	if ! timeout -k 10 "$BOUND" "$@" >"$TMP/att.out" 2>&1; then
+		ATT_NOTE[$conf]="error: $(first_error "$TMP/att.out")"
+		log "attach $conf: failed"
+		return 1
+	fi
+	w=$(awk -v d=$(($(now_ns) - t0)) 'BEGIN { printf "%.3f", d / 1e9 }')
+	ms=$(sed -nE 's/^Attached ([0-9]+) probes? .* in ([0-9.]+) ms.*/\2/p' "$TMP/att.out" | head -n1)
+	ATT_WALLS[$conf]+=" $w"
+	[[ -n $ms ]] && ATT_MS[$conf]+=" $ms"
+	log "attach $conf: $w s${ms:+, attach $ms ms}"
+}
+
+attach_medians() { # CONF...: ATT and ATT_WALL from the samples
+	local conf
+	for conf in "$@"; do
+		# shellcheck disable=SC2086 # the samples are space-separated numbers
+		[[ -n ${ATT_WALLS[$conf]:-} ]] && ATT_WALL[$conf]=$(median ${ATT_WALLS[$conf]})
+		# shellcheck disable=SC2086
+		[[ -n ${ATT_MS[$conf]:-} ]] && ATT[$conf]=$(median ${ATT_MS[$conf]})
 	done
-	ATT_WALL[$conf]=$(median "${walls[@]}")
-	((${#mss[@]})) && ATT[$conf]=$(median "${mss[@]}")
 	return 0
 }
 
+# The modes take turns, run after run: an attach time scatters by +-25% here,
+# and a drift of the machine then falls on every mode alike, not on whichever
+# mode ran while it lasted.
 bench_context_attach() {
-	local t
+	local t i
 	t=$(scripts/gen-target.sh 10000 "$BDIR") || { ATT_NOTE[none]="gen-target.sh 10000 failed"; return 1; }
-	log "=== attach to 10,000 functions with and without a filter"
-	attach_runs none "$ATT_RUNS" "$USCOPE" trace --count -d 0.2 -x "$t" 'f_*'
-	attach_runs filter "$ATT_RUNS" "$USCOPE" trace --count -d 0.2 --filter 'arg0 > 5 && arg1 != 7' -x "$t" 'f_*'
-	attach_runs by "$ATT_RUNS" "$USCOPE" trace --count -d 0.2 --by comm -x "$t" 'f_*'
-	attach_runs hist "$ATT_RUNS" "$USCOPE" trace --hist arg0 -d 0.2 -x "$t" 'f_*'
-	if ((HAVE_BT23)); then
-		attach_runs bt23 "$ATT_PEER_RUNS" "$BT23" -e "uprobe:$t:f_* { @[func] = count(); } interval:ms:200 { exit(); }"
-		attach_runs bt23filter "$ATT_PEER_RUNS" "$BT23" -e "uprobe:$t:f_* /arg0 > 5 && arg1 != 7/ { @[func] = count(); } interval:ms:200 { exit(); }"
-	fi
+	log "=== attach to 10,000 functions with and without a filter ($ATT_RUNS rounds, modes in turn)"
+	for ((i = 0; i < ATT_RUNS; i++)); do
+		attach_once none "$USCOPE" trace --count -d 0.2 -x "$t" 'f_*'
+		attach_once filter "$USCOPE" trace --count -d 0.2 --filter 'arg0 > 5 && arg1 != 7' -x "$t" 'f_*'
+		attach_once by "$USCOPE" trace --count -d 0.2 --by comm -x "$t" 'f_*'
+		attach_once hist "$USCOPE" trace --hist arg0 -d 0.2 -x "$t" 'f_*'
+	done
+	for ((i = 0; HAVE_BT23 && i < ATT_PEER_RUNS; i++)); do
+		attach_once bt23 "$BT23" -e "uprobe:$t:f_* { @[func] = count(); } interval:ms:200 { exit(); }"
+		attach_once bt23filter "$BT23" -e "uprobe:$t:f_* /arg0 > 5 && arg1 != 7/ { @[func] = count(); } interval:ms:200 { exit(); }"
+	done
+	attach_medians none filter by hist bt23 bt23filter
 }
 
 attach_table() {

@@ -283,7 +283,8 @@ pair_cost() {
 	[[ -n ${CC_BASE:-} ]] && base=${NS[$CC_BASE]:-}
 	[[ -n $base ]] || { NOTE_B[$key]="no base (${CC_BASE:-?} not measured)"; return 1; }
 	for ((i = 0; i < CC_RUNS; i++)); do
-		if ((i % 2)); then fx=$fb fy=$fa pos=B; else fx=$fa fy=$fb pos=A; fi
+		# PC_FIXED=1: X always on A (the twins differ on purpose, e.g. CET and not).
+		if ((i % 2)) && [[ ${PC_FIXED:-0} != 1 ]]; then fx=$fb fy=$fa pos=B; else fx=$fa fy=$fb pos=A; fi
 		cx=("${spec_x[@]:2}") cy=("${spec_y[@]:2}")
 		# Runs 2-3 (of 4) start Y first: neither tracer always attaches first.
 		if ((i / 2 % 2)); then

@@ -67,7 +67,10 @@ cat <<EOF
 \`endbr64; push %rbp\`. uscope moves the entry probe past the \`endbr64\` (to the emulated
 \`push\`) when that counts the same calls; \`--no-skip-endbr\` keeps it on the \`endbr64\`
 (single-stepped), where bpftrace puts it too. Goal: \`--count\` on the CET build within
-1.2x of \`--count\` on the non-CET build (overheads over each build's own no-probe loop).
+1.2x of \`--count\` on the non-CET build. The first table runs the two builds one after the
+other (overheads over each build's own no-probe loop; run-to-run scatter here is 10-15%, so it
+judges nothing); the goal is judged on the pair below it, where one process holds both twins
+and both are counted at once.
 
 EOF
 cet_table
@@ -76,8 +79,10 @@ cat <<EOF
 ## 7. Attaching to 10,000 functions with a filter, keys, a histogram (issue 12)
 
 \`uscope trace -d 0.2 -x target-10000 'f_*'\` in each mode: uscope's own attach time
-("Attached ... in X ms"), median of $ATT_RUNS runs (the filter is one record in a map,
-shared by every site). bpftrace 0.23.5 (one uprobe_multi link, \`@[func]\`) reports no attach
+("Attached ... in X ms"), median of $ATT_RUNS runs, the four modes taking turns run after
+run (one run's attach time scatters by about 25% here; a drift of the machine then falls on
+every mode alike). The filter is one record in a map, shared by every site, and in
+\`.rodata\` (the same for every entry). bpftrace 0.23.5 (one uprobe_multi link, \`@[func]\`) reports no attach
 time of its own: its whole-run wall time is shown (median of $ATT_PEER_RUNS).
 
 EOF

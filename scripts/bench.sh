@@ -97,7 +97,7 @@ else
 	PAIR_RUNS=4
 	STK_ITER=500000
 	STK_ITER_BASE=20000000
-	ATT_RUNS=5
+	ATT_RUNS=11              # section 7: rounds of the four modes in turn
 	ATT_PEER_RUNS=3
 	PACE_SECS=3
 	SYM_BOUND=60

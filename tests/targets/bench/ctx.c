@@ -48,8 +48,16 @@ __attribute__((noinline)) long bench_int(long x)
 	return bench_helper(x ^ 0x5a5a) * 3 + 1;
 }
 
-/* bench_int's twin: the same code, probed by the other tracer of a pair */
+/*
+ * bench_int's twin: the same code, probed by the other tracer of a pair. In
+ * ctx-cetpair (-fcf-protection=full, CTX_TWIN_NOCF) it alone has no endbr64,
+ * so one process holds a CET and a non-CET copy of the same function.
+ */
+#ifdef CTX_TWIN_NOCF
+__attribute__((noinline, nocf_check)) long bench_int_b(long x)
+#else
 __attribute__((noinline)) long bench_int_b(long x)
+#endif
 {
 	return bench_helper(x ^ 0x5a5a) * 3 + 1;
 }
