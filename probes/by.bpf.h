@@ -140,11 +140,10 @@ static __always_inline long by_key_fill(struct pt_regs *ctx, struct uscope_by_ke
 /*
  * Where a key is built: per-CPU scratch (the programs' 512-byte stacks cannot
  * hold it beside everything inlined into the plain ones), or the caller's
- * stack copy SK where it fits. A sleepable twin must use SK: it may sleep
- * while it faults a page in, and is preemptible, so another program on its
- * CPU could rewrite the scratch half-way. by_count (--count, --hist) uses SK
- * in every program (clang refuses a frame over 512 bytes, so it fits): one
- * map lookup less a hit.
+ * stack copy SK. A sleepable twin must use SK: it may sleep while it faults a
+ * page in, and is preemptible, so another program on its CPU could rewrite
+ * the scratch half-way. (by_count's key is always on its stack: clang refuses
+ * a frame over 512 bytes, so it fits, and a hit spares the scratch lookup.)
  */
 static __always_inline struct uscope_by_key *by_key_at(struct uscope_by_key *sk, const bool sleepable)
 {
@@ -168,13 +167,11 @@ static __always_inline void by_drop(void)
 /* --count: one more hit under this key; --hist/--lhist: AUX is the value's bucket. */
 static __always_inline void by_count(struct pt_regs *ctx, __u64 cookie, int kind, __u32 aux, const bool sleepable)
 {
-	struct uscope_by_key sk, *k = by_key_at(&sk, true);	/* always the stack: see by_key_at */
+	struct uscope_by_key k;	/* on the stack in every program: see by_key_at */
 
-	if (!k)
-		return;
-	by_key_fill(ctx, k, (__u32)cookie, kind, by_need, sleepable, true, cookie);
-	k->aux = aux;
-	if (!by_add(k, sleepable))
+	by_key_fill(ctx, &k, (__u32)cookie, kind, by_need, sleepable, true, cookie);
+	k.aux = aux;
+	if (!by_add(&k, sleepable))
 		by_drop();
 }
 

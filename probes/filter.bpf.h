@@ -86,18 +86,6 @@ static __always_inline void opnd_read_nums_c(struct pt_regs *ctx, __u32 need, __
 		v[USCOPE_OPND_UID] = (__u32)bpf_get_current_uid_gid();
 }
 
-static __always_inline void opnd_read_nums_s(struct pt_regs *ctx, __u32 need, __u64 *v, int kind,
-					     const bool sleepable)
-{
-	opnd_read_nums_c(ctx, need, v, kind, sleepable, ~0ull);
-}
-
-/* The same from a non-sleepable program (--by, --hist read numbers only). */
-static __always_inline void opnd_read_nums(struct pt_regs *ctx, __u32 need, __u64 *v, int kind)
-{
-	opnd_read_nums_s(ctx, need, v, kind, false);
-}
-
 /* The comm, NUL-padded to SIZE (a constant) so that it compares and hashes word by word. */
 #define opnd_read_comm(buf, size) do {				\
 	__builtin_memset(buf, 0, size);				\
@@ -153,15 +141,25 @@ static __always_inline bool filter_cmp(const struct uscope_filter_step *st, cons
 	return filter_test(x->v[st->operand & 15], c, st->mask, st->shift, st->op, st->flags);
 }
 
-static __always_inline bool filter_streq(const __u64 *buf, const struct uscope_filter *f, __u64 idx)
+/*
+ * A NUL-padded operand BUF against constant K (a map record's, or the
+ * read-only copy's: hence volatile, which only forces the loads either reads).
+ */
+static __always_inline bool filter_words_eq(const __u64 *buf, const volatile __u64 *k)
 {
-	const __u64 *k = (const __u64 *)f->strs[idx & (USCOPE_FILTER_STRS - 1)];
 	int i;
 
+	/* Opaque to clang, which would otherwise hoist these loads out of the steps, onto every hit. */
+	asm volatile("" : "+r"(buf));
 	for (i = 0; i < FILTER_WORDS; i++)
 		if (buf[i] != k[i])
 			return false;
 	return true;
+}
+
+static __always_inline bool filter_streq(const __u64 *buf, const struct uscope_filter *f, __u64 idx)
+{
+	return filter_words_eq(buf, (const __u64 *)f->strs[idx & (USCOPE_FILTER_STRS - 1)]);
 }
 
 /* True if the site of COOKIE has no filter or its filter accepts this hit. */
@@ -224,15 +222,7 @@ const volatile struct uscope_filter filter_entry = {};
 /* filter_entry's value of a string step's operand (comm or str(argN)), compared with constant IDX. */
 static __always_inline bool filter_entry_streq(const __u64 *buf, __u64 idx)
 {
-	int i;
-
-	/* Opaque to clang, which would otherwise hoist these loads out of the steps, onto every hit. */
-	asm volatile("" : "+r"(buf));
-
-	for (i = 0; i < FILTER_WORDS; i++)
-		if (buf[i] != ((const volatile __u64 *)filter_entry.strs[idx & (USCOPE_FILTER_STRS - 1)])[i])
-			return false;
-	return true;
+	return filter_words_eq(buf, (const volatile __u64 *)filter_entry.strs[idx & (USCOPE_FILTER_STRS - 1)]);
 }
 
 /*
